@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnviz {
+
+// Byte range [begin, end) into the original text. Special tokens that do not come from the text have an
+// empty span at the position where they were inserted.
+struct ByteSpan {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+// What the tokenize stage hands to the model stage: one sequence (or sentence pair) of token ids.
+// All vectors have the same length.
+struct Encoding {
+  std::vector<std::int64_t> ids;
+  std::vector<std::int64_t> type_ids;  // 0 for sentence A, 1 for sentence B
+  std::vector<std::string> tokens;     // the vocabulary strings ("##ing", "Ġthe", "[CLS]")
+  std::vector<std::string> display;    // as a person reads them ("-ing", " the", "[CLS]")
+  std::vector<ByteSpan> spans;         // byte spans into the text each token came from
+  std::vector<bool> special;           // true for tokens added by the template ([CLS], [SEP])
+
+  std::size_t size() const { return ids.size(); }
+};
+
+}  // namespace attnviz

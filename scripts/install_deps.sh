@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what attnviz needs to build and test, from Debian's packages. Safe to run again.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libtorch-dev nlohmann-json3-dev libcli11-dev libstb-dev libsentencepiece-dev libutf8proc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core libcurl4-openssl-dev
+  python3 python3-venv python3-pip
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace attnviz::cli {
+
+// Each subcommand lives in its own file and registers itself on the app here. The callbacks throw
+// attnviz::Error; main turns that into one line on stderr and exit code 1.
+void add_dump_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+
+}  // namespace attnviz::cli
