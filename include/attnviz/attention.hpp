@@ -14,7 +14,8 @@ struct Attention {
   int heads = 0;
   int n = 0;
   std::vector<float> weights;       // layers * heads * n * n
-  std::vector<std::string> tokens;  // n display strings
+  std::vector<std::string> tokens;  // n display strings (Encoding::display)
+  std::vector<bool> special;        // n flags: template tokens such as [CLS] and [SEP]
   bool causal = false;              // true where the model masks keys after the query (GPT-2)
 
   // Per-head queries and keys, [layers][heads][n][head_dim], filled only when asked for.

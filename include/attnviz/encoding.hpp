@@ -20,7 +20,9 @@ struct Encoding {
   std::vector<std::int64_t> ids;
   std::vector<std::int64_t> type_ids;  // 0 for sentence A, 1 for sentence B
   std::vector<std::string> tokens;     // the vocabulary strings ("##ing", "Ġthe", "[CLS]")
-  std::vector<std::string> display;    // as a person reads them ("-ing", " the", "[CLS]")
+  // As a person reads them: "##"/"Ġ" markers removed, a word-continuation piece prefixed with U+00B7
+  // ("·ing"), whitespace made visible ("↵"), special tokens as they are ("[CLS]").
+  std::vector<std::string> display;
   std::vector<ByteSpan> spans;         // byte spans into the text each token came from
   std::vector<bool> special;           // true for tokens added by the template ([CLS], [SEP])
 
