@@ -1,0 +1,56 @@
+#include "checks.hpp"
+
+#include <string>
+
+#include "attnviz/error.hpp"
+
+namespace attnviz::analysis_detail {
+
+void check_shape(const Attention& a) {
+  if (a.layers < 0 || a.heads < 0 || a.n < 0) {
+    throw Error("attention has a negative size (" + std::to_string(a.layers) + " layers, " +
+                std::to_string(a.heads) + " heads, " + std::to_string(a.n) + " tokens)");
+  }
+  const std::size_t expected = static_cast<std::size_t>(a.layers) * a.heads * a.n * a.n;
+  if (a.weights.size() != expected) {
+    throw Error("attention holds " + std::to_string(a.weights.size()) + " weights but " +
+                std::to_string(a.layers) + " layers x " + std::to_string(a.heads) + " heads x " +
+                std::to_string(a.n) + " x " + std::to_string(a.n) + " tokens need " +
+                std::to_string(expected));
+  }
+  const auto n = static_cast<std::size_t>(a.n);
+  if (a.tokens.size() != n || a.special.size() != n) {
+    throw Error("attention over " + std::to_string(a.n) + " tokens carries " +
+                std::to_string(a.tokens.size()) + " token strings and " +
+                std::to_string(a.special.size()) + " special flags; both must be " +
+                std::to_string(a.n));
+  }
+}
+
+void check_layer_head(const Attention& a, int layer, int head) {
+  check_shape(a);
+  if (layer < 0 || layer >= a.layers) {
+    throw Error("layer index " + std::to_string(layer) + " is out of range: the attention has " +
+                std::to_string(a.layers) + " layers (indices 0 to " + std::to_string(a.layers - 1) +
+                ")");
+  }
+  if (head < 0 || head >= a.heads) {
+    throw Error("head index " + std::to_string(head) + " is out of range: the attention has " +
+                std::to_string(a.heads) + " heads a layer (indices 0 to " +
+                std::to_string(a.heads - 1) + ")");
+  }
+}
+
+Attention like(const Attention& a, int layers, int heads) {
+  Attention out;
+  out.layers = layers;
+  out.heads = heads;
+  out.n = a.n;
+  out.weights.assign(static_cast<std::size_t>(layers) * heads * a.n * a.n, 0.0f);
+  out.tokens = a.tokens;
+  out.special = a.special;
+  out.causal = a.causal;
+  return out;
+}
+
+}  // namespace attnviz::analysis_detail

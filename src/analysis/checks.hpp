@@ -1,0 +1,17 @@
+#pragma once
+
+#include "attnviz/attention.hpp"
+
+// Argument checks shared by the analysis functions; each throws attnviz::Error with a message that
+// names the function's caller-visible problem.
+namespace attnviz::analysis_detail {
+
+// weights, tokens and special flags agree with layers, heads and n.
+void check_shape(const Attention& a);
+void check_layer_head(const Attention& a, int layer, int head);
+
+// A new Attention of `layers` x `heads` zero weights with a's tokens, special flags and causal
+// flag.
+Attention like(const Attention& a, int layers, int heads);
+
+}  // namespace attnviz::analysis_detail

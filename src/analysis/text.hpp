@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <utf8proc.h>
+
+// UTF-8 helpers shared by word location and the batch file parser.
+namespace attnviz::analysis_detail {
+
+struct CodePoint {
+  utf8proc_int32_t value;  // lower-cased; U+FFFD for a byte that is not valid UTF-8
+  std::size_t begin;       // byte range in the decoded string
+  std::size_t end;
+};
+
+// Decodes and lower-cases with Unicode's simple (one-to-one) case mapping, so every code point
+// keeps its byte range in the original string.
+std::vector<CodePoint> decode_lower(std::string_view s);
+
+// s lower-cased as decode_lower does it, re-encoded.
+std::string lower_case(std::string_view s);
+
+// s between double quotes, for messages.
+inline std::string in_quotes(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
+
+// The byte offset of the first invalid UTF-8 sequence, or s.size() when s is valid.
+std::size_t invalid_utf8_offset(std::string_view s);
+
+}  // namespace attnviz::analysis_detail
