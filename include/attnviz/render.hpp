@@ -1,0 +1,92 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attnviz/attention.hpp"
+#include "attnviz/figure.hpp"
+
+namespace attnviz {
+
+// A read-only row-major matrix: row = query (attending from), column = key (attended to).
+struct MatrixView {
+  const float* values = nullptr;
+  int rows = 0, cols = 0;
+  float at(int row, int col) const { return values[static_cast<std::size_t>(row) * cols + col]; }
+};
+
+// The labels of one axis, as a person reads them; special marks template tokens ([CLS], [SEP]),
+// drawn grey and oblique. special may be empty (no special tokens).
+struct AxisLabels {
+  std::vector<std::string> text;
+  std::vector<bool> special;
+};
+
+// Everything one heatmap shows.
+struct HeatmapData {
+  MatrixView matrix;
+  AxisLabels rows, cols;
+  bool causal = false;  // cells above the diagonal are masked (hatched), not zero
+  int focus_row = -1;   // 0-based query row to outline, -1 for none
+};
+
+// The data of an n x n matrix (one head, or a layer mean) over the tokens of attention.
+HeatmapData heatmap_data(const Attention& attention, const float* matrix);
+
+enum class CellValues { automatic, always, never };
+
+struct FigureOptions {
+  std::string title;  // e.g. "Layer 10, Head 5 · bert-base-uncased"; empty for none
+  std::string x_title = "Key (Attended To)";
+  std::string y_title = "Query (Attending From)";
+  std::string colorbar_label = "Attention weight";
+  std::string colormap = "viridis";
+  // Colour scale; by default 0 .. the largest value shown (so zero is always the darkest colour).
+  std::optional<float> vmin, vmax;
+  // Values printed in cells: automatic prints them when the cells are large enough to read.
+  CellValues values = CellValues::automatic;
+  // Angle of the key labels in degrees (0, 45 or 90); unset picks 45 when it fits, else 90.
+  std::optional<float> x_label_angle;
+};
+
+// One heatmap with token labels on both axes, axis titles, title and colorbar.
+Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options);
+
+// Small multiples of n x n matrices that share the tokens and one colour scale: a layer's heads
+// (panel_titles "Head 1"...) or every layer and head (row_titles "Layer 1"..., col_titles
+// "Head 1"...). panels are row-major, grid_rows * grid_cols of them (nullptr leaves a gap).
+struct GridData {
+  std::vector<const float*> panels;
+  int grid_rows = 0, grid_cols = 0;
+  int n = 0;
+  AxisLabels tokens;
+  bool causal = false;
+  std::vector<std::string> panel_titles;  // empty, or one per panel
+  std::vector<std::string> row_titles;    // empty, or grid_rows
+  std::vector<std::string> col_titles;    // empty, or grid_cols
+};
+Figure grid_figure(const GridData& data, const FigureOptions& options);
+
+// A heatmap with its own title, as one panel of a pair or comparison.
+struct Panel {
+  HeatmapData data;
+  std::string title;
+};
+
+// Two heatmaps side by side (e.g. the two sentences of a Winograd pair) on one shared scale.
+Figure pair_figure(const Panel& a, const Panel& b, const FigureOptions& options);
+
+// A, B on one shared scale, and their difference (computed by the caller, e.g. A - B aligned by
+// token) with the diverging map, symmetric around 0, and its own colorbar.
+Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
+                      const FigureOptions& options);
+
+// A small matrix of shares in [0, 1] (e.g. layers x heads of a batch summary): values printed in
+// every cell, fixed 0..1 scale, upright column labels. Use options for titles ("Head", "Layer").
+Figure score_matrix_figure(const HeatmapData& data, FigureOptions options);
+
+// Writes a PNG or an SVG, chosen by the extension of path (.png, .svg; any case).
+void save_figure(const Figure& figure, const std::string& path);
+
+}  // namespace attnviz

@@ -1,0 +1,300 @@
+// The figures the CLI asks for, composed from the blocks in layout.cpp.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "attnviz/error.hpp"
+#include "attnviz/image.hpp"
+#include "attnviz/render.hpp"
+#include "attnviz/svg.hpp"
+#include "layout.hpp"
+
+namespace attnviz {
+
+using render_detail::Block;
+using render_detail::HeatmapParts;
+using render_detail::Scale;
+
+namespace {
+
+constexpr float kColorbarGap = 18;
+constexpr float kPanelGap = 36;
+
+HeatmapParts full_parts(const HeatmapData& data, const FigureOptions& options, int target) {
+  HeatmapParts parts;
+  parts.cell =
+      render_detail::cell_size_for(std::max(data.matrix.rows, data.matrix.cols), target, 2, 44);
+  parts.x_title = options.x_title;
+  parts.y_title = options.y_title;
+  parts.values = options.values;
+  parts.x_label_angle = options.x_label_angle;
+  return parts;
+}
+
+// Places blocks left to right with their heatmaps' top edges aligned, at whole-pixel offsets;
+// returns the x offset of each block.
+std::vector<float> place_in_row(Block& row, const std::vector<Block>& blocks) {
+  std::vector<float> offsets;
+  float right = 0;
+  for (const Block& b : blocks) {
+    const float dx = offsets.empty() ? 0 : std::ceil(right + kPanelGap - b.box.x0);
+    row.add(b, dx, 0);
+    offsets.push_back(dx);
+    right = dx + b.box.x1;
+  }
+  return offsets;
+}
+
+Block colorbar_after(const Block& body, const Scale& scale, float height,
+                     const std::string& label) {
+  Block bar = render_detail::colorbar_block(scale, height, label);
+  Block out;
+  out.add(bar, std::ceil(body.box.x1 + kColorbarGap), 0);
+  return out;
+}
+
+std::string lower_extension(const std::string& path) {
+  const auto dot = path.find_last_of('.');
+  if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return "";
+  std::string ext = path.substr(dot + 1);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+}  // namespace
+
+HeatmapData heatmap_data(const Attention& attention, const float* matrix) {
+  HeatmapData data;
+  data.matrix = {matrix, attention.n, attention.n};
+  data.rows = {attention.tokens, attention.special};
+  data.cols = data.rows;
+  data.causal = attention.causal;
+  return data;
+}
+
+Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
+  render_detail::validate(data, "heatmap");
+  const Scale scale = render_detail::make_scale({data.matrix}, options, options.colormap);
+  const HeatmapParts parts = full_parts(data, options, 640);
+  Block body = render_detail::heatmap_block(data, scale, parts);
+  const float width = static_cast<float>(data.matrix.cols * parts.cell);
+  const float height = static_cast<float>(data.matrix.rows * parts.cell);
+  Block bar = colorbar_after(body, scale, height, options.colorbar_label);
+  if (data.causal) body.add(render_detail::mask_legend_block(), 0, std::ceil(body.box.y1 + 10));
+  body.add(bar, 0, 0);
+  return render_detail::finish(std::move(body), options.title, 0, width);
+}
+
+Figure grid_figure(const GridData& data, const FigureOptions& options) {
+  const std::size_t count = static_cast<std::size_t>(data.grid_rows) * data.grid_cols;
+  if (data.grid_rows <= 0 || data.grid_cols <= 0 || data.panels.size() != count)
+    throw Error("a grid of " + std::to_string(data.grid_rows) + "x" +
+                std::to_string(data.grid_cols) + " panels needs that many matrices, got " +
+                std::to_string(data.panels.size()));
+  if (!data.panel_titles.empty() && data.panel_titles.size() != count)
+    throw Error("a grid of " + std::to_string(count) + " panels got " +
+                std::to_string(data.panel_titles.size()) + " panel titles");
+  if (!data.row_titles.empty() &&
+      data.row_titles.size() != static_cast<std::size_t>(data.grid_rows))
+    throw Error("a grid of " + std::to_string(data.grid_rows) + " rows got " +
+                std::to_string(data.row_titles.size()) + " row titles");
+  if (!data.col_titles.empty() &&
+      data.col_titles.size() != static_cast<std::size_t>(data.grid_cols))
+    throw Error("a grid of " + std::to_string(data.grid_cols) + " columns got " +
+                std::to_string(data.col_titles.size()) + " column titles");
+
+  std::vector<HeatmapData> panels(count);
+  std::vector<MatrixView> views;
+  for (std::size_t i = 0; i < count; ++i) {
+    panels[i].matrix = {data.panels[i], data.n, data.n};
+    panels[i].rows = panels[i].cols = data.tokens;
+    panels[i].causal = data.causal;
+    if (data.panels[i] == nullptr) continue;
+    render_detail::validate(panels[i], "grid panel");
+    views.push_back(panels[i].matrix);
+  }
+  if (views.empty()) throw Error("a grid of heatmaps needs at least one matrix");
+  const Scale scale = render_detail::make_scale(views, options, options.colormap);
+
+  // Panels shrink with the number of columns; token labels only where cells can carry them.
+  const int target = std::max(48, std::min(220, 1100 / data.grid_cols));
+  const int cell = render_detail::cell_size_for(data.n, target, 1, 24);
+  const bool labels = cell >= 8;
+  const float side = static_cast<float>(data.n * cell);
+
+  std::vector<Block> blocks(count);
+  for (int r = 0; r < data.grid_rows; ++r) {
+    for (int c = 0; c < data.grid_cols; ++c) {
+      const std::size_t i = static_cast<std::size_t>(r) * data.grid_cols + c;
+      if (data.panels[i] == nullptr) continue;
+      HeatmapParts parts;
+      parts.cell = cell;
+      parts.x_labels = labels && r == data.grid_rows - 1;
+      parts.y_labels = labels && c == 0;
+      parts.values = CellValues::never;
+      // Upright labels keep the columns of a grid close together.
+      parts.x_label_angle = options.x_label_angle.value_or(90.0f);
+      if (!data.panel_titles.empty()) parts.panel_title = data.panel_titles[i];
+      blocks[i] = render_detail::heatmap_block(panels[i], scale, parts);
+    }
+  }
+  // Column offsets from the widest extents in each column, row offsets likewise.
+  auto span = [&](int r, int c) -> const Box* {
+    const Block& b = blocks[static_cast<std::size_t>(r) * data.grid_cols + c];
+    return b.empty() ? nullptr : &b.box;
+  };
+  const float gap = labels ? 18 : 8;
+  std::vector<float> xs(data.grid_cols, 0), ys(data.grid_rows, 0);
+  for (int c = 1; c < data.grid_cols; ++c) {
+    float right = side, left = 0;
+    for (int r = 0; r < data.grid_rows; ++r) {
+      if (const Box* b = span(r, c - 1)) right = std::max(right, b->x1);
+      if (const Box* b = span(r, c)) left = std::min(left, b->x0);
+    }
+    xs[c] = std::ceil(xs[c - 1] + right + gap - left);
+  }
+  for (int r = 1; r < data.grid_rows; ++r) {
+    float bottom = side, top = 0;
+    for (int c = 0; c < data.grid_cols; ++c) {
+      if (const Box* b = span(r - 1, c)) bottom = std::max(bottom, b->y1);
+      if (const Box* b = span(r, c)) top = std::min(top, b->y0);
+    }
+    ys[r] = std::ceil(ys[r - 1] + bottom + gap - top);
+  }
+  Block body;
+  for (int r = 0; r < data.grid_rows; ++r)
+    for (int c = 0; c < data.grid_cols; ++c)
+      if (span(r, c))
+        body.add(blocks[static_cast<std::size_t>(r) * data.grid_cols + c], xs[c], ys[r]);
+
+  const float grid_width = xs.back() + side, grid_height = ys.back() + side;
+  if (!data.col_titles.empty()) {
+    const float top = body.box.y0;
+    for (int c = 0; c < data.grid_cols; ++c) {
+      Text t{data.col_titles[c], xs[c] + side / 2, 0, 12,
+             {34, 34, 34, 255},  Anchor::middle,   0, FontWeight::bold};
+      t.y = top - 8 - (bounds(t).y1 - t.y);
+      body.add(std::move(t));
+    }
+  }
+  if (!data.row_titles.empty()) {
+    // Rotated like facet labels, left of the token labels, centred on their row.
+    const float left = body.box.x0;
+    for (int r = 0; r < data.grid_rows; ++r) {
+      Text t{data.row_titles[r], 0,  ys[r] + side / 2, 12, {34, 34, 34, 255},
+             Anchor::middle,     90, FontWeight::bold};
+      t.x += left - 10 - bounds(t).x1;
+      body.add(std::move(t));
+    }
+  }
+  if (!options.x_title.empty()) {
+    Text t{options.x_title, grid_width / 2, 0, 13, {34, 34, 34, 255}, Anchor::middle};
+    t.y += body.box.y1 + 8 - bounds(t).y0;
+    body.add(std::move(t));
+  }
+  if (!options.y_title.empty()) {
+    Text t{options.y_title, 0, grid_height / 2, 13, {34, 34, 34, 255}, Anchor::middle, 90};
+    t.x += body.box.x0 - 8 - bounds(t).x1;
+    body.add(std::move(t));
+  }
+  const float bar_height = std::clamp(grid_height, 160.0f, 560.0f);
+  Block bar = render_detail::colorbar_block(scale, bar_height, options.colorbar_label);
+  body.add(bar, std::ceil(body.box.x1 + kColorbarGap),
+           std::floor(std::max(0.0f, (grid_height - bar_height) / 2)));
+  return render_detail::finish(std::move(body), options.title, 0, grid_width);
+}
+
+Figure pair_figure(const Panel& a, const Panel& b, const FigureOptions& options) {
+  render_detail::validate(a.data, "first of the pair");
+  render_detail::validate(b.data, "second of the pair");
+  const Scale scale =
+      render_detail::make_scale({a.data.matrix, b.data.matrix}, options, options.colormap);
+  const int n =
+      std::max({a.data.matrix.rows, a.data.matrix.cols, b.data.matrix.rows, b.data.matrix.cols});
+  HeatmapParts parts = full_parts(a.data, options, 460);
+  parts.cell = render_detail::cell_size_for(n, 460, 2, 40);
+  Block body;
+  HeatmapParts pa = parts, pb = parts;
+  pa.panel_title = a.title;
+  pb.panel_title = b.title;
+  const std::vector<float> x =
+      place_in_row(body, {render_detail::heatmap_block(a.data, scale, pa),
+                          render_detail::heatmap_block(b.data, scale, pb)});
+  const float height =
+      static_cast<float>(std::max(a.data.matrix.rows, b.data.matrix.rows) * parts.cell);
+  if (a.data.causal || b.data.causal)
+    body.add(render_detail::mask_legend_block(), 0, std::ceil(body.box.y1 + 10));
+  body.add(colorbar_after(body, scale, height, options.colorbar_label), 0, 0);
+  return render_detail::finish(std::move(body), options.title, 0,
+                               x.back() + static_cast<float>(b.data.matrix.cols * parts.cell));
+}
+
+Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
+                      const FigureOptions& options) {
+  render_detail::validate(a.data, "A");
+  render_detail::validate(b.data, "B");
+  render_detail::validate(difference.data, "difference");
+  const Scale scale =
+      render_detail::make_scale({a.data.matrix, b.data.matrix}, options, options.colormap);
+  FigureOptions diff_options;
+  const Scale diff_scale =
+      render_detail::make_scale({difference.data.matrix}, diff_options, "rdbu");
+  const int n =
+      std::max({a.data.matrix.rows, a.data.matrix.cols, b.data.matrix.rows, b.data.matrix.cols,
+                difference.data.matrix.rows, difference.data.matrix.cols});
+  HeatmapParts parts = full_parts(a.data, options, 380);
+  parts.cell = render_detail::cell_size_for(n, 380, 2, 34);
+  HeatmapParts pa = parts, pb = parts, pd = parts;
+  pa.panel_title = a.title;
+  pb.panel_title = b.title;
+  pd.panel_title = difference.title;
+  auto height_of = [&](const HeatmapData& d) {
+    return static_cast<float>(d.matrix.rows * parts.cell);
+  };
+
+  Block body;
+  place_in_row(body, {render_detail::heatmap_block(a.data, scale, pa),
+                      render_detail::heatmap_block(b.data, scale, pb)});
+  body.add(colorbar_after(body, scale, std::max(height_of(a.data), height_of(b.data)),
+                          options.colorbar_label),
+           0, 0);
+  Block diff = render_detail::heatmap_block(difference.data, diff_scale, pd);
+  const float dx = std::ceil(body.box.x1 + kPanelGap - diff.box.x0);
+  body.add(diff, dx, 0);
+  body.add(colorbar_after(body, diff_scale, height_of(difference.data), "Difference"), 0, 0);
+  if (a.data.causal || b.data.causal || difference.data.causal)
+    body.add(render_detail::mask_legend_block(), 0, std::ceil(body.box.y1 + 10));
+  return render_detail::finish(std::move(body), options.title, 0,
+                               dx + static_cast<float>(difference.data.matrix.cols * parts.cell));
+}
+
+Figure score_matrix_figure(const HeatmapData& data, FigureOptions options) {
+  options.values = CellValues::always;
+  if (!options.vmin) options.vmin = 0.0f;
+  if (!options.vmax) options.vmax = 1.0f;
+  if (!options.x_label_angle) options.x_label_angle = 0.0f;
+  render_detail::validate(data, "score matrix");
+  const Scale scale = render_detail::make_scale({data.matrix}, options, options.colormap);
+  HeatmapParts parts = full_parts(data, options, 560);
+  parts.cell = std::max(parts.cell, 36);
+  Block body = render_detail::heatmap_block(data, scale, parts);
+  body.add(colorbar_after(body, scale, static_cast<float>(data.matrix.rows * parts.cell),
+                          options.colorbar_label),
+           0, 0);
+  return render_detail::finish(std::move(body), options.title, 0,
+                               static_cast<float>(data.matrix.cols * parts.cell));
+}
+
+void save_figure(const Figure& figure, const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == "png") {
+    write_png(rasterize(figure), path);
+  } else if (ext == "svg") {
+    write_svg(figure, path);
+  } else {
+    throw Error("cannot tell which format to write to '" + path +
+                "': name the file with .png or .svg");
+  }
+}
+
+}  // namespace attnviz

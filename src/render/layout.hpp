@@ -1,0 +1,62 @@
+#pragma once
+
+// Building blocks of the figures: each block is a list of items in its own coordinates (a
+// heatmap's top-left cell corner at the origin) with the box they cover, so figures are composed
+// by measuring blocks and moving them, never by guessing sizes.
+
+#include <string>
+#include <vector>
+
+#include "attnviz/colormap.hpp"
+#include "attnviz/figure.hpp"
+#include "attnviz/render.hpp"
+
+namespace attnviz::render_detail {
+
+struct Block {
+  std::vector<Item> items;
+  Box box{0, 0, 0, 0};
+  bool empty() const { return items.empty(); }
+  void add(Item item);
+  void add(const Block& other, float dx, float dy);
+};
+
+void translate(Item& item, float dx, float dy);
+
+struct Scale {
+  Colormap colormap;
+  float vmin = 0, vmax = 1;
+};
+
+// The colour scale of the given matrices: options' vmin/vmax, else 0 .. max (diverging maps:
+// -m .. m with m the largest magnitude). Throws attnviz::Error for NaN or infinite values.
+Scale make_scale(const std::vector<MatrixView>& matrices, const FigureOptions& options,
+                 const std::string& colormap);
+
+// Cell size in whole pixels for a matrix of n rows/columns drawn in about target pixels.
+int cell_size_for(int n, int target, int min_cell, int max_cell);
+
+struct HeatmapParts {
+  int cell = 10;
+  bool x_labels = true, y_labels = true;
+  std::string x_title, y_title, panel_title;
+  CellValues values = CellValues::automatic;
+  std::optional<float> x_label_angle;
+};
+
+// A heatmap with whatever of labels, ticks, axis titles and panel title parts asks for.
+Block heatmap_block(const HeatmapData& data, const Scale& scale, const HeatmapParts& parts);
+
+// A vertical colorbar of the given height with ticks and a rotated label on its right.
+Block colorbar_block(const Scale& scale, float height, const std::string& label);
+
+// A hatched swatch with a note explaining masked cells.
+Block mask_legend_block();
+
+// Puts the figure title over [x0, x1) at the top, adds margins, moves everything onto a canvas
+// that fits it (by whole pixels, so cells stay crisp).
+Figure finish(Block body, const std::string& title, float title_x0, float title_x1);
+
+void validate(const HeatmapData& data, const char* what);
+
+}  // namespace attnviz::render_detail

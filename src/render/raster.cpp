@@ -1,0 +1,130 @@
+#include <algorithm>
+#include <cmath>
+
+#include "attnviz/error.hpp"
+#include "attnviz/image.hpp"
+#include "file_io.hpp"
+#include "font.hpp"
+
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include <stb_image_write.h>
+#pragma GCC diagnostic pop
+
+namespace attnviz {
+namespace {
+
+// Figure coordinates to pixel edges: a shape covers the pixels whose centres it covers.
+int edge(float v) {
+  return static_cast<int>(std::floor(v + 0.5f));
+}
+
+void blend(Image& image, int x, int y, Color c) {
+  std::uint8_t* p = image.rgba.data() + (static_cast<std::size_t>(y) * image.width + x) * 4;
+  if (c.a == 255) {
+    p[0] = c.r, p[1] = c.g, p[2] = c.b, p[3] = 255;
+    return;
+  }
+  const unsigned a = c.a;
+  p[0] = static_cast<std::uint8_t>((c.r * a + p[0] * (255 - a) + 127) / 255);
+  p[1] = static_cast<std::uint8_t>((c.g * a + p[1] * (255 - a) + 127) / 255);
+  p[2] = static_cast<std::uint8_t>((c.b * a + p[2] * (255 - a) + 127) / 255);
+  p[3] = static_cast<std::uint8_t>(a + p[3] * (255 - a) / 255);
+}
+
+// Fills pixels [x0, x1) x [y0, y1), clipped to the image.
+void fill(Image& image, int x0, int y0, int x1, int y1, Color c) {
+  if (c.a == 0) return;
+  x0 = std::max(x0, 0), y0 = std::max(y0, 0);
+  x1 = std::min(x1, image.width), y1 = std::min(y1, image.height);
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) blend(image, x, y, c);
+}
+
+void draw(Image& image, const Rect& r) {
+  const int x0 = edge(r.x), y0 = edge(r.y), x1 = edge(r.x + r.w), y1 = edge(r.y + r.h);
+  const int sw = r.stroke.a ? std::max(0, edge(r.stroke_width)) : 0;
+  fill(image, x0 + sw, y0 + sw, x1 - sw, y1 - sw, r.fill);
+  if (sw == 0) return;
+  fill(image, x0, y0, x1, y0 + sw, r.stroke);
+  fill(image, x0, y1 - sw, x1, y1, r.stroke);
+  fill(image, x0, y0 + sw, x0 + sw, y1 - sw, r.stroke);
+  fill(image, x1 - sw, y0 + sw, x1, y1 - sw, r.stroke);
+}
+
+void draw(Image& image, const Cells& cells) {
+  for (int row = 0; row < cells.rows; ++row) {
+    const int y0 = std::max(0, edge(cells.y + row * cells.cell_h));
+    const int y1 = std::min(image.height, edge(cells.y + (row + 1) * cells.cell_h));
+    for (int col = 0; col < cells.cols; ++col) {
+      const std::size_t k = static_cast<std::size_t>(row) * cells.cols + col;
+      const int x0 = std::max(0, edge(cells.x + col * cells.cell_w));
+      const int x1 = std::min(image.width, edge(cells.x + (col + 1) * cells.cell_w));
+      if (cells.masked.empty() || !cells.masked[k]) {
+        fill(image, x0, y0, x1, y1, cells.colors[k]);
+        continue;
+      }
+      // The hatch is anchored to the image, so it runs on unbroken across masked cells.
+      for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x)
+          blend(image, x, y, (x + y) % kMaskHatchSpacing == 0 ? kMaskHatch : kMaskBackground);
+    }
+  }
+}
+
+void write_to_vector(void* context, void* data, int size) {
+  auto* out = static_cast<std::vector<std::uint8_t>*>(context);
+  const auto* bytes = static_cast<const std::uint8_t*>(data);
+  out->insert(out->end(), bytes, bytes + size);
+}
+
+}  // namespace
+
+Image rasterize(const Figure& figure) {
+  if (figure.width <= 0 || figure.height <= 0)
+    throw Error("cannot draw a figure of size " + std::to_string(figure.width) + "x" +
+                std::to_string(figure.height) + ": it has no area");
+  Image image;
+  image.width = figure.width;
+  image.height = figure.height;
+  image.rgba.resize(static_cast<std::size_t>(image.width) * image.height * 4);
+  for (std::size_t i = 0; i < image.rgba.size(); i += 4) {
+    image.rgba[i] = figure.background.r;
+    image.rgba[i + 1] = figure.background.g;
+    image.rgba[i + 2] = figure.background.b;
+    image.rgba[i + 3] = figure.background.a;
+  }
+  for (const Item& item : figure.items) {
+    if (const auto* r = std::get_if<Rect>(&item)) {
+      draw(image, *r);
+    } else if (const auto* c = std::get_if<Cells>(&item)) {
+      draw(image, *c);
+    } else {
+      render_detail::draw_text(std::get<Text>(item), image.rgba.data(), image.width, image.height);
+    }
+  }
+  return image;
+}
+
+std::vector<std::uint8_t> encode_png(const Image& image) {
+  if (image.width <= 0 || image.height <= 0 ||
+      image.rgba.size() != static_cast<std::size_t>(image.width) * image.height * 4)
+    throw Error("cannot encode an empty or inconsistent image as PNG");
+  std::vector<std::uint8_t> out;
+  stbi_write_png_compression_level = 9;
+  if (!stbi_write_png_to_func(write_to_vector, &out, image.width, image.height, 4,
+                              image.rgba.data(), image.width * 4))
+    throw Error("the PNG encoder failed for an image of " + std::to_string(image.width) + "x" +
+                std::to_string(image.height) + " pixels");
+  return out;
+}
+
+void write_png(const Image& image, const std::string& path) {
+  const std::vector<std::uint8_t> bytes = encode_png(image);
+  render_detail::write_file(path, bytes.data(), bytes.size(), "PNG");
+}
+
+}  // namespace attnviz
