@@ -15,7 +15,8 @@ folder's path below --root) with the Hub's URL layout and headers:
 Test switches: --private REPO=TOKEN, --rename OLD=NEW (307 relative redirect, like a renamed repo),
 --cut-once FILE (the first CDN transfer of FILE stops halfway and the connection is closed),
 --corrupt FILE (one byte of FILE is flipped in every CDN transfer; the headers keep the true sha256).
-Every request is appended to --log as "METHOD PATH range=R auth=yes|no".
+Every request is appended to --log as "METHOD PATH range=R auth=yes|no". --manifest PATH gets what
+a client should end up with: {repo: {"commit": c, "files": {name: {"etag": e, "size": n}}}}.
 Prints "PORT <hub port> <cdn port>" once both sockets listen.
 
 --write-fixtures DIR writes the synthetic repositories the tests use (tests/data/hub/repos).
@@ -71,6 +72,12 @@ class Hub:
         self.log_path = args.log
         self.lock = threading.Lock()
         self.cdn_port = 0
+
+    def manifest(self):
+        return {repo_id: {"commit": repo["commit"], "files": {
+            name: {"etag": hashlib.sha256(data).hexdigest() if name.endswith(LFS_SUFFIXES)
+                   else git_blob_sha1(data), "size": len(data)}
+            for name, data in repo["files"].items()}} for repo_id, repo in self.repos.items()}
 
     def log(self, line):
         if self.log_path:
@@ -226,6 +233,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root")
     parser.add_argument("--log")
+    parser.add_argument("--manifest")
     parser.add_argument("--private", action="append", default=[])
     parser.add_argument("--rename", action="append", default=[])
     parser.add_argument("--cut-once", action="append", default=[])
@@ -238,6 +246,9 @@ def main():
     if not args.root:
         parser.error("--root is required")
     Handler.hub = Hub(args)
+    if args.manifest:
+        with open(args.manifest, "w") as f:
+            json.dump(Handler.hub.manifest(), f, indent=2)
     servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) for _ in range(2)]
     Handler.hub.cdn_port = servers[1].server_address[1]
     for server in servers:
