@@ -16,7 +16,15 @@ namespace {
 const std::string kHeader =
     "sentence_a\tsentence_b\tpronoun\tcandidate_1\tcandidate_2\tcorrect_a\tcorrect_b\n";
 const std::string kTired = "The animal didn't cross the street because it was too tired.";
+const std::string kInvalidByte(1, '\xff');  // never valid in UTF-8
 const std::string kWide = "The animal didn't cross the street because it was too wide.";
+
+// The lines joined with newlines, so that element i is line i + 1.
+std::string lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += line + "\n";
+  return out;
+}
 
 BatchFile tsv(const std::string& text) {
   std::istringstream in(text);
@@ -66,47 +74,24 @@ TEST(BatchTsv, ReadsTheClassicPair) {
 }
 
 TEST(BatchTsv, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
-  const std::string text =
-      "id\tpronoun\tsentence_a\tsentence_b\tcandidate_1\tcandidate_2\tcorrect_a\tcorrect_b\n"  // 1
-      "p1\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\tanimal\tstreet\n"  // 2
-      "\n"                                  // 3
-      "p2\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\n"  // 4
-      "p3\t \t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\t1\t2\n"  // 5
-      "p4\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\tcat\tstreet\n"  // 6
-      "   # a comment\n"                 // 7
-      "p5\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\t2\t1\r\n"  // 8
-      "p1\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\t1\t2\n"  // 9
-      "a/b\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\t1\t2\n"  // 10
-      "p6\tit\t" +
-      kTired + "\t" + kWide +
-      "\tAnimal\tanimal\t1\t2\n"  // 11
-      "p7\tit\t" +
-      kTired + "\t" + kTired +
-      "\tanimal\tstreet\t1\t2\n"  // 12
-      "p8\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstreet\t1\t2\textra\n"  // 13
-      "p9\tit\t" +
-      kTired + "\t" + kWide +
-      "\tanimal\tstr\xff"
-      "et\t1\t2\n"  // 14
-      "\tit\t" +
-      kTired + "\t" + kWide + "\tanimal\tstreet\tANIMAL\tStreet\n";  // 15
-  const auto f = tsv(text);
+  const std::string w = kTired + "\t" + kWide;  // the two sentences of a good line
+  const auto f = tsv(lines({
+      "id\tpronoun\tsentence_a\tsentence_b\tcandidate_1\tcandidate_2\tcorrect_a\tcorrect_b",  // 1
+      "p1\tit\t" + w + "\tanimal\tstreet\tanimal\tstreet",                                    // 2
+      "",                                                                                     // 3
+      "p2\tit\t" + w + "\tanimal\tstreet",                                                    // 4
+      "p3\t \t" + w + "\tanimal\tstreet\t1\t2",                                               // 5
+      "p4\tit\t" + w + "\tanimal\tstreet\tcat\tstreet",                                       // 6
+      "   # a comment",                                                                       // 7
+      "p5\tit\t" + w + "\tanimal\tstreet\t2\t1\r",                                            // 8
+      "p1\tit\t" + w + "\tanimal\tstreet\t1\t2",                                              // 9
+      "a/b\tit\t" + w + "\tanimal\tstreet\t1\t2",                                             // 10
+      "p6\tit\t" + w + "\tAnimal\tanimal\t1\t2",                                              // 11
+      "p7\tit\t" + kTired + "\t" + kTired + "\tanimal\tstreet\t1\t2",                         // 12
+      "p8\tit\t" + w + "\tanimal\tstreet\t1\t2\textra",                                       // 13
+      "p9\tit\t" + w + "\tanimal\tstr" + kInvalidByte + "et\t1\t2",                           // 14
+      "\tit\t" + w + "\tanimal\tstreet\tANIMAL\tStreet",                                      // 15
+  }));
   EXPECT_EQ(item_lines(f), (Lines{2, 8, 15}));
   EXPECT_EQ(bad_line_numbers(f), (Lines{4, 5, 6, 9, 10, 11, 12, 13, 14}));
 
@@ -151,38 +136,21 @@ TEST(BatchTsv, EmptyFileHasNothing) {
 }
 
 TEST(BatchJsonl, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
-  const std::string pair = "\"sentence_a\": \"" + kTired + "\", \"sentence_b\": \"" + kWide + "\"";
-  const std::string text =
-      "{" + pair +
-      R"(, "pronoun": "it", "candidate_1": "animal", "candidate_2": "street", "correct_a": "animal", "correct_b": "street"})"
-      "\n"  // 1
-      "{" +
-      pair +
-      R"(, "pronoun": "it")"
-      "\n"        // 2
-      "[1, 2]\n"  // 3
-      "{" +
-      pair +
-      R"(, "pronoun": "it", "candidate_1": "animal", "correct_a": 1, "correct_b": 2})"
-      "\n"  // 4
-      "{" +
-      pair +
-      R"(, "pronoun": "it", "candidate_1": "animal", "candidate_2": "street", "correct_a": 3, "correct_b": 2})"
-      "\n"  // 5
-      "{" +
-      pair +
-      R"(, "pronoun": 5, "candidate_1": "animal", "candidate_2": "street", "correct_a": 1, "correct_b": 2})"
-      "\n"  // 6
-      "{" +
-      pair +
-      R"(, "id": "tired-wide", "pronoun": "it", "candidate_1": "animal", "candidate_2": "street", "correct_a": 1, "correct_b": 2, "note": "ignored"})"
-      "\n"             // 7
-      "# a comment\n"  // 8
-      "{" +
-      pair +
-      R"(, "pronoun": "", "candidate_1": "animal", "candidate_2": "street", "correct_a": 1, "correct_b": 2})"
-      "\n";  // 9
-  const auto f = jsonl(text);
+  // The two sentences, then the rest of each line's object.
+  const std::string w = "{\"sentence_a\": \"" + kTired + "\", \"sentence_b\": \"" + kWide + "\", ";
+  const std::string words =
+      R"("pronoun": "it", "candidate_1": "animal", "candidate_2": "street", )";
+  const auto f = jsonl(lines({
+      w + words + R"("correct_a": "animal", "correct_b": "street"})",                      // 1
+      w + R"("pronoun": "it")",                                                            // 2
+      "[1, 2]",                                                                            // 3
+      w + R"("pronoun": "it", "candidate_1": "animal", "correct_a": 1, "correct_b": 2})",  // 4
+      w + words + R"("correct_a": 3, "correct_b": 2})",                                    // 5
+      w + R"("pronoun": 5, "candidate_1": "a", "candidate_2": "b", "correct_a": 1, "correct_b": 2})",  // 6
+      w + words + R"("id": "tired-wide", "correct_a": 1, "correct_b": 2, "note": "ignored"})",  // 7
+      "# a comment",                                                                            // 8
+      w + R"("pronoun": "", "candidate_1": "a", "candidate_2": "b", "correct_a": 1, "correct_b": 2})",  // 9
+  }));
   EXPECT_EQ(item_lines(f), (Lines{1, 7}));
   EXPECT_EQ(bad_line_numbers(f), (Lines{2, 3, 4, 5, 6, 9}));
   EXPECT_EQ(f.items[0].correct_a, 1);
