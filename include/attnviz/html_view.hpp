@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "attnviz/attention.hpp"
+
+namespace attnviz {
+
+// One attention set shown in the page. A page with several (a sentence pair, two sentences to
+// compare) gets an input switch; each input keeps its own tokens, shape and causal flag.
+struct HtmlInput {
+  const Attention* attention = nullptr;
+  std::string label;  // shown in the input switch, e.g. "A: ... too tired"
+};
+
+struct HtmlOptions {
+  std::string title;       // page title and heading
+  std::string model_name;  // shown next to the title
+  // Store queries/keys for the neuron view when the Attention carries them. They cost about
+  // layers * heads * n * head_dim * 2 bytes before compression.
+  bool include_vectors = true;
+  // Inline DejaVu Sans (about 1 MB of base64) so text looks the same everywhere; without it the
+  // page falls back to the browser's sans-serif.
+  bool embed_font = true;
+};
+
+// Writes one self-contained HTML page (data, script, styles and font inlined; no network, no
+// server) with the head view, model view, heatmap and neuron view. Weights are stored 8-bit per
+// row, square-root companded (w = row_max * (code/255)^2), deflated and base64-encoded; causal
+// inputs store only keys <= query. Throws attnviz::Error when an input is inconsistent (sizes,
+// non-finite or negative weights, weights after the query in a causal input) or too large for one
+// page.
+std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& options);
+std::string html_view(const Attention& attention, const HtmlOptions& options);
+
+// Writes a page built by html_view to a file; throws attnviz::Error naming the path when it cannot.
+void write_html_file(const std::string& path, const std::string& page);
+
+}  // namespace attnviz

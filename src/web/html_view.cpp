@@ -1,0 +1,170 @@
+#include "attnviz/html_view.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "attnviz/error.hpp"
+#include "page_data.hpp"
+#include "web_assets.hpp"
+
+namespace attnviz {
+namespace {
+
+// Browsers struggle with pages much above a few hundred MB; GPT-2 at 1,024 tokens is 75 M weights
+// (causal).
+constexpr std::size_t kMaxWeights = 400'000'000;
+
+const char kStorage[] =
+    "Storage: attention weights are 8-bit per row, square-root companded (w = row max \u00d7 "
+    "(code/255)\u00b2, "
+    "error at most row max/255, less for small weights); causal inputs keep only keys up to the "
+    "query; "
+    "queries and keys are int8 with one scale per vector. Blocks are deflated and base64-encoded, "
+    "one per layer.";
+
+void check_input(const Attention& a, const std::string& label) {
+  const std::string in = label.empty() ? "html view" : "html view, input \"" + label + "\"";
+  if (a.layers <= 0 || a.heads <= 0 || a.n <= 0)
+    throw Error(in + ": the attention has " + std::to_string(a.layers) + " layers, " +
+                std::to_string(a.heads) + " heads and " + std::to_string(a.n) +
+                " tokens; all three must be at least 1");
+  const std::size_t n = static_cast<std::size_t>(a.n);
+  const std::size_t count = static_cast<std::size_t>(a.layers) * a.heads * n * n;
+  if (count > kMaxWeights)
+    throw Error(in + ": " + std::to_string(count) + " weights are too many for one page (limit " +
+                std::to_string(kMaxWeights) + "); use fewer tokens");
+  if (a.weights.size() != count)
+    throw Error(in + ": weights hold " + std::to_string(a.weights.size()) +
+                " floats, expected layers*heads*n*n = " + std::to_string(count));
+  if (a.tokens.size() != n)
+    throw Error(in + ": " + std::to_string(a.tokens.size()) +
+                " token strings for n = " + std::to_string(n));
+  if (!a.special.empty() && a.special.size() != n)
+    throw Error(in + ": " + std::to_string(a.special.size()) +
+                " special flags for n = " + std::to_string(n));
+  for (std::size_t i = 0; i < count; ++i) {
+    const float w = a.weights[i];
+    const std::size_t row = (i / n) % n;
+    const std::size_t col = i % n;
+    const bool bad = !std::isfinite(w) || w < 0 || (a.causal && col > row && w != 0);
+    if (bad) {
+      const std::size_t head = i / (n * n);
+      throw Error(in + ": weight at layer " + std::to_string(head / a.heads + 1) + ", head " +
+                  std::to_string(head % a.heads + 1) + ", query " + std::to_string(row) + ", key " +
+                  std::to_string(col) + " is " + std::to_string(w) +
+                  (a.causal && col > row ? "; a causal attention must be 0 after the query"
+                                         : "; attention weights must be finite and >= 0"));
+    }
+  }
+  if (a.queries.empty() && a.keys.empty()) return;
+  const std::size_t vec =
+      static_cast<std::size_t>(a.layers) * a.heads * n * std::max(a.head_dim, 0);
+  if (a.head_dim <= 0 || a.queries.size() != vec || a.keys.size() != vec)
+    throw Error(in + ": queries/keys hold " + std::to_string(a.queries.size()) + "/" +
+                std::to_string(a.keys.size()) + " floats, expected layers*heads*n*head_dim = " +
+                std::to_string(vec) + " (head_dim " + std::to_string(a.head_dim) + ")");
+  for (const auto* v : {&a.queries, &a.keys})
+    for (float x : *v)
+      if (!std::isfinite(x)) throw Error(in + ": a query or key vector holds a non-finite value");
+}
+
+bool has_vectors(const Attention& a, const HtmlOptions& options) {
+  return options.include_vectors && a.head_dim > 0 && !a.queries.empty();
+}
+
+std::string block(const std::string& id, const std::vector<std::uint8_t>& bytes) {
+  const std::vector<std::uint8_t> packed = web::deflate_bytes(bytes);
+  return "<script id=\"" + id + "\" type=\"application/octet-stream\">" +
+         web::base64(packed.data(), packed.size()) + "</script>\n";
+}
+
+std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& options) {
+  nlohmann::json meta = {{"version", 1},
+                         {"title", options.title},
+                         {"model", options.model_name},
+                         {"storage", kStorage},
+                         {"inputs", nlohmann::json::array()}};
+  for (const HtmlInput& in : inputs) {
+    const Attention& a = *in.attention;
+    std::vector<bool> special = a.special;
+    special.resize(a.n, false);
+    meta["inputs"].push_back({{"label", in.label},
+                              {"tokens", a.tokens},
+                              {"special", special},
+                              {"causal", a.causal},
+                              {"layers", a.layers},
+                              {"heads", a.heads},
+                              {"n", a.n},
+                              {"head_dim", has_vectors(a, options) ? a.head_dim : 0}});
+  }
+  // Token strings may hold bytes that are not UTF-8 (a byte-level BPE piece); show U+FFFD rather
+  // than fail.
+  return web::json_for_script(meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// The Content-Security-Policy allows exactly the embedded bundle (by hash): no other script, no
+// inline event handler and no network request can run, whatever a token contains.
+std::string script_hash() {
+  const std::string hex = web_assets::bundle_js_sha256;
+  std::vector<std::uint8_t> digest;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    digest.push_back(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return "sha256-" + web::base64(digest.data(), digest.size());
+}
+
+}  // namespace
+
+std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& options) {
+  if (inputs.empty()) throw Error("html view: no attention given; pass at least one input");
+  for (const HtmlInput& in : inputs) {
+    if (in.attention == nullptr)
+      throw Error("html view: input \"" + in.label + "\" has no attention");
+    check_input(*in.attention, in.label);
+  }
+  std::string page;
+  page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  page +=
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src '" +
+      script_hash() + "'; style-src 'unsafe-inline'; font-src data:; img-src data: blob:\">\n";
+  page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  page += "<meta name=\"generator\" content=\"attnviz\">\n";
+  page += "<title>" + web::escape_html(options.title.empty() ? "attnviz" : options.title) +
+          "</title>\n<style>\n";
+  if (options.embed_font)
+    page += "@font-face{font-family:\"DejaVu Sans\";src:url(data:font/ttf;base64," +
+            web::base64(web_assets::font_ttf, web_assets::font_ttf_size) +
+            ") format(\"truetype\")}\n";
+  page.append(reinterpret_cast<const char*>(web_assets::bundle_css), web_assets::bundle_css_size);
+  page += "</style>\n</head>\n<body>\n<noscript>This attention view needs JavaScript.</noscript>\n";
+  page += "<script id=\"attnviz-meta\" type=\"application/json\">" + meta_json(inputs, options) +
+          "</script>\n";
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Attention& a = *inputs[i].attention;
+    const std::string prefix = "av-" + std::to_string(i);
+    for (int l = 0; l < a.layers; ++l) {
+      page += block(prefix + "-w-" + std::to_string(l), web::encode_weights(a, l));
+      if (has_vectors(a, options))
+        page += block(prefix + "-v-" + std::to_string(l), web::encode_vectors(a, l));
+    }
+  }
+  page += "<script>";
+  page.append(reinterpret_cast<const char*>(web_assets::bundle_js), web_assets::bundle_js_size);
+  page += "</script>\n</body>\n</html>\n";
+  return page;
+}
+
+std::string html_view(const Attention& attention, const HtmlOptions& options) {
+  return html_view(std::vector<HtmlInput>{{&attention, ""}}, options);
+}
+
+void write_html_file(const std::string& path, const std::string& page) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out)
+    throw Error("cannot open " + path +
+                " for writing; check that its folder exists and is writable");
+  out.write(page.data(), static_cast<std::streamsize>(page.size()));
+  if (!out.flush()) throw Error("could not write " + path + " (disk full?)");
+}
+
+}  // namespace attnviz

@@ -1,0 +1,201 @@
+// The page's data: a JSON description in <script id="attnviz-meta"> and, per input and layer, one base64 text
+// of zlib-deflated bytes in <script id="av-I-w-L"> (weights) and <script id="av-I-v-L"> (queries and keys).
+// Layouts are written by src/web/html_view.cpp; keep both sides in step.
+
+export interface InputMeta {
+  label: string;
+  tokens: string[];
+  special: boolean[];
+  causal: boolean;
+  layers: number;
+  heads: number;
+  n: number;
+  head_dim: number; // 0 when the page carries no queries/keys
+}
+
+export interface PageMeta {
+  version: number;
+  title: string;
+  model: string;
+  storage: string;
+  inputs: InputMeta[];
+}
+
+export function read_meta(): PageMeta {
+  const el = document.getElementById('attnviz-meta');
+  if (!el || !el.textContent) throw new Error('this page has no attnviz data block');
+  return JSON.parse(el.textContent) as PageMeta;
+}
+
+const B64 = new Uint8Array(128).fill(255);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+  .split('')
+  .forEach((c, i) => (B64[c.charCodeAt(0)] = i));
+
+// atob() builds a binary string first; decoding straight into bytes halves the peak memory on 50 MB pages.
+export function base64_decode(text: string): Uint8Array<ArrayBuffer> {
+  let len = text.length;
+  while (len > 0 && text.charCodeAt(len - 1) === 61 /* = */) len--;
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let o = 0;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const v =
+      (B64[text.charCodeAt(i)] << 18) |
+      (B64[text.charCodeAt(i + 1)] << 12) |
+      (B64[text.charCodeAt(i + 2)] << 6) |
+      B64[text.charCodeAt(i + 3)];
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 255;
+    out[o++] = v & 255;
+  }
+  const rest = len - i;
+  if (rest >= 2) {
+    const v = (B64[text.charCodeAt(i)] << 18) | (B64[text.charCodeAt(i + 1)] << 12) |
+      (rest === 3 ? B64[text.charCodeAt(i + 2)] << 6 : 0);
+    out[o++] = v >> 16;
+    if (rest === 3) out[o++] = (v >> 8) & 255;
+  }
+  return out;
+}
+
+async function inflate(bytes: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return new Response(stream).arrayBuffer();
+}
+
+async function read_block(id: string): Promise<ArrayBuffer> {
+  const el = document.getElementById(id);
+  if (!el || el.textContent === null) throw new Error(`data block ${id} is missing`);
+  return inflate(base64_decode(el.textContent));
+}
+
+// Codes are square-root companded: weight = row_scale * (code / 255)^2, so small weights keep precision.
+const CODE_TO_UNIT = new Float32Array(256).map((_, c) => (c / 255) * (c / 255));
+
+// One layer's weights, kept as 8-bit codes (dequantised on access) so 1,024 tokens x 144 heads fit in memory.
+export class LayerWeights {
+  readonly scales: Float32Array; // [head][row]
+  readonly codes: Uint8Array; // per head: rows of n codes, or of (row + 1) codes when causal
+  readonly per_head: number;
+
+  constructor(buffer: ArrayBuffer, readonly heads: number, readonly n: number, readonly causal: boolean) {
+    this.per_head = causal ? (n * (n + 1)) / 2 : n * n;
+    const expected = heads * n * 4 + heads * this.per_head;
+    if (buffer.byteLength !== expected)
+      throw new Error(`weight block has ${buffer.byteLength} bytes, expected ${expected}`);
+    this.scales = new Float32Array(buffer, 0, heads * n);
+    this.codes = new Uint8Array(buffer, heads * n * 4);
+  }
+
+  row_start(head: number, row: number): number {
+    return head * this.per_head + (this.causal ? (row * (row + 1)) / 2 : row * this.n);
+  }
+
+  row_length(row: number): number {
+    return this.causal ? row + 1 : this.n;
+  }
+
+  at(head: number, row: number, col: number): number {
+    if (col >= this.row_length(row)) return 0;
+    return this.scales[head * this.n + row] * CODE_TO_UNIT[this.codes[this.row_start(head, row) + col]];
+  }
+
+  // Dense n x n float matrix of one head.
+  head_matrix(head: number): Float32Array<ArrayBuffer> {
+    const n = this.n;
+    const out = new Float32Array(n * n);
+    for (let r = 0; r < n; r++) {
+      const s = this.scales[head * n + r];
+      const start = this.row_start(head, r);
+      const len = this.row_length(r);
+      for (let c = 0; c < len; c++) out[r * n + c] = s * CODE_TO_UNIT[this.codes[start + c]];
+    }
+    return out;
+  }
+
+  mean_matrix(): Float32Array<ArrayBuffer> {
+    const n = this.n;
+    const out = new Float32Array(n * n);
+    for (let h = 0; h < this.heads; h++) {
+      for (let r = 0; r < n; r++) {
+        const s = this.scales[h * n + r] / this.heads;
+        const start = this.row_start(h, r);
+        const len = this.row_length(r);
+        for (let c = 0; c < len; c++) out[r * n + c] += s * CODE_TO_UNIT[this.codes[start + c]];
+      }
+    }
+    return out;
+  }
+}
+
+// Per-head queries and keys of one layer, int8 with one scale per vector: value = scale * code / 127.
+export class LayerVectors {
+  readonly scales: Float32Array; // [head][q=0,k=1][row]
+  readonly codes: Int8Array; // [head][q=0,k=1][row][dim]
+
+  constructor(buffer: ArrayBuffer, readonly heads: number, readonly n: number, readonly dim: number) {
+    const expected = heads * 2 * n * 4 + heads * 2 * n * dim;
+    if (buffer.byteLength !== expected)
+      throw new Error(`vector block has ${buffer.byteLength} bytes, expected ${expected}`);
+    this.scales = new Float32Array(buffer, 0, heads * 2 * n);
+    this.codes = new Int8Array(buffer, heads * 2 * n * 4);
+  }
+
+  vector(head: number, which: 0 | 1, row: number): Float32Array {
+    const i = (head * 2 + which) * this.n + row;
+    const s = this.scales[i] / 127;
+    const out = new Float32Array(this.dim);
+    const base = i * this.dim;
+    for (let d = 0; d < this.dim; d++) out[d] = s * this.codes[base + d];
+    return out;
+  }
+}
+
+// Decodes layers on demand and caches them; every view reads through here.
+export class Store {
+  private weights = new Map<string, Promise<LayerWeights>>();
+  private vectors = new Map<string, Promise<LayerVectors>>();
+  private ready_weights = new Map<string, LayerWeights>();
+  private ready_vectors = new Map<string, LayerVectors>();
+
+  constructor(readonly meta: PageMeta) {}
+
+  load_weights(input: number, layer: number): Promise<LayerWeights> {
+    const key = `${input}-${layer}`;
+    let p = this.weights.get(key);
+    if (!p) {
+      const m = this.meta.inputs[input];
+      p = read_block(`av-${input}-w-${layer}`).then((buf) => {
+        const lw = new LayerWeights(buf, m.heads, m.n, m.causal);
+        this.ready_weights.set(key, lw);
+        return lw;
+      });
+      this.weights.set(key, p);
+    }
+    return p;
+  }
+
+  load_vectors(input: number, layer: number): Promise<LayerVectors> {
+    const key = `${input}-${layer}`;
+    let p = this.vectors.get(key);
+    if (!p) {
+      const m = this.meta.inputs[input];
+      p = read_block(`av-${input}-v-${layer}`).then((buf) => {
+        const lv = new LayerVectors(buf, m.heads, m.n, m.head_dim);
+        this.ready_vectors.set(key, lv);
+        return lv;
+      });
+      this.vectors.set(key, p);
+    }
+    return p;
+  }
+
+  weights_if_ready(input: number, layer: number): LayerWeights | undefined {
+    return this.ready_weights.get(`${input}-${layer}`);
+  }
+
+  vectors_if_ready(input: number, layer: number): LayerVectors | undefined {
+    return this.ready_vectors.get(`${input}-${layer}`);
+  }
+}

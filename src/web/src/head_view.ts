@@ -1,0 +1,181 @@
+// bertviz-style head view: tokens on both sides, a line from query to key per head with opacity = weight.
+import { head_color } from './colors';
+import { LayerWeights } from './data';
+import { Context, View, font, label, quote, size_canvases } from './view';
+
+// Lines fainter than this are not drawn; at 1,024 tokens they would be thousands of invisible strokes.
+const MIN_WEIGHT = 0.01;
+const BUCKETS = 16;
+
+interface Layout {
+  top: number;
+  row: number;
+  left_x: number; // right edge of the query column
+  right_x: number; // left edge of the key column
+  col_w: number;
+}
+
+type Focus = { side: 'query' | 'key'; token: number } | null;
+
+export class HeadView implements View {
+  layout: Layout = { top: 0, row: 18, left_x: 0, right_x: 0, col_w: 0 };
+  private focus: Focus = null;
+
+  render(ctx: Context): boolean {
+    const lw = ctx.store.weights_if_ready(ctx.state.input, ctx.state.layer);
+    if (!lw) return false;
+    const { input, theme, state } = ctx;
+    const n = input.n;
+    const g = ctx.main;
+    g.font = font(12);
+    let col_w = 0;
+    for (const t of input.tokens) col_w = Math.max(col_w, g.measureText(label(t)).width);
+    col_w = Math.min(200, Math.ceil(col_w) + 8);
+    const row = n <= 200 ? 18 : 14;
+    const top = 48;
+    const left_x = 16 + col_w;
+    const right_x = left_x + 260;
+    this.layout = { top, row, left_x, right_x, col_w };
+    size_canvases(ctx, Math.max(ctx.width, right_x + col_w + 16), top + n * row + 16);
+
+    g.fillStyle = theme.fg;
+    g.font = font(14, true);
+    g.textAlign = 'left';
+    g.textBaseline = 'alphabetic';
+    const on = state.heads_on.filter((x) => x).length;
+    g.fillText(`Layer ${state.layer + 1} \u00b7 ${on} of ${input.heads} heads`, 8, 20);
+    g.font = font(11);
+    g.fillStyle = theme.muted;
+    g.fillText('left: query (attending from) \u00b7 right: key (attended to)', 8, 36);
+
+    const f = this.focus;
+    const key_weight = f && f.side === 'query' ? this.mean_row(lw, state.heads_on, f.token) : null;
+    const query_weight = f && f.side === 'key' ? this.mean_col(lw, state.heads_on, f.token) : null;
+    this.draw_column(ctx, 'query', query_weight);
+    this.draw_column(ctx, 'key', key_weight);
+    this.draw_lines(ctx, lw);
+    return true;
+  }
+
+  private mean_row(lw: LayerWeights, heads_on: boolean[], q: number): Float32Array {
+    const out = new Float32Array(lw.n);
+    const on = heads_on.filter((x) => x).length || 1;
+    heads_on.forEach((v, h) => {
+      if (v) for (let k = 0; k < lw.n; k++) out[k] += lw.at(h, q, k) / on;
+    });
+    return out;
+  }
+
+  private mean_col(lw: LayerWeights, heads_on: boolean[], k: number): Float32Array {
+    const out = new Float32Array(lw.n);
+    const on = heads_on.filter((x) => x).length || 1;
+    heads_on.forEach((v, h) => {
+      if (v) for (let q = 0; q < lw.n; q++) out[q] += lw.at(h, q, k) / on;
+    });
+    return out;
+  }
+
+  private draw_column(ctx: Context, side: 'query' | 'key', shade: Float32Array | null): void {
+    const { input, theme } = ctx;
+    const { top, row, left_x, right_x, col_w } = this.layout;
+    const g = ctx.main;
+    g.font = font(12);
+    g.textBaseline = 'middle';
+    g.textAlign = side === 'query' ? 'right' : 'left';
+    const x = side === 'query' ? left_x - 4 : right_x + 4;
+    const box_x = side === 'query' ? left_x - col_w : right_x;
+    input.tokens.forEach((t, i) => {
+      const y = top + i * row;
+      const focused = this.focus && this.focus.side === side && this.focus.token === i;
+      if (shade && shade[i] > 0) {
+        g.globalAlpha = Math.min(1, shade[i]);
+        g.fillStyle = theme.highlight;
+        g.fillRect(box_x, y + 1, col_w, row - 2);
+        g.globalAlpha = 1;
+      }
+      if (focused) {
+        g.strokeStyle = theme.highlight;
+        g.lineWidth = 1.5;
+        g.strokeRect(box_x + 0.5, y + 1.5, col_w - 1, row - 3);
+      }
+      g.fillStyle = input.special[i] ? theme.muted : theme.fg;
+      g.fillText(label(t), x, y + row / 2);
+    });
+  }
+
+  private draw_lines(ctx: Context, lw: LayerWeights): void {
+    const { state, theme } = ctx;
+    const { top, row, left_x, right_x } = this.layout;
+    const g = ctx.main;
+    const n = lw.n;
+    const f = this.focus;
+    g.lineWidth = 1.5;
+    for (let h = 0; h < lw.heads; h++) {
+      if (!state.heads_on[h]) continue;
+      // One path per opacity bucket keeps stroke() calls at 16 per head whatever the token count.
+      const paths = Array.from({ length: BUCKETS }, () => new Path2D());
+      const used = new Array<boolean>(BUCKETS).fill(false);
+      const q0 = f && f.side === 'query' ? f.token : 0;
+      const q1 = f && f.side === 'query' ? f.token + 1 : n;
+      for (let q = q0; q < q1; q++) {
+        const k0 = f && f.side === 'key' ? f.token : 0;
+        const k1 = f && f.side === 'key' ? f.token + 1 : lw.row_length(q);
+        for (let k = k0; k < k1; k++) {
+          const w = lw.at(h, q, k);
+          if (w < MIN_WEIGHT) continue;
+          const b = Math.min(BUCKETS - 1, Math.floor(w * BUCKETS));
+          paths[b].moveTo(left_x + 2, top + (q + 0.5) * row);
+          paths[b].lineTo(right_x - 2, top + (k + 0.5) * row);
+          used[b] = true;
+        }
+      }
+      g.strokeStyle = head_color(h, lw.heads, theme.dark);
+      paths.forEach((p, b) => {
+        if (!used[b]) return;
+        g.globalAlpha = (b + 0.5) / BUCKETS;
+        g.stroke(p);
+      });
+    }
+    g.globalAlpha = 1;
+  }
+
+  private token_at(x: number, y: number, n: number): Focus {
+    const { top, row, left_x, right_x, col_w } = this.layout;
+    const i = Math.floor((y - top) / row);
+    if (i < 0 || i >= n) return null;
+    if (x >= left_x - col_w && x <= left_x) return { side: 'query', token: i };
+    if (x >= right_x && x <= right_x + col_w) return { side: 'key', token: i };
+    return null;
+  }
+
+  hover(ctx: Context, x: number, y: number): void {
+    const f = this.token_at(x, y, ctx.input.n);
+    const same = f === this.focus || (f && this.focus && f.side === this.focus.side && f.token === this.focus.token);
+    if (same) return;
+    this.focus = f;
+    this.render(ctx);
+    this.describe(ctx);
+  }
+
+  private describe(ctx: Context): void {
+    const f = this.focus;
+    const lw = ctx.store.weights_if_ready(ctx.state.input, ctx.state.layer);
+    if (!f || !lw) return ctx.set_readout('Hover a token to isolate its lines; click a head colour to toggle it.');
+    const w = f.side === 'query' ? this.mean_row(lw, ctx.state.heads_on, f.token)
+      : this.mean_col(lw, ctx.state.heads_on, f.token);
+    const top = Array.from(w.keys()).sort((a, b) => w[b] - w[a]).slice(0, 5);
+    const toks = ctx.input.tokens;
+    const verb = f.side === 'query' ? 'attends to' : 'is attended by';
+    ctx.set_readout(`${f.side} ${f.token} ${quote(toks[f.token])} ${verb} (mean of shown heads): ` +
+      top.map((i) => `${quote(toks[i])} ${w[i].toFixed(3)}`).join(', '));
+  }
+
+  leave(ctx: Context): void {
+    if (this.focus === null) return;
+    this.focus = null;
+    this.render(ctx);
+    this.describe(ctx);
+  }
+
+  click(): void {}
+}

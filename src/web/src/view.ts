@@ -1,0 +1,79 @@
+// What every view gets and implements. A view is a pure drawing of (data, state, theme) on its canvases;
+// main.ts owns the state and calls the views.
+import { Theme, FONT } from './colors';
+import { InputMeta, Store } from './data';
+
+export type ViewName = 'head' | 'model' | 'heatmap' | 'neuron';
+
+export interface State {
+  view: ViewName;
+  input: number;
+  layer: number;
+  head: number;
+  mean: boolean; // heatmap of the layer's mean over heads instead of one head
+  query: number; // neuron view's query token
+  heads_on: boolean[]; // head view's visible heads
+  theme: 'light' | 'dark';
+}
+
+export interface Context {
+  input: InputMeta;
+  store: Store;
+  state: State;
+  theme: Theme;
+  main: CanvasRenderingContext2D;
+  overlay: CanvasRenderingContext2D;
+  width: number; // CSS pixels available to the view
+  set_readout(text: string): void;
+  set_state(change: Partial<State>): void;
+}
+
+export interface View {
+  // Where the latest render put things, in CSS pixels of the canvas; read by the browser tests to aim the mouse.
+  readonly layout: object;
+  // Redraws the main canvas; returns false when its data is still being decoded.
+  render(ctx: Context): boolean;
+  hover(ctx: Context, x: number, y: number): void;
+  leave(ctx: Context): void;
+  click(ctx: Context, x: number, y: number): void;
+}
+
+// Sizes both canvases (CSS pixels times devicePixelRatio) and clears them to the theme's background.
+export function size_canvases(ctx: Context, w: number, h: number): void {
+  const dpr = window.devicePixelRatio || 1;
+  for (const c of [ctx.main, ctx.overlay]) {
+    c.canvas.width = Math.ceil(w * dpr);
+    c.canvas.height = Math.ceil(h * dpr);
+    c.canvas.style.width = `${w}px`;
+    c.canvas.style.height = `${h}px`;
+    c.setTransform(dpr, 0, 0, dpr, 0, 0);
+  }
+  ctx.main.fillStyle = ctx.theme.bg;
+  ctx.main.fillRect(0, 0, w, h);
+}
+
+export function clear_overlay(ctx: Context): void {
+  const c = ctx.overlay.canvas;
+  ctx.overlay.save();
+  ctx.overlay.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.overlay.clearRect(0, 0, c.width, c.height);
+  ctx.overlay.restore();
+}
+
+export function font(px: number, bold = false): string {
+  return `${bold ? 'bold ' : ''}${px}px ${FONT}`;
+}
+
+// Token text for canvas labels: long tokens are cut so one token cannot take over the layout.
+export function label(token: string, max = 24): string {
+  const chars = Array.from(token);
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '\u2026' : token;
+}
+
+export function quote(token: string): string {
+  return `\u201c${label(token, 40)}\u201d`;
+}
+
+export function fmt(v: number): string {
+  return v.toFixed(4);
+}

@@ -1,0 +1,48 @@
+// Starts Debian's chromium for the HTML view's tests and benchmark: headless, offline, a fresh profile,
+// and every request that is not file:, data: or blob: recorded and refused.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const CHROMIUM = process.env.ATTNVIZ_CHROMIUM || '/usr/bin/chromium';
+export const VIEWPORT = { width: 1200, height: 820 };
+
+export async function load_playwright() {
+  try {
+    return await import('playwright-core');
+  } catch {
+    console.error('playwright-core is not installed next to tests/web: run scripts/setup_browser_tests.sh');
+    process.exit(1);
+  }
+}
+
+export async function launch({ offline = true, allow = () => false } = {}) {
+  const { chromium } = await load_playwright();
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'attnviz-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--font-render-hinting=none'],
+    viewport: VIEWPORT,
+    deviceScaleFactor: 1,
+    offline,
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+  const refused = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (/^(file|data|blob):/.test(url) || allow(url)) return route.continue();
+    refused.push(url);
+    return route.abort();
+  });
+  context.on('request', (req) => {
+    if (!/^(file|data|blob):/.test(req.url()) && !allow(req.url()) && !refused.includes(req.url())) refused.push(req.url());
+  });
+  const close = async () => {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, refused, close };
+}

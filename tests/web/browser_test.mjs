@@ -1,0 +1,328 @@
+// Browser tests of the HTML view: Debian's chromium, headless and offline, driven by playwright-core.
+//   node browser_test.mjs --make-view BUILD/tests/web/make_view --work DIR [--update-golden]
+// Exits 77 (ctest: skipped) only when chromium is absent. Screenshots are compared with golden/*.png: a pixel
+// differs when any channel differs by more than CHANNEL_TOLERANCE; no differing pixel is allowed.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CHROMIUM, launch } from './browser.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const GOLDEN = path.join(HERE, 'golden');
+// Antialiased edges may move by a few levels between chromium builds; a wrong colour or a moved element
+// changes channels by far more than this.
+const CHANNEL_TOLERANCE = 40;
+
+const args = process.argv.slice(2);
+const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const make_view = opt('--make-view');
+const work = opt('--work') || fs.mkdtempSync('/tmp/attnviz-browser-');
+const update = args.includes('--update-golden') || process.env.ATTNVIZ_UPDATE_GOLDEN === '1';
+
+if (!fs.existsSync(CHROMIUM)) {
+  console.log(`SKIPPED: no chromium at ${CHROMIUM}; install it with scripts/setup_browser_tests.sh`);
+  process.exit(77);
+}
+assert.ok(make_view && fs.existsSync(make_view), '--make-view must name the built make_view helper');
+const { PNG } = await import('pngjs').catch(() => {
+  console.error('pngjs is not installed next to tests/web: run scripts/setup_browser_tests.sh');
+  process.exit(1);
+});
+fs.mkdirSync(work, { recursive: true });
+
+const XSS_TITLE = '</title><script>window.__xss=5</script><img src=x onerror="window.__xss=6">';
+const PAGES = {
+  basic: ['--layers', '3', '--heads', '4', '--n', '12', '--head-dim', '16', '--seed', '1'],
+  causal: ['--layers', '2', '--heads', '3', '--n', '10', '--head-dim', '8', '--causal', '--seed', '2'],
+  xss: ['--layers', '1', '--heads', '2', '--n', '10', '--head-dim', '8', '--xss', '--title', XSS_TITLE],
+  pair: ['--layers', '2', '--heads', '2', '--n', '8', '--pair'],
+  novec: ['--layers', '1', '--heads', '2', '--n', '6'],
+};
+const truth = {};
+for (const [name, flags] of Object.entries(PAGES)) {
+  const dump = path.join(work, `${name}.json`);
+  execFileSync(make_view, [path.join(work, `${name}.html`), ...flags, '--dump', dump]);
+  truth[name] = JSON.parse(fs.readFileSync(dump, 'utf8'));
+}
+const weight = (t, l, h, q, k) => t.weights[((l * t.heads + h) * t.n + q) * t.n + k];
+
+const { context, refused, close } = await launch();
+const problems = []; // console errors, page errors and dialogs of every page opened
+
+async function open(name, hash = '') {
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && problems.push(`${name}: console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`${name}: dialog: ${d.message()}`);
+    d.dismiss();
+  });
+  await page.goto(pathToFileURL(path.join(work, `${name}.html`)).href + (hash ? '#' + hash : ''));
+  await page.waitForFunction(() => window.attnviz && window.attnviz.ready, null, { timeout: 20000 });
+  return page;
+}
+
+async function canvas_colors(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('main-canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  });
+}
+
+const canvas_png = (page) => page.evaluate(() => document.getElementById('main-canvas').toDataURL());
+const readout = (page) => page.locator('#readout').textContent();
+const state = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.attnviz.state)));
+const layout = (page) => page.evaluate(() => window.attnviz.layout());
+
+// Moves the mouse to canvas coordinates (CSS pixels).
+async function hover(page, x, y) {
+  const box = await page.locator('#overlay-canvas').boundingBox();
+  await page.mouse.move(box.x + x, box.y + y);
+}
+async function click(page, x, y) {
+  const box = await page.locator('#overlay-canvas').boundingBox();
+  await page.mouse.click(box.x + x, box.y + y);
+}
+
+function compare_png(actual, expected) {
+  if (actual.width !== expected.width || actual.height !== expected.height)
+    return { size: `${actual.width}x${actual.height} vs ${expected.width}x${expected.height}`, differing: Infinity };
+  let differing = 0;
+  for (let i = 0; i < actual.data.length; i += 4) {
+    for (let c = 0; c < 3; c++) {
+      if (Math.abs(actual.data[i + c] - expected.data[i + c]) > CHANNEL_TOLERANCE) {
+        differing++;
+        break;
+      }
+    }
+  }
+  return { differing };
+}
+
+async function expect_screenshot(page, name) {
+  await page.mouse.move(0, 0);
+  const actual = PNG.sync.read(await page.screenshot());
+  const file = path.join(GOLDEN, `${name}.png`);
+  fs.writeFileSync(path.join(work, `${name}.png`), PNG.sync.write(actual));
+  if (update) {
+    fs.mkdirSync(GOLDEN, { recursive: true });
+    fs.writeFileSync(file, PNG.sync.write(actual));
+    return;
+  }
+  assert.ok(fs.existsSync(file), `${file} missing; run with --update-golden and review the PNGs`);
+  const result = compare_png(actual, PNG.sync.read(fs.readFileSync(file)));
+  assert.equal(result.differing, 0,
+    `${name}: ${result.size || result.differing + ' pixels'} differ from ${file} (actual: ${work}/${name}.png)`);
+}
+
+const tests = [];
+const test = (name, fn) => tests.push([name, fn]);
+
+for (const view of ['head', 'model', 'heatmap', 'neuron']) {
+  test(`${view} view renders from file:// with the network off`, async () => {
+    const page = await open('basic', `view=${view}`);
+    assert.equal((await state(page)).view, view);
+    assert.ok((await canvas_colors(page)) > 20, 'the canvas is (nearly) blank');
+    await expect_screenshot(page, `basic-${view}`);
+    await page.close();
+  });
+}
+
+test('heatmap hover reads out the weight of the cell under the mouse', async () => {
+  const page = await open('basic', 'view=heatmap&layer=1&head=2');
+  const { left, top, cell } = await layout(page);
+  const t = truth.basic;
+  for (const [q, k] of [[3, 5], [7, 0], [11, 11]]) {
+    await hover(page, left + (k + 0.5) * cell, top + (q + 0.5) * cell);
+    const text = await readout(page);
+    const m = text.match(/^query (\d+) .* key (\d+) .*: (\d\.\d{4})$/);
+    assert.ok(m, `unexpected read-out: ${text}`);
+    assert.deepEqual([Number(m[1]), Number(m[2])], [q, k]);
+    const w = weight(t, 1, 2, q, k);
+    assert.ok(Math.abs(Number(m[3]) - w) <= w / 100 + 0.004 + 5e-5, `read-out ${m[3]}, true weight ${w}`);
+    assert.ok(text.includes(`\u201c${t.tokens[q]}\u201d`) && text.includes(`\u201c${t.tokens[k]}\u201d`));
+  }
+  await page.close();
+});
+
+test('heatmap of the layer mean averages the heads', async () => {
+  const page = await open('basic', 'view=heatmap&layer=2&mean=1');
+  const { left, top, cell } = await layout(page);
+  await hover(page, left + 4.5 * cell, top + 6.5 * cell);
+  const t = truth.basic;
+  const mean = [0, 1, 2, 3].reduce((a, h) => a + weight(t, 2, h, 6, 4), 0) / 4;
+  const value = Number((await readout(page)).split(': ').pop());
+  assert.ok(Math.abs(value - mean) < 0.005, `mean read-out ${value}, true ${mean}`);
+  await page.close();
+});
+
+test('head view: hovering a token isolates its lines; clicking a head toggles it', async () => {
+  const page = await open('basic', 'view=head');
+  const before = await canvas_png(page);
+  const { top, row, left_x } = await layout(page);
+  await hover(page, left_x - 10, top + 6.5 * row);
+  assert.match(await readout(page), /^query 6 .* attends to \(mean of shown heads\): /);
+  const isolated = await canvas_png(page);
+  assert.notEqual(isolated, before, 'hover did not change the drawing');
+  await page.mouse.move(0, 0);
+  assert.equal(await canvas_png(page), before, 'leaving the token did not restore the drawing');
+  await page.locator('#heads button[data-head="1"]').click();
+  assert.equal(await page.locator('#heads button[data-head="1"]').getAttribute('aria-pressed'), 'false');
+  assert.deepEqual((await state(page)).heads_on, [true, false, true, true]);
+  assert.notEqual(await canvas_png(page), before, 'turning a head off did not change the drawing');
+  await page.close();
+});
+
+test('model view: hover names a thumbnail, click opens it as a heatmap', async () => {
+  const page = await open('basic', 'view=model');
+  const { left, top, thumb, gap } = await layout(page);
+  const x = left + 2 * (thumb + gap) + thumb / 2;
+  const y = top + 1 * (thumb + gap) + thumb / 2;
+  await hover(page, x, y);
+  assert.equal(await readout(page), 'Layer 2, Head 3: click to open its heatmap');
+  await click(page, x, y);
+  const s = await state(page);
+  assert.deepEqual([s.view, s.layer, s.head, s.mean], ['heatmap', 1, 2, false]);
+  await page.close();
+});
+
+test('keyboard moves between heads, layers, views and themes', async () => {
+  const page = await open('basic', 'view=heatmap');
+  const first = await canvas_png(page);
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await state(page)).head, 1);
+  assert.notEqual(await canvas_png(page), first);
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await state(page)).head, 3, 'ArrowLeft from head 1 wraps to the last head');
+  await page.keyboard.press('ArrowDown');
+  assert.equal((await state(page)).layer, 1);
+  await page.keyboard.press('m');
+  assert.equal((await state(page)).mean, true);
+  assert.equal(await page.locator('#head').inputValue(), 'mean');
+  await page.keyboard.press('2');
+  assert.equal((await state(page)).view, 'model');
+  await page.keyboard.press('t');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  assert.match(await page.evaluate(() => location.hash), /view=model.*theme=dark/);
+  await page.close();
+});
+
+test('dark theme screenshot', async () => {
+  const page = await open('basic', 'view=heatmap&theme=dark&layer=2&head=1');
+  const bg = await page.evaluate(() => {
+    const d = document.getElementById('main-canvas').getContext('2d').getImageData(2, 2, 1, 1).data;
+    return d[0] + d[1] + d[2];
+  });
+  assert.ok(bg < 150, `dark theme canvas background is light (${bg})`);
+  await expect_screenshot(page, 'basic-heatmap-dark');
+  await page.close();
+});
+
+test('neuron view: softmax of q.k matches the stored weight; clicking a token makes it the query', async () => {
+  const page = await open('basic', 'view=neuron&layer=0&head=0&query=4');
+  const { top, row } = await layout(page);
+  for (const j of [0, 4, 9]) {
+    await hover(page, 10, top + (j + 0.5) * row);
+    const m = (await readout(page)).match(/^key (\d+) .*: score (-?\d+\.\d+), softmax (\d\.\d+), stored weight (\d\.\d+)/);
+    assert.ok(m, `unexpected read-out: ${await readout(page)}`);
+    assert.equal(Number(m[1]), j);
+    // q and k are int8 in the page, the stored weight 8-bit: they agree to about 1e-2.
+    assert.ok(Math.abs(Number(m[3]) - Number(m[4])) < 0.02, `softmax ${m[3]} vs stored ${m[4]}`);
+  }
+  await click(page, 10, top + 7.5 * row);
+  assert.equal((await state(page)).query, 7);
+  assert.equal(await page.locator('#query').inputValue(), '7');
+  await page.close();
+});
+
+test('causal input: keys after the query are masked', async () => {
+  const page = await open('causal', 'view=heatmap');
+  const { left, top, cell } = await layout(page);
+  await hover(page, left + 5.5 * cell, top + 1.5 * cell);
+  assert.match(await readout(page), /: 0\.0000 \(masked: key after query\)$/);
+  await page.keyboard.press('4');
+  const nl = await layout(page);
+  await hover(page, 10, nl.top + 8.5 * nl.row);
+  assert.match(await readout(page), /masked/, 'query 0 must see key 8 as masked');
+  await page.close();
+});
+
+test('hostile token text is shown as text and runs nothing', async () => {
+  const page = await open('xss', 'view=head');
+  const t = truth.xss;
+  const result = await page.evaluate(() => ({
+    flag: window.__xss,
+    imgs: document.querySelectorAll('img, svg, iframe').length,
+    scripts: document.scripts.length,
+    title: document.title,
+    h1: document.getElementById('title').textContent,
+  }));
+  assert.equal(result.flag, undefined);
+  assert.equal(result.imgs, 0);
+  assert.equal(result.scripts, 1 + 1 + 1 + 1, 'meta, one weight block, one vector block, the bundle');
+  assert.equal(result.title, XSS_TITLE);
+  assert.equal(result.h1, XSS_TITLE);
+  const options = await page.locator('#query option').allTextContents();
+  for (let i = 1; i <= 6; i++) assert.equal(options[i], `${i}: ${t.tokens[i]}`);
+  const { top, row, left_x } = await layout(page);
+  await hover(page, left_x - 10, top + 1.5 * row);
+  assert.ok((await readout(page)).includes('\u201c<script>window.__xss=1</script>\u201d'));
+  for (const view of ['2', '3', '4']) await page.keyboard.press(view);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  await expect_screenshot(page, 'xss-neuron');
+  await page.close();
+});
+
+test('a pair page switches between its inputs', async () => {
+  const page = await open('pair', 'view=heatmap');
+  assert.deepEqual(await page.locator('#input option').allTextContents(), ['A: first sentence', 'B: second sentence']);
+  await page.locator('#input').selectOption('1');
+  assert.equal((await state(page)).input, 1);
+  assert.ok((await canvas_colors(page)) > 20);
+  await page.close();
+});
+
+test('without queries/keys the neuron view says why', async () => {
+  const page = await open('novec', 'view=neuron');
+  assert.ok((await canvas_colors(page)) > 2);
+  await expect_screenshot(page, 'novec-neuron');
+  await page.close();
+});
+
+test('the screenshot comparison catches a one-pixel change', async () => {
+  const golden = PNG.sync.read(fs.readFileSync(path.join(GOLDEN, 'basic-heatmap.png')));
+  const copy = PNG.sync.read(PNG.sync.write(golden));
+  assert.equal(compare_png(copy, golden).differing, 0);
+  const i = (300 * copy.width + 400) * 4;
+  copy.data[i] = 255 - copy.data[i];
+  copy.data[i + 1] = 255 - copy.data[i + 1];
+  assert.equal(compare_png(copy, golden).differing, 1);
+});
+
+let failed = 0;
+for (const [name, fn] of tests) {
+  try {
+    await fn();
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').slice(0, 3).join('\n  ')}`);
+  }
+}
+await close();
+try {
+  assert.deepEqual(refused, [], 'the pages tried to reach the network');
+  assert.deepEqual(problems, [], 'console errors, page errors or dialogs');
+  console.log('ok - no network request, no console error, no dialog');
+} catch (e) {
+  failed++;
+  console.log(`not ok - ${e.message}\n  ${JSON.stringify(e.actual).slice(0, 500)}`);
+}
+console.log(failed ? `${failed} of ${tests.length + 1} browser tests failed` : `all ${tests.length + 1} browser tests passed`);
+process.exit(failed ? 1 : 0);

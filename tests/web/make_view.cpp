@@ -1,0 +1,88 @@
+// Test and benchmark helper: writes an HTML view of a synthetic attention.
+//   make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] [--causal] [--xss] [--pair]
+//                      [--no-font] [--seed S] [--title T] [--dump WEIGHTS.json]
+// --dump also writes the exact float weights of the (first) input, for the browser test to check
+// the page against.
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "attnviz/error.hpp"
+#include "attnviz/html_view.hpp"
+#include "synthetic_attention.hpp"
+
+int main(int argc, char** argv) {
+  using attnviz::testing::SyntheticSpec;
+  if (argc < 2) {
+    std::cerr << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
+                 "[--causal] [--xss] "
+                 "[--pair] [--no-font] [--seed S] [--title T] [--dump WEIGHTS.json]\n";
+    return 2;
+  }
+  SyntheticSpec spec;
+  attnviz::HtmlOptions options;
+  options.title = "synthetic attention";
+  options.model_name = "test model";
+  bool pair = false;
+  std::string dump;
+  try {
+    for (int i = 2; i < argc; ++i) {
+      const std::string arg = argv[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= argc) throw attnviz::Error(arg + " needs a value");
+        return argv[++i];
+      };
+      if (arg == "--layers")
+        spec.layers = std::stoi(value());
+      else if (arg == "--heads")
+        spec.heads = std::stoi(value());
+      else if (arg == "--n")
+        spec.n = std::stoi(value());
+      else if (arg == "--head-dim")
+        spec.head_dim = std::stoi(value());
+      else if (arg == "--seed")
+        spec.seed = static_cast<std::uint32_t>(std::stoul(value()));
+      else if (arg == "--title")
+        options.title = value();
+      else if (arg == "--dump")
+        dump = value();
+      else if (arg == "--causal")
+        spec.causal = true;
+      else if (arg == "--xss")
+        spec.xss = true;
+      else if (arg == "--pair")
+        pair = true;
+      else if (arg == "--no-font")
+        options.embed_font = false;
+      else
+        throw attnviz::Error("unknown option " + arg);
+    }
+    const attnviz::Attention a = attnviz::testing::synthetic_attention(spec);
+    if (!dump.empty()) {
+      std::ofstream out(dump);
+      out << nlohmann::json{{"layers", a.layers},
+                            {"heads", a.heads},
+                            {"n", a.n},
+                            {"tokens", a.tokens},
+                            {"weights", a.weights}}
+                 .dump();
+      if (!out) throw attnviz::Error("cannot write " + dump);
+    }
+    if (!pair) {
+      attnviz::write_html_file(argv[1], attnviz::html_view(a, options));
+      return 0;
+    }
+    SyntheticSpec other = spec;
+    other.seed = spec.seed + 1;
+    const attnviz::Attention b = attnviz::testing::synthetic_attention(other);
+    attnviz::write_html_file(
+        argv[1],
+        attnviz::html_view({{&a, "A: first sentence"}, {&b, "B: second sentence"}}, options));
+  } catch (const std::exception& e) {
+    std::cerr << "make_view: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
