@@ -100,9 +100,9 @@ struct Ticks {
   int decimals = 0;
 };
 
-// About five round tick values (multiples of 1, 2, 2.5 or 5 times a power of ten) in [lo, hi].
-Ticks nice_ticks(double lo, double hi) {
-  const double raw = (hi - lo) / 5;
+// At most `count` round tick values (multiples of 1, 2, 2.5 or 5 times a power of ten) in [lo, hi].
+Ticks nice_ticks(double lo, double hi, int count) {
+  const double raw = (hi - lo) / count;
   double p = 1;
   int exponent = 0;
   while (p * 10 <= raw) p *= 10, ++exponent;
@@ -359,7 +359,9 @@ Block colorbar_block(const Scale& scale, float height, const std::string& label)
   for (int i = 255; i >= 0; --i) bar.colors.push_back(scale.colormap.color(i));
   b.add(std::move(bar));
 
-  const Ticks ticks = nice_ticks(scale.vmin, scale.vmax);
+  // About one tick per 40 pixels, at most six: short bars get fewer, never crowded labels.
+  const int count = std::clamp(static_cast<int>(height / 40), 1, 5);
+  const Ticks ticks = nice_ticks(scale.vmin, scale.vmax, count);
   const float cap = cap_height(kBarTickSize);
   for (double v : ticks.values) {
     const float y =

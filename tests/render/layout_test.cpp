@@ -1,0 +1,287 @@
+// Layout properties of the figures: no text overlaps other text, everything is on the canvas,
+// cells sit on whole pixels, labels stay readable on long inputs, and bad input is refused with a
+// message a user can act on.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "attnviz/error.hpp"
+#include "attnviz/image.hpp"
+#include "attnviz/render.hpp"
+#include "fixtures.hpp"
+
+namespace attnviz {
+namespace {
+
+using test::attention_like;
+using test::data_of;
+
+// Separating-axis test for two convex quads; touching edges do not count as overlap.
+bool overlap(const Quad& a, const Quad& b) {
+  for (const Quad* q : {&a, &b}) {
+    for (int i = 0; i < 4; ++i) {
+      const auto& p = (*q)[i];
+      const auto& r = (*q)[(i + 1) % 4];
+      const float nx = r[1] - p[1], ny = p[0] - r[0];
+      float amin = 1e30f, amax = -1e30f, bmin = 1e30f, bmax = -1e30f;
+      for (const auto& v : a)
+        amin = std::min(amin, nx * v[0] + ny * v[1]), amax = std::max(amax, nx * v[0] + ny * v[1]);
+      for (const auto& v : b)
+        bmin = std::min(bmin, nx * v[0] + ny * v[1]), bmax = std::max(bmax, nx * v[0] + ny * v[1]);
+      const float len = std::hypot(nx, ny);
+      if (amax <= bmin + 0.01f * len || bmax <= amin + 0.01f * len) return false;
+    }
+  }
+  return true;
+}
+
+std::vector<Text> texts_of(const Figure& f) {
+  std::vector<Text> out;
+  for (const Item& item : f.items)
+    if (const auto* t = std::get_if<Text>(&item)) out.push_back(*t);
+  return out;
+}
+
+void expect_clean_layout(const Figure& f) {
+  const std::vector<Text> texts = texts_of(f);
+  std::vector<Quad> quads;
+  for (const Text& t : texts) quads.push_back(text_quad(t));
+  for (std::size_t i = 0; i < quads.size(); ++i)
+    for (std::size_t j = i + 1; j < quads.size(); ++j)
+      EXPECT_FALSE(overlap(quads[i], quads[j]))
+          << "'" << texts[i].text << "' overlaps '" << texts[j].text << "'";
+  for (const Item& item : f.items) {
+    const Box b = bounds(item);
+    EXPECT_GE(b.x0, 0);
+    EXPECT_GE(b.y0, 0);
+    EXPECT_LE(b.x1, f.width);
+    EXPECT_LE(b.y1, f.height);
+    if (const auto* c = std::get_if<Cells>(&item)) {
+      if (c->cols > 1) {  // heatmap cells (the colorbar is one column of 256 bands)
+        EXPECT_EQ(c->x, std::round(c->x));
+        EXPECT_EQ(c->y, std::round(c->y));
+        EXPECT_EQ(c->cell_w, std::round(c->cell_w));
+      }
+    }
+  }
+}
+
+int labels_on_y_axis(const Figure& f, float size_at_least) {
+  int n = 0;
+  for (const Text& t : texts_of(f))
+    n += t.anchor == Anchor::end && t.angle_deg == 0 && t.size >= size_at_least;
+  return n;
+}
+
+TEST(Layout, SingleHeatmapNeverOverlapsTextForAnyLength) {
+  for (int n : {1, 2, 3, 5, 8, 13, 16, 21, 30, 47, 64, 100, 150, 256, 333, 512}) {
+    SCOPED_TRACE(n);
+    const auto m = attention_like(n, n);
+    HeatmapData d = data_of(m, test::long_tokens(n), test::bert_special(n));
+    d.focus_row = n / 2;
+    d.causal = n % 2 == 1;
+    FigureOptions o;
+    o.title = "Layer 10, Head 5 · bert-base-uncased";
+    expect_clean_layout(heatmap_figure(d, o));
+  }
+}
+
+TEST(Layout, LongInputsKeepReadableLabels) {
+  const int n = 512;
+  const auto m = attention_like(n, 2);
+  HeatmapData d = data_of(m, test::long_tokens(n), {});
+  d.focus_row = 301;
+  const Figure f = heatmap_figure(d, {});
+  const int labels = labels_on_y_axis(f, 8.0f);
+  EXPECT_GE(labels, 60);  // thinned, not dropped
+  EXPECT_LE(labels, n);
+  bool focus_labelled = false;
+  for (const Text& t : texts_of(f))
+    focus_labelled |= t.weight == FontWeight::bold && t.text == test::long_tokens(n)[301];
+  EXPECT_TRUE(focus_labelled);
+  EXPECT_LE(f.width, 1600);
+  EXPECT_LE(f.height, 1600);
+}
+
+TEST(Layout, ShortInputsLabelEveryTokenAndPrintValues) {
+  const auto tokens = test::winograd_tokens();
+  const auto m = attention_like(16, 4);
+  const Figure f = heatmap_figure(data_of(m, tokens, {}), {});
+  EXPECT_EQ(labels_on_y_axis(f, 10.0f), 16);
+  int values = 0;
+  for (const Text& t : texts_of(f)) values += t.text.size() == 4 && t.text[1] == '.';
+  EXPECT_EQ(values, 16 * 16);
+  FigureOptions never;
+  never.values = CellValues::never;
+  values = 0;
+  for (const Text& t : texts_of(heatmap_figure(data_of(m, tokens, {}), never)))
+    values += t.text.size() == 4 && t.text[1] == '.';
+  EXPECT_EQ(values, 0);
+}
+
+TEST(Layout, ValueTextContrastsWithItsCell) {
+  std::vector<float> m = {0.0f, 1.0f, 0.5f, 0.25f};
+  HeatmapData d;
+  d.matrix = {m.data(), 2, 2};
+  d.rows.text = d.cols.text = {"a", "b"};
+  const Figure f = heatmap_figure(d, {});
+  for (const Text& t : texts_of(f)) {
+    if (t.text == "0.00") {
+      EXPECT_EQ(t.color, (Color{255, 255, 255, 255}));  // on dark purple
+    }
+    if (t.text == "1.00") {
+      EXPECT_NE(t.color, (Color{255, 255, 255, 255}));  // on yellow
+    }
+  }
+}
+
+TEST(Layout, MultiPanelFiguresNeverOverlapText) {
+  for (int n : {3, 16, 40, 120}) {
+    SCOPED_TRACE(n);
+    const auto tokens = test::long_tokens(n);
+    const auto a = attention_like(n, 1), b = attention_like(n, 2);
+    std::vector<float> diff(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) diff[i] = a[i] - b[i];
+    const Panel pa{data_of(a, tokens, {}),
+                   "The animal didn't cross the street because it was too tired."};
+    const Panel pb{data_of(b, tokens, {}),
+                   "The animal didn't cross the street because it was too wide."};
+    const Panel pd{data_of(diff, tokens, {}), "A − B"};
+    FigureOptions o;
+    o.title = "Layer 10, Head 5 · bert-base-uncased";
+    expect_clean_layout(pair_figure(pa, pb, o));
+    expect_clean_layout(compare_figure(pa, pb, pd, o));
+    GridData g;
+    g.grid_rows = 3;
+    g.grid_cols = 4;
+    g.n = n;
+    g.tokens = {tokens, {}};
+    for (int i = 0; i < 12; ++i) {
+      g.panels.push_back(i % 2 ? a.data() : b.data());
+      g.panel_titles.push_back("Head " + std::to_string(i + 1));
+    }
+    expect_clean_layout(grid_figure(g, o));
+    g.panel_titles.clear();
+    g.row_titles = {"Layer 1", "Layer 2", "Layer 3"};
+    g.col_titles = {"Head 1", "Head 2", "Head 3", "Head 4"};
+    expect_clean_layout(grid_figure(g, o));
+  }
+}
+
+TEST(Layout, SharedScaleInGridUsesTheLargestValue) {
+  std::vector<float> low(4, 0.25f), high = {0.0f, 0.8f, 0.1f, 0.1f};
+  GridData g;
+  g.grid_rows = 1;
+  g.grid_cols = 2;
+  g.n = 2;
+  g.tokens.text = {"a", "b"};
+  g.panels = {low.data(), high.data()};
+  const Figure f = grid_figure(g, {});
+  std::vector<const Cells*> heatmaps;
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->rows == 2) heatmaps.push_back(c);
+  ASSERT_EQ(heatmaps.size(), 2u);
+  const Colormap v = Colormap::by_name("viridis");
+  EXPECT_EQ(heatmaps[0]->colors[0], v.at(0.25f / 0.8f));
+  EXPECT_EQ(heatmaps[1]->colors[1], v.at(1.0f));
+}
+
+TEST(Layout, CausalMaskIsDistinctFromZero) {
+  std::vector<float> m = {1.0f, 0.0f, 0.0f, 1.0f};  // a real zero below the diagonal at (1, 0)
+  HeatmapData d;
+  d.matrix = {m.data(), 2, 2};
+  d.rows.text = d.cols.text = {"a", "b"};
+  d.causal = true;
+  const Figure f = heatmap_figure(d, {});
+  const Cells* cells = nullptr;
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->rows == 2 && c->cols == 2) cells = c;
+  ASSERT_NE(cells, nullptr);
+  EXPECT_EQ(cells->masked, (std::vector<bool>{false, true, false, false}));
+  const Image image = rasterize(f);
+  const int cell = static_cast<int>(cells->cell_w);
+  auto center = [&](int r, int c) {
+    return image.pixel(static_cast<int>(cells->x) + c * cell + 3,
+                       static_cast<int>(cells->y) + r * cell + 3);
+  };
+  const Color zero = Colormap::by_name("viridis").at(0.0f);
+  EXPECT_EQ(center(1, 0), zero);
+  EXPECT_NE(center(0, 1), zero);
+  bool mask_drawn = false;
+  for (const Text& t : texts_of(f)) mask_drawn |= t.text.find("masked") != std::string::npos;
+  EXPECT_TRUE(mask_drawn);  // the legend note explains the hatch
+}
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Layout, BadInputIsRefusedWithAClearMessage) {
+  std::vector<float> m = attention_like(3, 0);
+  const std::vector<std::string> three = {"a", "b", "c"};
+  HeatmapData ok = data_of(m, three, {});
+
+  HeatmapData empty = ok;
+  empty.matrix.rows = 0;
+  EXPECT_NE(error_of([&] { heatmap_figure(empty, {}); }).find("empty matrix"), std::string::npos);
+
+  HeatmapData labels = ok;
+  labels.cols.text.pop_back();
+  EXPECT_NE(error_of([&] { heatmap_figure(labels, {}); }).find("3 columns but 2 columns labels"),
+            std::string::npos);
+
+  HeatmapData flags = ok;
+  flags.rows.special = {true};
+  EXPECT_NE(error_of([&] { heatmap_figure(flags, {}); }).find("special-token flags"),
+            std::string::npos);
+
+  std::vector<float> nan = m;
+  nan[4] = std::nanf("");
+  EXPECT_NE(
+      error_of([&] { heatmap_figure(data_of(nan, three, {}), {}); }).find("NaN at row 1, column 1"),
+      std::string::npos);
+
+  HeatmapData focus = ok;
+  focus.focus_row = 3;
+  EXPECT_NE(error_of([&] { heatmap_figure(focus, {}); }).find("focus row 3"), std::string::npos);
+
+  HeatmapData wide = ok;
+  wide.matrix.cols = 1;
+  wide.matrix.rows = 3;
+  wide.cols.text = {"a"};
+  wide.causal = true;
+  EXPECT_NE(error_of([&] { heatmap_figure(wide, {}); }).find("square"), std::string::npos);
+
+  FigureOptions backwards;
+  backwards.vmin = 1.0f;
+  backwards.vmax = 0.0f;
+  EXPECT_NE(error_of([&] { heatmap_figure(ok, backwards); }).find("vmin < vmax"),
+            std::string::npos);
+
+  GridData g;
+  g.grid_rows = 2;
+  g.grid_cols = 2;
+  g.n = 3;
+  g.tokens.text = three;
+  g.panels = {m.data()};
+  EXPECT_NE(error_of([&] { grid_figure(g, {}); }).find("2x2 panels"), std::string::npos);
+
+  const Figure f = heatmap_figure(ok, {});
+  EXPECT_NE(error_of([&] {
+              save_figure(f, "/nonexistent-folder/x.png");
+            }).find("/nonexistent-folder/x.png"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { save_figure(f, "figure.jpg"); }).find(".png or .svg"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { rasterize(Figure{}); }).find("no area"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace attnviz
