@@ -171,20 +171,40 @@ def write_reference(path, model, cases):
     path.write_text(json.dumps(reference))
 
 
+def write_references(out, name, base_cls, tokenizer, cases_of):
+    """transformers' attentions for each saved variant, read back from disk as transformers reads it (F16 and
+    BF16 weights widened to float32). The -bin variant holds the same weights as the F32 one and shares its
+    reference; the F16/BF16 ones get the first two cases, enough to pin their conversion."""
+    for variant, limit in ((name, None), (name + "-f16", 2), (name + "-bf16", 2)):
+        model = base_cls.from_pretrained(out / "models" / variant, torch_dtype=torch.float32,
+                                         attn_implementation="eager").eval()
+        write_reference(out / "reference" / f"{variant}.json", model, cases_of(model, tokenizer)[:limit])
+
+
+def bert_cases(model, tokenizer):
+    return [
+        reference_case("single", model, tokenizer, [WINOGRAD_TIRED]),
+        reference_case("pair", model, tokenizer, ["The animal didn't cross the street"],
+                       ["because it was too wide."]),
+        reference_case("padded_batch", model, tokenizer, [SENTENCES[2], SENTENCES[4], SENTENCES[1]]),
+        reference_case("long", model, tokenizer, [" ".join(SENTENCES[:3])]),
+    ]
+
+
+def gpt2_cases(model, tokenizer):
+    return [
+        reference_case("single", model, tokenizer, [WINOGRAD_WIDE]),
+        reference_case("padded_batch", model, tokenizer, [SENTENCES[3], SENTENCES[0], SENTENCES[4]]),
+        reference_case("long", model, tokenizer, [" ".join(SENTENCES[:4])]),
+    ]
+
+
 def make_bert(out, work):
     tokenizer = make_bert_tokenizer(work)
     torch.manual_seed(SEED)
     model = BertForMaskedLM(bert_config(len(tokenizer))).eval()
     save_variants(model, BertModel, tokenizer, work, out / "models", "bert-tiny")
-    base = model.bert
-    cases = [
-        reference_case("single", base, tokenizer, [WINOGRAD_TIRED]),
-        reference_case("pair", base, tokenizer, ["The animal didn't cross the street"],
-                       ["because it was too wide."]),
-        reference_case("padded_batch", base, tokenizer, [SENTENCES[2], SENTENCES[4], SENTENCES[1]]),
-        reference_case("long", base, tokenizer, [" ".join(SENTENCES[:3])]),
-    ]
-    write_reference(out / "reference" / "bert-tiny.json", base, cases)
+    write_references(out, "bert-tiny", BertModel, tokenizer, bert_cases)
 
 
 def make_gpt2(out, work):
@@ -193,13 +213,7 @@ def make_gpt2(out, work):
     torch.manual_seed(SEED + 1)
     model = GPT2LMHeadModel(gpt2_config(len(tokenizer))).eval()
     save_variants(model, GPT2Model, tokenizer, work, out / "models", "gpt2-tiny")
-    base = model.transformer
-    cases = [
-        reference_case("single", base, tokenizer, [WINOGRAD_WIDE]),
-        reference_case("padded_batch", base, tokenizer, [SENTENCES[3], SENTENCES[0], SENTENCES[4]]),
-        reference_case("long", base, tokenizer, [" ".join(SENTENCES[:4])]),
-    ]
-    write_reference(out / "reference" / "gpt2-tiny.json", base, cases)
+    write_references(out, "gpt2-tiny", GPT2Model, tokenizer, gpt2_cases)
 
 
 def make_minilm(out):

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <vector>
+
+#include "attnviz/model.hpp"
+
+namespace attnviz::model {
+
+// Encodings padded on the right into one batch. mask is 1 for real tokens, 0 for padding.
+struct BatchInput {
+  at::Tensor ids;       // [batch, n] int64
+  at::Tensor type_ids;  // [batch, n] int64
+  at::Tensor mask;      // [batch, n] float32
+  std::vector<int> lengths;
+};
+
+// One layer's attention probabilities [batch, heads, n, n], and on request its queries and keys
+// [batch, heads, n, head_dim].
+struct LayerAttention {
+  at::Tensor probabilities;
+  at::Tensor queries;
+  at::Tensor keys;
+};
+
+// What every implementation shares: checking and padding the encodings, running without autograd,
+// and cutting each input's own tokens out of the batch into plain float storage.
+class BatchedModel : public Model {
+ public:
+  const ModelInfo& info() const final { return info_; }
+  std::vector<Attention> attend(const std::vector<Encoding>& batch,
+                                const AttendOptions& options) const final;
+
+ protected:
+  BatchedModel(ModelInfo info, at::Device device, int vocab_size, int type_vocab_size);
+  virtual std::vector<LayerAttention> forward(const BatchInput& input,
+                                              bool with_queries_keys) const = 0;
+
+  const at::Device& device() const { return device_; }
+
+ private:
+  BatchInput make_batch(const std::vector<Encoding>& batch) const;
+
+  ModelInfo info_;
+  at::Device device_;
+  int vocab_size_;
+  int type_vocab_size_;
+};
+
+}  // namespace attnviz::model

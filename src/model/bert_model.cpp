@@ -1,0 +1,127 @@
+// BERT as transformers' BertModel runs it in eager mode: post-LayerNorm blocks, erf GELU (or
+// whatever hidden_act says), token type embeddings, and an additive mask of float32's lowest value
+// on padding.
+#include <cmath>
+#include <limits>
+
+#include "activation.hpp"
+#include "batched_model.hpp"
+#include "native_models.hpp"
+
+namespace attnviz::model {
+namespace {
+
+struct Linear {
+  at::Tensor weight;  // [out, in], as nn.Linear stores it
+  at::Tensor bias;
+  at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+};
+
+struct LayerNorm {
+  at::Tensor weight;
+  at::Tensor bias;
+  double eps = 0;
+  at::Tensor operator()(const at::Tensor& x) const {
+    return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
+  }
+};
+
+struct BertLayer {
+  Linear query, key, value, attention_output, intermediate, output;
+  LayerNorm attention_norm, output_norm;
+};
+
+class BertModel final : public BatchedModel {
+ public:
+  BertModel(const ModelConfig& config, const WeightStore& weights, ModelInfo info,
+            at::Device device)
+      : BatchedModel(std::move(info), device, config.vocab_size, config.type_vocab_size),
+        config_(config),
+        activation_(activation_named(config.activation)) {
+    const std::int64_t hidden = config.hidden;
+    const auto linear = [&](const std::string& name, std::int64_t out, std::int64_t in) {
+      return Linear{weights.get(name + ".weight", {out, in}), weights.get(name + ".bias", {out})};
+    };
+    const auto norm = [&](const std::string& name) {
+      return LayerNorm{weights.get(name + ".weight", {hidden}),
+                       weights.get(name + ".bias", {hidden}), config.layer_norm_eps};
+    };
+    word_embeddings_ =
+        weights.get("embeddings.word_embeddings.weight", {config.vocab_size, hidden});
+    position_embeddings_ =
+        weights.get("embeddings.position_embeddings.weight", {config.max_positions, hidden});
+    type_embeddings_ =
+        weights.get("embeddings.token_type_embeddings.weight", {config.type_vocab_size, hidden});
+    embedding_norm_ = norm("embeddings.LayerNorm");
+    for (int l = 0; l < config.layers; ++l) {
+      const std::string prefix = "encoder.layer." + std::to_string(l) + ".";
+      BertLayer layer;
+      layer.query = linear(prefix + "attention.self.query", hidden, hidden);
+      layer.key = linear(prefix + "attention.self.key", hidden, hidden);
+      layer.value = linear(prefix + "attention.self.value", hidden, hidden);
+      layer.attention_output = linear(prefix + "attention.output.dense", hidden, hidden);
+      layer.attention_norm = norm(prefix + "attention.output.LayerNorm");
+      layer.intermediate = linear(prefix + "intermediate.dense", config.intermediate, hidden);
+      layer.output = linear(prefix + "output.dense", hidden, config.intermediate);
+      layer.output_norm = norm(prefix + "output.LayerNorm");
+      layers_.push_back(std::move(layer));
+    }
+  }
+
+ protected:
+  std::vector<LayerAttention> forward(const BatchInput& input,
+                                      bool with_queries_keys) const override {
+    const std::int64_t batch = input.ids.size(0);
+    const std::int64_t n = input.ids.size(1);
+    const std::int64_t heads = config_.heads;
+    const std::int64_t head_dim = config_.head_dim();
+    const auto split_heads = [&](const at::Tensor& x) {
+      return x.view({batch, n, heads, head_dim}).permute({0, 2, 1, 3});
+    };
+
+    const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
+    at::Tensor hidden = at::embedding(word_embeddings_, input.ids) +
+                        at::embedding(type_embeddings_, input.type_ids);
+    hidden = embedding_norm_(hidden + at::embedding(position_embeddings_, positions));
+    // transformers' get_extended_attention_mask: (1 - mask) * finfo(float32).min, added to the
+    // scores.
+    const at::Tensor additive_mask =
+        (1.0 - input.mask.view({batch, 1, 1, n})) * std::numeric_limits<float>::lowest();
+    const double scale = std::sqrt(static_cast<double>(head_dim));
+
+    std::vector<LayerAttention> result;
+    for (const auto& layer : layers_) {
+      const at::Tensor query = split_heads(layer.query(hidden));
+      const at::Tensor key = split_heads(layer.key(hidden));
+      const at::Tensor value = split_heads(layer.value(hidden));
+      at::Tensor scores = at::matmul(query, key.transpose(-1, -2)) / scale;
+      const at::Tensor probabilities = at::softmax(scores + additive_mask, -1);
+      const at::Tensor context = at::matmul(probabilities, value)
+                                     .permute({0, 2, 1, 3})
+                                     .contiguous()
+                                     .view({batch, n, heads * head_dim});
+      const at::Tensor attended = layer.attention_norm(layer.attention_output(context) + hidden);
+      hidden =
+          layer.output_norm(layer.output(activation_(layer.intermediate(attended))) + attended);
+      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
+                        with_queries_keys ? key : at::Tensor()});
+    }
+    return result;
+  }
+
+ private:
+  ModelConfig config_;
+  Activation activation_;
+  at::Tensor word_embeddings_, position_embeddings_, type_embeddings_;
+  LayerNorm embedding_norm_;
+  std::vector<BertLayer> layers_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_bert_model(const ModelConfig& config, const WeightStore& weights,
+                                       ModelInfo info, at::Device device) {
+  return std::make_unique<BertModel>(config, weights, std::move(info), device);
+}
+
+}  // namespace attnviz::model

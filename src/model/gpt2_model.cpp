@@ -1,0 +1,133 @@
+// GPT-2 as transformers' GPT2Model runs it in eager mode: pre-LayerNorm blocks, Conv1D weights
+// stored [in, out] and applied with addmm, a causal mask of float32's lowest value, and the final
+// ln_f.
+#include <cmath>
+#include <limits>
+
+#include "activation.hpp"
+#include "batched_model.hpp"
+#include "native_models.hpp"
+
+namespace attnviz::model {
+namespace {
+
+struct Conv1D {
+  at::Tensor weight;  // [in, out]
+  at::Tensor bias;
+  at::Tensor operator()(const at::Tensor& x) const {
+    auto shape = x.sizes().vec();
+    shape.back() = weight.size(1);
+    return at::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
+  }
+};
+
+struct LayerNorm {
+  at::Tensor weight;
+  at::Tensor bias;
+  double eps = 0;
+  at::Tensor operator()(const at::Tensor& x) const {
+    return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
+  }
+};
+
+struct Gpt2Block {
+  LayerNorm ln_1, ln_2;
+  Conv1D attention, attention_projection, mlp_in, mlp_out;
+};
+
+class Gpt2Model final : public BatchedModel {
+ public:
+  Gpt2Model(const ModelConfig& config, const WeightStore& weights, ModelInfo info,
+            at::Device device)
+      : BatchedModel(std::move(info), device, config.vocab_size, 1),
+        config_(config),
+        activation_(activation_named(config.activation)) {
+    const std::int64_t hidden = config.hidden;
+    const auto conv = [&](const std::string& name, std::int64_t in, std::int64_t out) {
+      return Conv1D{weights.get(name + ".weight", {in, out}), weights.get(name + ".bias", {out})};
+    };
+    const auto norm = [&](const std::string& name) {
+      return LayerNorm{weights.get(name + ".weight", {hidden}),
+                       weights.get(name + ".bias", {hidden}), config.layer_norm_eps};
+    };
+    token_embeddings_ = weights.get("wte.weight", {config.vocab_size, hidden});
+    position_embeddings_ = weights.get("wpe.weight", {config.max_positions, hidden});
+    for (int l = 0; l < config.layers; ++l) {
+      const std::string prefix = "h." + std::to_string(l) + ".";
+      Gpt2Block block;
+      block.ln_1 = norm(prefix + "ln_1");
+      block.attention = conv(prefix + "attn.c_attn", hidden, 3 * hidden);
+      block.attention_projection = conv(prefix + "attn.c_proj", hidden, hidden);
+      block.ln_2 = norm(prefix + "ln_2");
+      block.mlp_in = conv(prefix + "mlp.c_fc", hidden, config.intermediate);
+      block.mlp_out = conv(prefix + "mlp.c_proj", config.intermediate, hidden);
+      blocks_.push_back(std::move(block));
+    }
+    final_norm_ = norm("ln_f");
+  }
+
+ protected:
+  std::vector<LayerAttention> forward(const BatchInput& input,
+                                      bool with_queries_keys) const override {
+    const std::int64_t batch = input.ids.size(0);
+    const std::int64_t n = input.ids.size(1);
+    const std::int64_t heads = config_.heads;
+    const std::int64_t head_dim = config_.head_dim();
+    const std::int64_t hidden_size = config_.hidden;
+    const auto split_heads = [&](const at::Tensor& x) {
+      return x.view({batch, n, heads, head_dim}).permute({0, 2, 1, 3});
+    };
+    const float lowest = std::numeric_limits<float>::lowest();
+
+    const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
+    at::Tensor hidden = at::embedding(token_embeddings_, input.ids) +
+                        at::embedding(position_embeddings_, positions);
+    const at::Tensor causal =
+        at::ones({n, n}, input.ids.options().dtype(at::kBool)).tril().view({1, 1, n, n});
+    const at::Tensor lowest_value = at::full({}, lowest, hidden.options());
+    const at::Tensor additive_mask = (1.0 - input.mask.view({batch, 1, 1, n})) * lowest;
+
+    std::vector<LayerAttention> result;
+    for (std::size_t l = 0; l < blocks_.size(); ++l) {
+      const auto& block = blocks_[l];
+      const auto qkv = block.attention(block.ln_1(hidden)).split(hidden_size, 2);
+      const at::Tensor query = split_heads(qkv[0]);
+      const at::Tensor key = split_heads(qkv[1]);
+      const at::Tensor value = split_heads(qkv[2]);
+      at::Tensor scores = at::matmul(query, key.transpose(-1, -2));
+      if (config_.scale_attn_weights) {
+        scores = scores / at::full({}, std::sqrt(static_cast<double>(head_dim)), scores.options());
+      }
+      if (config_.scale_attn_by_inverse_layer_idx) scores = scores / static_cast<double>(l + 1);
+      scores = at::where(causal, scores, lowest_value) + additive_mask;
+      const at::Tensor probabilities = at::softmax(scores, -1);
+      const at::Tensor context = at::matmul(probabilities, value)
+                                     .permute({0, 2, 1, 3})
+                                     .contiguous()
+                                     .view({batch, n, hidden_size});
+      hidden = block.attention_projection(context) + hidden;
+      hidden = hidden + block.mlp_out(activation_(block.mlp_in(block.ln_2(hidden))));
+      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
+                        with_queries_keys ? key : at::Tensor()});
+    }
+    // ln_f changes no attention weight; it is run so that the pass is transformers' pass, whole.
+    hidden = final_norm_(hidden);
+    return result;
+  }
+
+ private:
+  ModelConfig config_;
+  Activation activation_;
+  at::Tensor token_embeddings_, position_embeddings_;
+  std::vector<Gpt2Block> blocks_;
+  LayerNorm final_norm_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_gpt2_model(const ModelConfig& config, const WeightStore& weights,
+                                       ModelInfo info, at::Device device) {
+  return std::make_unique<Gpt2Model>(config, weights, std::move(info), device);
+}
+
+}  // namespace attnviz::model

@@ -1,0 +1,155 @@
+#include "weight_store.hpp"
+
+#include <torch/csrc/jit/serialization/pickle.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+
+#include "attnviz/error.hpp"
+#include "safetensors_file.hpp"
+
+namespace attnviz::model {
+namespace {
+
+std::string shape_text(at::IntArrayRef shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+// The floating-point dtypes attnviz computes with; weights of any other dtype are refused by name.
+std::optional<at::ScalarType> float_type(DType dtype) {
+  switch (dtype) {
+    case DType::F64:
+      return at::kDouble;
+    case DType::F32:
+      return at::kFloat;
+    case DType::F16:
+      return at::kHalf;
+    case DType::BF16:
+      return at::kBFloat16;
+    default:
+      return std::nullopt;
+  }
+}
+
+// A float32 view of one safetensors entry. F32 data that is aligned is used in place (the mapping
+// stays alive as long as the tensor does): no second copy of the weights. F16/BF16 are widened
+// once, as they must be.
+at::Tensor tensor_of(const SafetensorsEntry& entry, at::ScalarType type,
+                     const std::shared_ptr<MappedFile>& mapping) {
+  auto* data = const_cast<std::byte*>(entry.data);
+  const bool aligned = reinterpret_cast<std::uintptr_t>(data) % dtype_size(entry.dtype) == 0;
+  if (!aligned) {
+    at::Tensor copy = at::empty(entry.shape, at::TensorOptions().dtype(type));
+    std::memcpy(copy.data_ptr(), data, entry.bytes);
+    return copy.to(at::kFloat);
+  }
+  at::Tensor view = at::from_blob(
+      data, entry.shape, [mapping](void*) {}, at::TensorOptions().dtype(type));
+  return type == at::kFloat ? view : view.to(at::kFloat);
+}
+
+void read_safetensors(const std::filesystem::path& file, std::map<std::string, at::Tensor>& tensors,
+                      std::map<std::string, std::string>& other_dtypes) {
+  SafetensorsFile safetensors(file);
+  for (const auto& [name, entry] : safetensors.entries()) {
+    if (const auto type = float_type(entry.dtype)) {
+      tensors.emplace(name, tensor_of(entry, *type, safetensors.mapping()));
+    } else {
+      other_dtypes.emplace(name, dtype_name(entry.dtype));
+    }
+  }
+}
+
+std::map<std::string, at::Tensor> read_pytorch_bin(const std::filesystem::path& file) {
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream) throw Error("cannot open " + file.string());
+  std::vector<char> bytes((std::istreambuf_iterator<char>(stream)),
+                          std::istreambuf_iterator<char>());
+  c10::IValue value;
+  try {
+    value = torch::jit::pickle_load(bytes);
+  } catch (const std::exception& e) {
+    throw Error(file.string() + " could not be read as a torch.save zip archive (" +
+                std::string(e.what()).substr(0, 200) +
+                "); re-save it with a recent PyTorch, or convert it to model.safetensors");
+  }
+  if (!value.isGenericDict())
+    throw Error(file.string() + " does not hold a state dict (name -> tensor)");
+  std::map<std::string, at::Tensor> tensors;
+  for (const auto& item : value.toGenericDict()) {
+    if (!item.key().isString() || !item.value().isTensor()) continue;
+    tensors.emplace(item.key().toStringRef(), item.value().toTensor().to(at::kFloat));
+  }
+  return tensors;
+}
+
+}  // namespace
+
+WeightStore::WeightStore(const std::filesystem::path& dir, const std::string& probe,
+                         const std::vector<std::string>& prefixes, const at::Device& device)
+    : device_(device) {
+  const auto safetensors = dir / "model.safetensors";
+  const auto bin = dir / "pytorch_model.bin";
+  if (std::filesystem::exists(safetensors)) {
+    source_ = safetensors.string();
+    read_safetensors(safetensors, tensors_, other_dtypes_);
+  } else if (std::filesystem::exists(bin)) {
+    source_ = bin.string();
+    tensors_ = read_pytorch_bin(bin);
+  } else if (std::filesystem::exists(dir / "model.safetensors.index.json") ||
+             std::filesystem::exists(dir / "pytorch_model.bin.index.json")) {
+    throw Error(dir.string() + " holds a sharded checkpoint, which attnviz does not read yet");
+  } else {
+    throw Error(dir.string() + " has no model.safetensors or pytorch_model.bin");
+  }
+  std::string tried;
+  for (const auto& prefix : prefixes) {
+    if (tensors_.count(prefix + probe) != 0) {
+      prefix_ = prefix;
+      return;
+    }
+    tried += (tried.empty() ? "" : " or ") + prefix + probe;
+  }
+  throw Error(source_ + " has no tensor " + tried +
+              "; is it a checkpoint of the model_type in config.json?");
+}
+
+const at::Tensor* WeightStore::find(const std::string& name) const {
+  auto found = tensors_.find(prefix_ + name);
+  if (found != tensors_.end()) return &found->second;
+  // Checkpoints converted from TensorFlow name LayerNorm parameters gamma and beta.
+  for (const auto& [modern, legacy] :
+       {std::pair{".weight", ".gamma"}, std::pair{".bias", ".beta"}}) {
+    const std::string suffix = modern;
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      found = tensors_.find(prefix_ + name.substr(0, name.size() - suffix.size()) + legacy);
+      if (found != tensors_.end()) return &found->second;
+    }
+  }
+  return nullptr;
+}
+
+at::Tensor WeightStore::get(const std::string& name, const std::vector<std::int64_t>& shape) const {
+  const at::Tensor* tensor = find(name);
+  if (tensor == nullptr && other_dtypes_.count(prefix_ + name) != 0) {
+    throw Error(source_ + ": tensor '" + prefix_ + name + "' has dtype " +
+                other_dtypes_.at(prefix_ + name) +
+                ", but weights must be F32, F16, BF16 or F64; convert the checkpoint");
+  }
+  if (tensor == nullptr) {
+    throw Error(source_ + " is missing tensor '" + prefix_ + name +
+                "'; the checkpoint does not match config.json");
+  }
+  if (tensor->sizes() != at::IntArrayRef(shape)) {
+    throw Error(source_ + ": tensor '" + prefix_ + name + "' has shape " +
+                shape_text(tensor->sizes()) + " but config.json implies " + shape_text(shape));
+  }
+  return tensor->to(device_);
+}
+
+}  // namespace attnviz::model

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "attnviz/attention.hpp"
+#include "attnviz/encoding.hpp"
+#include "attnviz/model.hpp"
+
+namespace attnviz::test {
+
+// One batch of transformers' reference outputs (scripts/make_test_checkpoints.py).
+struct ReferenceCase {
+  std::string name;
+  std::vector<Encoding> inputs;
+  std::vector<std::vector<float>> attentions;  // per input: [layers][heads][n][n], real tokens only
+};
+
+struct Reference {
+  int layers = 0;
+  int heads = 0;
+  std::vector<ReferenceCase> cases;
+};
+
+Reference read_reference(const std::filesystem::path& file);
+
+// Largest |attnviz - transformers| over every layer, head, query and key of every case, each case
+// run as one batch (so padded batches are padded the same way).
+float max_difference(const Model& model, const Reference& reference);
+
+}  // namespace attnviz::test
