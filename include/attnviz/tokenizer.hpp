@@ -23,8 +23,17 @@ class Tokenizer {
   virtual std::size_t vocab_size() const = 0;
 };
 
-// Reads a model directory's own tokenizer files (tokenizer.json, or vocab.txt, or vocab.json + merges.txt,
-// or a SentencePiece model, with tokenizer_config.json where present).
+// Reads a model directory's own tokenizer files (tokenizer.json, or vocab.txt, or vocab.json +
+// merges.txt, or a SentencePiece model, with tokenizer_config.json where present). Text must be
+// valid UTF-8 (as for Hugging Face, whose API only takes valid strings): encode throws
+// attnviz::Error naming the byte offset of the first invalid sequence. Nothing is truncated here.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir);
+
+// Which of a directory's tokenizer files to read; automatic prefers tokenizer.json, then the older
+// vocabulary files (vocab.txt; vocab.json + merges.txt; encoder.json + vocab.bpe), then a
+// SentencePiece model.
+enum class TokenizerFiles { automatic, tokenizer_json, vocab_files, sentencepiece };
+std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir,
+                                          TokenizerFiles files);
 
 }  // namespace attnviz

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Writes Hugging Face's own encodings of tests/data/tokenize/corpus.jsonl, one JSONL file per tokenizer.
+
+Usage: make_reference.py [SHARED_TOKENIZERS_DIR]   (default: <repo>/../shared/tokenizers)
+
+The reference is the Rust implementation behind PyPI `tokenizers`, loaded from each model's tokenizer.json with
+truncation switched off (gpt2's tokenizer.json asks for max_length 50; attnviz never truncates in the tokenize
+stage). Each output line, in corpus order:
+  {"ids": [...], "tokens": [...], "offsets": [b0, e0, b1, e1, ...], "type_ids": [...], "special": [...]}
+offsets are BYTE offsets into the UTF-8 text the token came from (sentence B's tokens: into B), converted from
+the character offsets Python reports; type_ids and special (HF's special_tokens_mask) are left out when all 0.
+"""
+import json
+import sys
+from pathlib import Path
+
+from tokenizers import Tokenizer
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "tests" / "data" / "tokenize"
+MODELS = ["bert-base-uncased", "gpt2"]
+
+
+def byte_positions(text):
+    """Byte offset of every character position 0..len(text) of a Python string."""
+    positions = [0]
+    for ch in text:
+        positions.append(positions[-1] + len(ch.encode("utf-8")))
+    return positions
+
+
+def reference_row(tokenizer, row):
+    first, second = row["a"], row.get("b")
+    enc = tokenizer.encode(first, second) if second is not None else tokenizer.encode(first)
+    positions = [byte_positions(first), byte_positions(second) if second is not None else None]
+    offsets = []
+    for (begin, end), seq in zip(enc.offsets, enc.sequence_ids):
+        pos = positions[seq if seq is not None else 0]
+        offsets += [pos[begin], pos[end]]
+    out = {"ids": enc.ids, "tokens": enc.tokens, "offsets": offsets}
+    if any(enc.type_ids):
+        out["type_ids"] = enc.type_ids
+    if any(enc.special_tokens_mask):
+        out["special"] = enc.special_tokens_mask
+    return out
+
+
+def main():
+    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared" / "tokenizers"
+    rows = [json.loads(line) for line in open(DATA / "corpus.jsonl", encoding="utf-8")]
+    for model in MODELS:
+        tokenizer = Tokenizer.from_file(str(shared / model / "tokenizer.json"))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        with open(DATA / f"reference_{model}.jsonl", "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(reference_row(tokenizer, row), ensure_ascii=False, separators=(",", ":")) + "\n")
+        print(f"{model}: {len(rows)} reference encodings", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

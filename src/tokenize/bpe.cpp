@@ -1,0 +1,147 @@
+#include <queue>
+
+#include "attnviz/error.hpp"
+#include "model.hpp"
+
+namespace attnviz::tokenize {
+namespace {
+
+constexpr std::size_t kCacheCapacity = 10000;
+constexpr std::uint32_t kMaxCachedWordBytes = 256;
+
+}  // namespace
+
+Bpe::Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+         BpeOptions options)
+    : vocab_(std::move(vocab)), options_(std::move(options)) {
+  const std::size_t prefix = options_.continuing_subword_prefix.size();
+  merges_.reserve(merges.size());
+  for (std::size_t rank = 0; rank < merges.size(); ++rank) {
+    const auto& [a, b] = merges[rank];
+    const auto id_a = vocab_.find(a);
+    const auto id_b = vocab_.find(b);
+    // The merged token drops b's continuation prefix, as HF does.
+    const std::string merged =
+        a + (prefix > 0 && b.compare(0, prefix, options_.continuing_subword_prefix) == 0
+                 ? b.substr(prefix)
+                 : b);
+    const auto id_merged = vocab_.find(merged);
+    if (!id_a || !id_b || !id_merged) {
+      throw Error(
+          "BPE merge " + std::to_string(rank + 1) + " ('" + a + " " + b +
+          "') uses a token that is not in the vocabulary; the merges and vocab files do not match");
+    }
+    merges_.emplace(pair_key(*id_a, *id_b), Merge{static_cast<std::int32_t>(rank), *id_merged});
+  }
+  if (options_.unk_token) {
+    unk_id_ = vocab_.find(*options_.unk_token);
+    if (!unk_id_) {
+      throw Error("BPE: the unknown token '" + *options_.unk_token + "' is not in the vocabulary");
+    }
+  }
+}
+
+void Bpe::tokenize(const Word& word, std::vector<Piece>& out) const {
+  if (options_.ignore_merges) {
+    if (const auto id = vocab_.find(word.text)) {
+      out.push_back({*id, 0, word.char_count()});
+      return;
+    }
+  }
+  const bool cacheable = word.text.size() <= kMaxCachedWordBytes;
+  if (cacheable) {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    const auto it = cache_.find(word.text);
+    if (it != cache_.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+      return;
+    }
+  }
+  const std::size_t first = out.size();
+  merge_word(word, out);
+  if (cacheable) {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (cache_.size() < kCacheCapacity)
+      cache_.emplace(word.text, std::vector<Piece>(out.begin() + first, out.end()));
+  }
+}
+
+void Bpe::merge_word(const Word& word, std::vector<Piece>& out) const {
+  struct Symbol {
+    std::int32_t id;
+    std::int32_t prev;
+    std::int32_t next;
+    std::uint32_t char_begin;
+    std::uint32_t char_end;
+    bool alive;
+  };
+  std::vector<Symbol> symbols;
+  const std::uint32_t n = word.char_count();
+  symbols.reserve(n);
+  std::string piece;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::string_view ch(word.text.data() + word.char_starts[i],
+                              word.char_starts[i + 1] - word.char_starts[i]);
+    const bool plain = (i == 0 || options_.continuing_subword_prefix.empty()) &&
+                       (i + 1 < n || options_.end_of_word_suffix.empty());
+    if (!plain) {
+      piece.assign(i > 0 ? options_.continuing_subword_prefix : std::string()).append(ch);
+      if (i + 1 == n) piece += options_.end_of_word_suffix;
+    }
+    std::optional<std::int32_t> id = vocab_.find(plain ? ch : std::string_view(piece));
+    if (!id) {
+      if (!unk_id_)
+        continue;  // HF drops a character it cannot represent when there is no unknown token
+      if (options_.fuse_unk && !symbols.empty() && symbols.back().id == *unk_id_) {
+        symbols.back().char_end = i + 1;
+        continue;
+      }
+      id = unk_id_;
+    }
+    symbols.push_back({*id, static_cast<std::int32_t>(symbols.size()) - 1, -1, i, i + 1, true});
+    if (symbols.size() > 1)
+      symbols[symbols.size() - 2].next = static_cast<std::int32_t>(symbols.size()) - 1;
+  }
+
+  struct Candidate {
+    std::int32_t rank;
+    std::int32_t pos;
+    std::int32_t new_id;
+    bool operator>(const Candidate& o) const {
+      return rank != o.rank ? rank > o.rank : pos > o.pos;
+    }
+  };
+  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> queue;
+  auto push_pair = [&](std::int32_t pos) {
+    const std::int32_t next = symbols[static_cast<std::size_t>(pos)].next;
+    if (next < 0) return;
+    if (const Merge* m = find_merge(symbols[static_cast<std::size_t>(pos)].id,
+                                    symbols[static_cast<std::size_t>(next)].id)) {
+      queue.push({m->rank, pos, m->new_id});
+    }
+  };
+  for (std::int32_t i = 0; i + 1 < static_cast<std::int32_t>(symbols.size()); ++i) push_pair(i);
+
+  while (!queue.empty()) {
+    const Candidate top = queue.top();
+    queue.pop();
+    Symbol& left = symbols[static_cast<std::size_t>(top.pos)];
+    if (!left.alive || left.next < 0) continue;
+    Symbol& right = symbols[static_cast<std::size_t>(left.next)];
+    const Merge* m = find_merge(left.id, right.id);
+    if (m == nullptr || m->new_id != top.new_id)
+      continue;  // a stale entry: one side has changed since
+    left.id = top.new_id;
+    left.char_end = right.char_end;
+    right.alive = false;
+    left.next = right.next;
+    if (left.next >= 0) symbols[static_cast<std::size_t>(left.next)].prev = top.pos;
+    if (left.prev >= 0) push_pair(left.prev);
+    push_pair(top.pos);
+  }
+  for (const Symbol& s : symbols) {
+    if (s.alive) out.push_back({s.id, s.char_begin, s.char_end});
+  }
+}
+
+}  // namespace attnviz::tokenize

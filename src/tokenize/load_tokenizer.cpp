@@ -1,0 +1,350 @@
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/error.hpp"
+#include "attnviz/tokenizer.hpp"
+#include "pipeline_tokenizer.hpp"
+#include "sentencepiece_tokenizer.hpp"
+
+namespace attnviz {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using tokenize::AddedToken;
+using tokenize::PipelineParts;
+using tokenize::Vocab;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error("cannot open tokenizer file " + path.string() +
+                ": check that it exists and is readable");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+json read_json(const fs::path& path) {
+  try {
+    return json::parse(read_file(path));
+  } catch (const json::parse_error& e) {
+    throw Error("tokenizer file " + path.string() + " is not valid JSON (" + e.what() +
+                "); the file is damaged: download it again");
+  }
+}
+
+// Reading a field of the wrong type gives nlohmann's exception; say which file it was.
+template <typename Fn>
+auto with_file_context(const fs::path& path, Fn fn) {
+  try {
+    return fn();
+  } catch (const json::exception& e) {
+    throw Error("tokenizer file " + path.string() + " does not have the expected structure (" +
+                e.what() + "); it may be damaged or from an unsupported tokenizer");
+  }
+}
+
+json read_config(const fs::path& dir) {
+  const fs::path path = dir / "tokenizer_config.json";
+  return fs::exists(path) ? read_json(path) : json::object();
+}
+
+// A special token in tokenizer_config.json: "[CLS]" or {"content": "[CLS]", ...}.
+std::optional<std::string> config_token(const json& config, const char* key) {
+  const auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  return it->at("content").get<std::string>();
+}
+
+AddedToken added_token_from_json(const json& j, std::int32_t id) {
+  AddedToken t;
+  t.content = j.at("content").get<std::string>();
+  t.id = id;
+  t.special = j.value("special", false);
+  t.normalized = j.value("normalized", !t.special);
+  t.lstrip = j.value("lstrip", false);
+  t.rstrip = j.value("rstrip", false);
+  t.single_word = j.value("single_word", false);
+  return t;
+}
+
+// tokenizer_config.json's added_tokens_decoder, then its named special tokens (as transformers adds
+// them).
+std::vector<AddedToken> config_added_tokens(const json& config, const Vocab& vocab,
+                                            const std::vector<const char*>& special_keys) {
+  std::vector<AddedToken> tokens;
+  if (const auto it = config.find("added_tokens_decoder"); it != config.end()) {
+    for (const auto& [id, token] : it->items())
+      tokens.push_back(added_token_from_json(token, std::stoi(id)));
+  }
+  for (const char* key : special_keys) {
+    const auto content = config_token(config, key);
+    if (!content) continue;
+    bool known = false;
+    for (const auto& t : tokens) known = known || t.content == *content;
+    const auto id = vocab.find(*content);
+    if (known || !id) continue;
+    AddedToken t;
+    t.content = *content;
+    t.id = *id;
+    t.special = true;
+    tokens.push_back(t);
+  }
+  return tokens;
+}
+
+// transformers' BertTokenizerFast re-creates a BertNormalizer whose options differ from
+// tokenizer_config.json.
+void apply_bert_config(const json& config, json& normalizer) {
+  if (config.empty() || normalizer.is_null() || normalizer.value("type", "") != "BertNormalizer")
+    return;
+  normalizer["lowercase"] = config.value("do_lower_case", true);
+  normalizer["strip_accents"] =
+      config.contains("strip_accents") ? config["strip_accents"] : json(nullptr);
+  normalizer["handle_chinese_chars"] = config.value("tokenize_chinese_chars", true);
+}
+
+// transformers' GPT-2-style fast tokenizers take add_prefix_space from tokenizer_config.json.
+void apply_byte_level_config(const json& config, json& pre_tokenizer) {
+  const auto it = config.find("add_prefix_space");
+  if (it == config.end() || !it->is_boolean() || pre_tokenizer.is_null()) return;
+  if (pre_tokenizer.value("type", "") == "ByteLevel") {
+    pre_tokenizer["add_prefix_space"] = *it;
+  } else if (pre_tokenizer.value("type", "") == "Sequence") {
+    for (auto& step : pre_tokenizer["pretokenizers"]) apply_byte_level_config(config, step);
+  }
+}
+
+Vocab vocab_from_json_object(const json& object) {
+  Vocab vocab;
+  for (const auto& [token, id] : object.items()) vocab.add(token, id.get<std::int32_t>());
+  return vocab;
+}
+
+std::vector<std::pair<std::string, std::string>> merges_from_lines(const std::string& text,
+                                                                   const fs::path& path) {
+  std::vector<std::pair<std::string, std::string>> merges;
+  std::istringstream in(text);
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || (number == 1 && line.rfind("#version", 0) == 0)) continue;
+    const auto space = line.find(' ');
+    if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos) {
+      throw Error("merges file " + path.string() + ", line " + std::to_string(number) +
+                  ": expected two tokens separated by one space, got '" + line + "'");
+    }
+    merges.emplace_back(line.substr(0, space), line.substr(space + 1));
+  }
+  return merges;
+}
+
+std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
+  std::string type = model.value("type", "");
+  if (type.empty()) {  // older tokenizer.json files leave the type out
+    type = model.contains("merges")                     ? "BPE"
+           : model.contains("max_input_chars_per_word") ? "WordPiece"
+                                                        : "";
+  }
+  if (type == "WordPiece") {
+    tokenize::WordPieceOptions options;
+    options.unk_token = model.value("unk_token", options.unk_token);
+    options.continuing_subword_prefix =
+        model.value("continuing_subword_prefix", options.continuing_subword_prefix);
+    options.max_input_chars_per_word =
+        model.value("max_input_chars_per_word", options.max_input_chars_per_word);
+    return std::make_unique<tokenize::WordPiece>(vocab_from_json_object(model.at("vocab")),
+                                                 options);
+  }
+  if (type == "BPE") {
+    if (model.contains("dropout") && !model["dropout"].is_null() &&
+        model["dropout"].get<double>() > 0.0) {
+      throw Error(
+          "tokenizer.json: BPE dropout is random and not supported by attnviz; set it to null");
+    }
+    if (model.value("byte_fallback", false)) {
+      throw Error("tokenizer.json: BPE byte_fallback is not supported by attnviz yet");
+    }
+    tokenize::BpeOptions options;
+    if (model.contains("unk_token") && !model["unk_token"].is_null())
+      options.unk_token = model["unk_token"];
+    auto optional_string = [&](const char* key) {
+      return model.contains(key) && !model[key].is_null() ? model[key].get<std::string>()
+                                                          : std::string();
+    };
+    options.continuing_subword_prefix = optional_string("continuing_subword_prefix");
+    options.end_of_word_suffix = optional_string("end_of_word_suffix");
+    options.fuse_unk = model.value("fuse_unk", false);
+    options.ignore_merges = model.value("ignore_merges", false);
+    std::vector<std::pair<std::string, std::string>> merges;
+    for (const auto& merge : model.at("merges")) {
+      if (merge.is_array()) {
+        merges.emplace_back(merge.at(0).get<std::string>(), merge.at(1).get<std::string>());
+        continue;
+      }
+      const std::string line = merge.get<std::string>();
+      const auto space = line.find(' ');
+      if (space == std::string::npos)
+        throw Error("tokenizer.json: BPE merge '" + line + "' has no space");
+      merges.emplace_back(line.substr(0, space), line.substr(space + 1));
+    }
+    return std::make_unique<tokenize::Bpe>(vocab_from_json_object(model.at("vocab")), merges,
+                                           options);
+  }
+  throw Error("tokenizer.json: model type '" + (type.empty() ? std::string("unknown") : type) +
+              "' is not supported by attnviz (supported: WordPiece, BPE; for Unigram models "
+              "attnviz reads the "
+              "SentencePiece file tokenizer.model/spiece.model instead)");
+}
+
+std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
+  const fs::path path = dir / "tokenizer.json";
+  json doc = read_json(path);
+  const json config = read_config(dir);
+  return with_file_context(path, [&] {
+    apply_bert_config(config, doc["normalizer"]);
+    apply_byte_level_config(config, doc["pre_tokenizer"]);
+    PipelineParts parts;
+    parts.normalizer = tokenize::normalizer_from_json(doc["normalizer"]);
+    parts.pre_tokenizer = tokenize::pre_tokenizer_from_json(doc["pre_tokenizer"]);
+    parts.model = model_from_json(doc.at("model"));
+    parts.post_processor = tokenize::post_processor_from_json(doc["post_processor"]);
+    for (const auto& token : doc.value("added_tokens", json::array())) {
+      parts.added_tokens.push_back(
+          added_token_from_json(token, token.at("id").get<std::int32_t>()));
+    }
+    return std::unique_ptr<Tokenizer>(
+        std::make_unique<tokenize::PipelineTokenizer>(std::move(parts)));
+  });
+}
+
+std::unique_ptr<Tokenizer> load_wordpiece_files(const fs::path& dir) {
+  const fs::path path = dir / "vocab.txt";
+  const json config = read_config(dir);
+  const std::string text = read_file(path);
+  Vocab vocab;
+  std::istringstream in(text);
+  std::string line;
+  for (std::int32_t id = 0; std::getline(in, line); ++id) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    vocab.add(line, id);
+  }
+  if (vocab.size() == 0)
+    throw Error("vocabulary file " + path.string() + " is empty: download it again");
+  return with_file_context(dir / "tokenizer_config.json", [&] {
+    PipelineParts parts;
+    tokenize::BertNormalizerOptions normalizer;
+    normalizer.lowercase = config.value("do_lower_case", true);
+    const auto strip = config.find("strip_accents");
+    normalizer.strip_accents =
+        strip == config.end() || strip->is_null() ? normalizer.lowercase : strip->get<bool>();
+    normalizer.handle_chinese_chars = config.value("tokenize_chinese_chars", true);
+    parts.normalizer = tokenize::make_bert_normalizer(normalizer);
+    parts.pre_tokenizer.splitter = tokenize::make_bert_pre_tokenizer();
+    const std::string cls = config_token(config, "cls_token").value_or("[CLS]");
+    const std::string sep = config_token(config, "sep_token").value_or("[SEP]");
+    tokenize::WordPieceOptions options;
+    options.unk_token = config_token(config, "unk_token").value_or("[UNK]");
+    json defaults = config;  // BertTokenizer's default special tokens, where the config names none
+    for (const auto& [key, value] : {std::pair{"unk_token", options.unk_token},
+                                     {"sep_token", sep},
+                                     {"pad_token", std::string("[PAD]")},
+                                     {"cls_token", cls},
+                                     {"mask_token", std::string("[MASK]")}}) {
+      if (!defaults.contains(key)) defaults[key] = value;
+    }
+    parts.added_tokens = config_added_tokens(
+        defaults, vocab, {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token"});
+    const auto cls_id = vocab.find(cls);
+    const auto sep_id = vocab.find(sep);
+    if (!cls_id || !sep_id) {
+      throw Error("vocabulary file " + path.string() + " has no '" + cls + "' or '" + sep +
+                  "' token, which the BERT template needs");
+    }
+    parts.post_processor = tokenize::bert_template(*cls_id, cls, *sep_id, sep);
+    parts.model = std::make_unique<tokenize::WordPiece>(std::move(vocab), options);
+    return std::unique_ptr<Tokenizer>(
+        std::make_unique<tokenize::PipelineTokenizer>(std::move(parts)));
+  });
+}
+
+std::unique_ptr<Tokenizer> load_bpe_files(const fs::path& dir, const fs::path& vocab_path,
+                                          const fs::path& merges_path) {
+  const json config = read_config(dir);
+  const json vocab_json = read_json(vocab_path);
+  Vocab vocab = with_file_context(vocab_path, [&] { return vocab_from_json_object(vocab_json); });
+  const auto merges = merges_from_lines(read_file(merges_path), merges_path);
+  return with_file_context(dir / "tokenizer_config.json", [&] {
+    PipelineParts parts;
+    parts.pre_tokenizer.splitter = tokenize::make_gpt2_pre_tokenizer();
+    parts.pre_tokenizer.byte_level = true;
+    parts.pre_tokenizer.add_prefix_space = config.value("add_prefix_space", false);
+    parts.added_tokens =
+        config_added_tokens(config, vocab, {"bos_token", "eos_token", "unk_token", "pad_token"});
+    parts.model = std::make_unique<tokenize::Bpe>(std::move(vocab), merges, tokenize::BpeOptions{});
+    return std::unique_ptr<Tokenizer>(
+        std::make_unique<tokenize::PipelineTokenizer>(std::move(parts)));
+  });
+}
+
+std::unique_ptr<Tokenizer> load_vocab_files(const fs::path& dir) {
+  if (fs::exists(dir / "vocab.txt")) return load_wordpiece_files(dir);
+  for (const auto& [vocab, merges] :
+       {std::pair{"vocab.json", "merges.txt"}, {"encoder.json", "vocab.bpe"}}) {
+    if (fs::exists(dir / vocab) && fs::exists(dir / merges))
+      return load_bpe_files(dir, dir / vocab, dir / merges);
+  }
+  throw Error("no vocabulary files in " + dir.string() +
+              " (looked for vocab.txt, vocab.json + merges.txt, encoder.json + vocab.bpe)");
+}
+
+std::optional<fs::path> sentencepiece_model(const fs::path& dir) {
+  for (const char* name : {"tokenizer.model", "spiece.model"}) {
+    if (fs::exists(dir / name)) return dir / name;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir, TokenizerFiles files) {
+  if (!fs::is_directory(model_dir)) {
+    throw Error("model directory " + model_dir.string() + " does not exist or is not a directory");
+  }
+  switch (files) {
+    case TokenizerFiles::tokenizer_json:
+      return load_tokenizer_json(model_dir);
+    case TokenizerFiles::vocab_files:
+      return load_vocab_files(model_dir);
+    case TokenizerFiles::sentencepiece:
+      if (const auto path = sentencepiece_model(model_dir))
+        return tokenize::load_sentencepiece(*path, read_config(model_dir));
+      throw Error("no SentencePiece model (tokenizer.model or spiece.model) in " +
+                  model_dir.string());
+    case TokenizerFiles::automatic:
+      break;
+  }
+  if (fs::exists(model_dir / "tokenizer.json")) return load_tokenizer_json(model_dir);
+  if (fs::exists(model_dir / "vocab.txt") || fs::exists(model_dir / "vocab.json") ||
+      fs::exists(model_dir / "encoder.json")) {
+    return load_vocab_files(model_dir);
+  }
+  if (const auto path = sentencepiece_model(model_dir))
+    return tokenize::load_sentencepiece(*path, read_config(model_dir));
+  throw Error(
+      "no tokenizer files in " + model_dir.string() +
+      " (looked for tokenizer.json, vocab.txt, vocab.json + merges.txt, encoder.json + vocab.bpe, "
+      "tokenizer.model, spiece.model): is this a model directory?");
+}
+
+std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir) {
+  return load_tokenizer(model_dir, TokenizerFiles::automatic);
+}
+
+}  // namespace attnviz

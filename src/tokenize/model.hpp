@@ -1,0 +1,112 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "vocab.hpp"
+
+namespace attnviz::tokenize {
+
+// A pre-tokenized word as the model sees it: UTF-8 text and the byte offset at which each character
+// starts.
+struct Word {
+  std::string text;
+  std::vector<std::uint32_t> char_starts;  // one per character, plus text.size() at the end
+  std::uint32_t char_count() const { return static_cast<std::uint32_t>(char_starts.size()) - 1; }
+};
+
+// One token of a word: its id and the characters [char_begin, char_end) of the word it covers.
+struct Piece {
+  std::int32_t id;
+  std::uint32_t char_begin;
+  std::uint32_t char_end;
+};
+
+// HF's "model": word -> pieces.
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual void tokenize(const Word& word, std::vector<Piece>& out) const = 0;
+  virtual const Vocab& vocab() const = 0;
+  virtual Vocab& vocab() = 0;
+  // The marker of a word-continuation piece ("##" for BERT), for display; empty if none.
+  virtual const std::string& continuation_prefix() const = 0;
+};
+
+struct WordPieceOptions {
+  std::string unk_token = "[UNK]";
+  std::string continuing_subword_prefix = "##";
+  std::size_t max_input_chars_per_word = 100;
+};
+
+// Greedy longest-match-first WordPiece; a word with any unknown part becomes the unknown token as a
+// whole.
+class WordPiece : public Model {
+ public:
+  WordPiece(Vocab vocab, WordPieceOptions options);
+  void tokenize(const Word& word, std::vector<Piece>& out) const override;
+  const Vocab& vocab() const override { return vocab_; }
+  Vocab& vocab() override { return vocab_; }
+  const std::string& continuation_prefix() const override {
+    return options_.continuing_subword_prefix;
+  }
+
+ private:
+  Vocab vocab_;
+  WordPieceOptions options_;
+  std::int32_t unk_id_;
+};
+
+struct BpeOptions {
+  std::optional<std::string> unk_token;
+  std::string continuing_subword_prefix;
+  std::string end_of_word_suffix;
+  bool fuse_unk = false;
+  bool ignore_merges = false;
+};
+
+// Byte-pair encoding: merges applied lowest rank first (leftmost first among equal ranks), as HF's
+// word.rs does.
+class Bpe : public Model {
+ public:
+  // merges: pairs of token strings, in rank order.
+  Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
+      BpeOptions options);
+  void tokenize(const Word& word, std::vector<Piece>& out) const override;
+  const Vocab& vocab() const override { return vocab_; }
+  Vocab& vocab() override { return vocab_; }
+  const std::string& continuation_prefix() const override {
+    return options_.continuing_subword_prefix;
+  }
+
+ private:
+  struct Merge {
+    std::int32_t rank;
+    std::int32_t new_id;
+  };
+  static std::uint64_t pair_key(std::int32_t a, std::int32_t b) {
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
+           static_cast<std::uint32_t>(b);
+  }
+  const Merge* find_merge(std::int32_t a, std::int32_t b) const {
+    const auto it = merges_.find(pair_key(a, b));
+    return it == merges_.end() ? nullptr : &it->second;
+  }
+  void merge_word(const Word& word, std::vector<Piece>& out) const;
+
+  Vocab vocab_;
+  std::unordered_map<std::uint64_t, Merge> merges_;
+  BpeOptions options_;
+  std::optional<std::int32_t> unk_id_;
+  // Words seen before -> their pieces. Same bounded size as HF's (10,000 words).
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, std::vector<Piece>> cache_;
+};
+
+}  // namespace attnviz::tokenize

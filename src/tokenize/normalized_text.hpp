@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attnviz::tokenize {
+
+// Text after normalization, one code point per entry, each remembering the byte range of the
+// original text it came from, so every token can name its span in what the user wrote.
+struct NormalizedText {
+  std::u32string chars;
+  std::vector<std::uint32_t> begin;  // original byte offsets, per code point
+  std::vector<std::uint32_t> end;
+
+  // Decodes original[first, last) (valid UTF-8) with identity alignment.
+  static NormalizedText from_original(std::string_view original, std::size_t first,
+                                      std::size_t last);
+  void push(char32_t c, std::uint32_t b, std::uint32_t e) {
+    chars.push_back(c);
+    begin.push_back(b);
+    end.push_back(e);
+  }
+  std::size_t size() const { return chars.size(); }
+};
+
+// A range of code points [begin, end) in a NormalizedText.
+struct CharRange {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+}  // namespace attnviz::tokenize

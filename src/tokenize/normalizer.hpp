@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "normalized_text.hpp"
+
+namespace attnviz::tokenize {
+
+// One step of HF's normalizer pipeline. Works code point by code point, keeping the alignment to
+// the original.
+class Normalizer {
+ public:
+  virtual ~Normalizer() = default;
+  virtual void normalize(NormalizedText& text) const = 0;
+};
+
+struct BertNormalizerOptions {
+  bool clean_text = true;
+  bool handle_chinese_chars = true;
+  bool strip_accents = true;  // HF: when unset in the file, follows lowercase
+  bool lowercase = true;
+};
+
+std::unique_ptr<Normalizer> make_bert_normalizer(const BertNormalizerOptions& options);
+// The "normalizer" object of a tokenizer.json (null gives nullptr). Throws attnviz::Error for
+// unsupported types.
+std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& json);
+
+}  // namespace attnviz::tokenize

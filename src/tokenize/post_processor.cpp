@@ -1,0 +1,110 @@
+#include "post_processor.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/error.hpp"
+
+namespace attnviz::tokenize {
+namespace {
+
+void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
+  const std::string type = json.value("type", "");
+  if (type == "BertProcessing") {
+    const auto& cls = json.at("cls");
+    const auto& sep = json.at("sep");
+    const PostProcessorSpec before = spec;
+    spec = bert_template(cls.at(1).get<std::int32_t>(), cls.at(0).get<std::string>(),
+                         sep.at(1).get<std::int32_t>(), sep.at(0).get<std::string>());
+    spec.trim_offsets = before.trim_offsets;
+    spec.trim_keeps_prefix_space = before.trim_keeps_prefix_space;
+  } else if (type == "TemplateProcessing") {
+    const auto& specials = json.at("special_tokens");
+    auto parse = [&](const nlohmann::json& items) {
+      std::vector<TemplateItem> out;
+      for (const auto& item : items) {
+        TemplateItem t;
+        if (const auto seq = item.find("Sequence"); seq != item.end()) {
+          t.sequence = seq->at("id").get<std::string>() == "A" ? 0 : 1;
+          t.type_id = seq->value("type_id", 0);
+        } else {
+          const auto& special = item.at("SpecialToken");
+          const std::string name = special.at("id").get<std::string>();
+          const auto found = specials.find(name);
+          if (found == specials.end()) {
+            throw Error("tokenizer.json: the post_processor template uses special token '" + name +
+                        "' that its special_tokens list does not define");
+          }
+          t.ids = found->at("ids").get<std::vector<std::int32_t>>();
+          t.tokens = found->at("tokens").get<std::vector<std::string>>();
+          t.type_id = special.value("type_id", 0);
+        }
+        out.push_back(std::move(t));
+      }
+      return out;
+    };
+    spec.single = parse(json.at("single"));
+    spec.pair = parse(json.at("pair"));
+  } else if (type == "ByteLevel") {
+    spec.trim_offsets = json.value("trim_offsets", true);
+    spec.trim_keeps_prefix_space = json.value("add_prefix_space", true);
+  } else if (type == "Sequence") {
+    for (const auto& step : json.at("processors")) add_to_spec(step, spec);
+  } else {
+    throw Error("tokenizer.json: post_processor type '" + type +
+                "' is not supported by attnviz (supported: TemplateProcessing, BertProcessing, "
+                "ByteLevel, Sequence)");
+  }
+}
+
+}  // namespace
+
+PostProcessorSpec bert_template(std::int32_t cls_id, const std::string& cls, std::int32_t sep_id,
+                                const std::string& sep) {
+  PostProcessorSpec spec;
+  const TemplateItem c{-1, {cls_id}, {cls}, 0};
+  const TemplateItem s0{-1, {sep_id}, {sep}, 0};
+  const TemplateItem s1{-1, {sep_id}, {sep}, 1};
+  spec.single = {c, TemplateItem{0, {}, {}, 0}, s0};
+  spec.pair = {c, TemplateItem{0, {}, {}, 0}, s0, TemplateItem{1, {}, {}, 1}, s1};
+  return spec;
+}
+
+PostProcessorSpec post_processor_from_json(const nlohmann::json& json) {
+  PostProcessorSpec spec;
+  if (!json.is_null()) add_to_spec(json, spec);
+  return spec;
+}
+
+Encoding apply_template(const std::vector<TemplateItem>& items,
+                        const std::vector<SequenceToken>* const sequences[2],
+                        const std::size_t text_sizes[2],
+                        const std::function<std::string(std::int32_t)>& token_of,
+                        const std::function<std::string(const std::string&, bool)>& display) {
+  Encoding enc;
+  auto push = [&](std::int64_t id, std::string token, std::int64_t type_id, ByteSpan span,
+                  bool special, bool continuation) {
+    enc.ids.push_back(id);
+    enc.type_ids.push_back(type_id);
+    enc.display.push_back(special ? token : display(token, continuation));
+    enc.tokens.push_back(std::move(token));
+    enc.spans.push_back(span);
+    enc.special.push_back(special);
+  };
+  std::size_t position =
+      0;  // where an inserted special token sits: the end of the sequence before it
+  for (const TemplateItem& item : items) {
+    if (item.sequence < 0) {
+      for (std::size_t k = 0; k < item.ids.size(); ++k) {
+        push(item.ids[k], item.tokens[k], item.type_id, {position, position}, true, false);
+      }
+      continue;
+    }
+    for (const SequenceToken& t : *sequences[item.sequence]) {
+      push(t.id, token_of(t.id), item.type_id, {t.begin, t.end}, false, t.continuation);
+    }
+    position = text_sizes[item.sequence];
+  }
+  return enc;
+}
+
+}  // namespace attnviz::tokenize

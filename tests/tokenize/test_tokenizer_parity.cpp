@@ -1,0 +1,187 @@
+// attnviz's tokenizers against Hugging Face's own: every string of tests/data/tokenize/corpus.jsonl
+// must give the ids, tokens, type ids, special-token flags and byte spans that HF's tokenizers gave
+// (scripts/tokenizer_reference/make_reference.py), loading from tokenizer.json and from the older
+// files.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/error.hpp"
+#include "attnviz/tokenizer.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using attnviz::TokenizerFiles;
+using nlohmann::json;
+
+const fs::path kShared = fs::path(ATTNVIZ_SHARED_DIR) / "tokenizers";
+const fs::path kData = fs::path(ATTNVIZ_TEST_DATA) / "tokenize";
+
+std::vector<json> read_jsonl(const fs::path& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in) << "cannot open " << path;
+  std::vector<json> rows;
+  std::string line;
+  while (std::getline(in, line)) rows.push_back(json::parse(line));
+  return rows;
+}
+
+std::string printable(const std::string& text) {
+  return json(text).dump();
+}
+
+template <typename T>
+std::string list(const std::vector<T>& v) {
+  std::ostringstream out;
+  out << "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
+  return out.str() + "]";
+}
+
+// Compares one encoding with HF's; returns an empty string when they agree, else what differs.
+std::string compare(const attnviz::Encoding& enc, const json& ref) {
+  const auto ids = ref["ids"].get<std::vector<std::int64_t>>();
+  if (enc.ids != ids) return "ids " + list(enc.ids) + " != HF " + list(ids);
+  if (enc.tokens != ref["tokens"].get<std::vector<std::string>>())
+    return "tokens differ: " + json(enc.tokens).dump();
+  const auto offsets = ref["offsets"].get<std::vector<std::size_t>>();
+  const auto type_ids = ref.value("type_ids", std::vector<std::int64_t>(ids.size(), 0));
+  const auto special = ref.value("special", std::vector<int>(ids.size(), 0));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (enc.type_ids[i] != type_ids[i]) return "type id of token " + std::to_string(i);
+    if (enc.special[i] != (special[i] != 0)) return "special flag of token " + std::to_string(i);
+    if (enc.special[i]) {  // HF says (0, 0); attnviz puts an empty span where the token was
+                           // inserted
+      if (enc.spans[i].begin != enc.spans[i].end)
+        return "special token " + std::to_string(i) + " has a span";
+    } else if (enc.spans[i].begin != offsets[2 * i] || enc.spans[i].end != offsets[2 * i + 1]) {
+      return "span of token " + std::to_string(i) + " (" + enc.tokens[i] + "): [" +
+             std::to_string(enc.spans[i].begin) + ", " + std::to_string(enc.spans[i].end) +
+             ") != HF [" + std::to_string(offsets[2 * i]) + ", " +
+             std::to_string(offsets[2 * i + 1]) + ")";
+    }
+    if (enc.display[i].empty()) return "empty display string for token " + std::to_string(i);
+  }
+  return "";
+}
+
+struct Case {
+  const char* model;
+  TokenizerFiles files;
+  const char* name;
+};
+
+class Parity : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Parity, MatchesHuggingFaceOnWholeCorpus) {
+  const Case& c = GetParam();
+  const fs::path dir = kShared / c.model;
+  if (!fs::exists(dir))
+    GTEST_SKIP() << "real tokenizer files not found at " << dir << "; skipping parity test";
+  const auto tokenizer = attnviz::load_tokenizer(dir, c.files);
+  const auto corpus = read_jsonl(kData / "corpus.jsonl");
+  const auto reference = read_jsonl(kData / (std::string("reference_") + c.model + ".jsonl"));
+  ASSERT_EQ(corpus.size(), reference.size())
+      << "corpus and reference differ in length: regenerate the reference";
+  ASSERT_GE(corpus.size(), 2000u);
+  std::size_t failures = 0;
+  for (std::size_t i = 0; i < corpus.size(); ++i) {
+    const std::string a = corpus[i]["a"];
+    const bool pair = corpus[i].contains("b");
+    const auto enc =
+        pair ? tokenizer->encode_pair(a, corpus[i]["b"].get<std::string>()) : tokenizer->encode(a);
+    const std::string diff = compare(enc, reference[i]);
+    if (!diff.empty() && ++failures <= 15) {
+      ADD_FAILURE() << "corpus line " << i + 1 << " " << printable(a)
+                    << (pair ? " + " + printable(corpus[i]["b"]) : std::string()) << ": " << diff;
+    }
+  }
+  EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
+                          << " strings differ from Hugging Face";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Tokenizers, Parity,
+    ::testing::Values(Case{"bert-base-uncased", TokenizerFiles::tokenizer_json, "BertJson"},
+                      Case{"bert-base-uncased", TokenizerFiles::vocab_files, "BertVocabTxt"},
+                      Case{"gpt2", TokenizerFiles::tokenizer_json, "Gpt2Json"},
+                      Case{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+// Figures that cannot drift (from the tokenizers README and HF).
+class SpotCheck : public ::testing::Test {
+ protected:
+  static std::unique_ptr<attnviz::Tokenizer> load(const char* model, TokenizerFiles files) {
+    return attnviz::load_tokenizer(kShared / model, files);
+  }
+  void SetUp() override {
+    if (!fs::exists(kShared)) GTEST_SKIP() << "real tokenizer files not found at " << kShared;
+  }
+};
+
+TEST_F(SpotCheck, HelloWorld) {
+  for (const auto files : {TokenizerFiles::tokenizer_json, TokenizerFiles::vocab_files}) {
+    EXPECT_EQ(load("bert-base-uncased", files)->encode("Hello world!").ids,
+              (std::vector<std::int64_t>{101, 7592, 2088, 999, 102}));
+    EXPECT_EQ(load("gpt2", files)->encode("Hello world!").ids,
+              (std::vector<std::int64_t>{15496, 995, 0}));
+  }
+}
+
+TEST_F(SpotCheck, WinogradBert) {
+  const auto enc = load("bert-base-uncased", TokenizerFiles::automatic)
+                       ->encode("The animal didn't cross the street because it was too tired.");
+  EXPECT_EQ(enc.ids, (std::vector<std::int64_t>{101, 1996, 4111, 2134, 1005, 1056, 2892, 1996, 2395,
+                                                2138, 2009, 2001, 2205, 5458, 1012, 102}));
+}
+
+TEST_F(SpotCheck, DisplayAndSpans) {
+  const auto bert =
+      load("bert-base-uncased", TokenizerFiles::automatic)->encode("Tokenizing [MASK]\n");
+  EXPECT_EQ(bert.tokens,
+            (std::vector<std::string>{"[CLS]", "token", "##izing", "[MASK]", "[SEP]"}));
+  EXPECT_EQ(bert.display,
+            (std::vector<std::string>{"[CLS]", "token", "·izing", "[MASK]", "[SEP]"}));
+  EXPECT_EQ(bert.special, (std::vector<bool>{true, false, false, false, true}));
+  EXPECT_EQ(bert.spans[2].begin, 5u);
+  EXPECT_EQ(bert.spans[2].end, 10u);
+  EXPECT_EQ(bert.spans[4].begin, 18u);  // [SEP] sits at the end of the text
+
+  const auto gpt2 = load("gpt2", TokenizerFiles::automatic)->encode("Hello world\n\n<|endoftext|>");
+  EXPECT_EQ(gpt2.tokens, (std::vector<std::string>{"Hello", "Ġworld", "ĊĊ", "<|endoftext|>"}));
+  EXPECT_EQ(gpt2.display, (std::vector<std::string>{"Hello", "world", "↵↵", "<|endoftext|>"}));
+  const auto split = load("gpt2", TokenizerFiles::automatic)->encode(" antidisestablishment  ");
+  EXPECT_EQ(split.tokens, (std::vector<std::string>{"Ġant", "idis", "establishment", "Ġ", "Ġ"}));
+  EXPECT_EQ(split.display, (std::vector<std::string>{"ant", "·idis", "·establishment", "␣", "·␣"}));
+  EXPECT_EQ(split.spans[0].begin,
+            0u);  // the span keeps the leading space, as HF's offsets do for gpt2
+  EXPECT_EQ(split.spans[1].begin, 4u);
+}
+
+TEST_F(SpotCheck, PairSpansAreIntoEachSentence) {
+  const auto enc =
+      load("bert-base-uncased", TokenizerFiles::automatic)->encode_pair("Hello", "big world");
+  ASSERT_EQ(enc.ids, (std::vector<std::int64_t>{101, 7592, 102, 2502, 2088, 102}));
+  EXPECT_EQ(enc.type_ids, (std::vector<std::int64_t>{0, 0, 0, 1, 1, 1}));
+  EXPECT_EQ(enc.spans[4].begin, 4u);  // "world" in "big world"
+  EXPECT_EQ(enc.spans[4].end, 9u);
+}
+
+TEST_F(SpotCheck, VocabularyAccess) {
+  const auto bert = load("bert-base-uncased", TokenizerFiles::automatic);
+  EXPECT_EQ(bert->vocab_size(), 30522u);
+  EXPECT_EQ(bert->id_to_token(103), "[MASK]");
+  EXPECT_EQ(bert->id_to_token(-1), "");
+  const auto gpt2 = load("gpt2", TokenizerFiles::vocab_files);
+  EXPECT_EQ(gpt2->vocab_size(), 50257u);
+  EXPECT_EQ(gpt2->id_to_token(50256), "<|endoftext|>");
+}
+
+}  // namespace
