@@ -1,0 +1,90 @@
+// attnviz tokenize --model DIR "text" [--pair "second"] [--json]: what the model will see, token by
+// token.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/encoding.hpp"
+#include "attnviz/tokenizer.hpp"
+#include "commands.hpp"
+
+namespace attnviz::cli {
+namespace {
+
+struct TokenizeOptions {
+  std::string model;
+  std::string text;
+  std::string pair;
+  bool json = false;
+};
+
+nlohmann::json encoding_json(const Encoding& enc) {
+  nlohmann::json spans = nlohmann::json::array();
+  for (const ByteSpan& s : enc.spans) spans.push_back({s.begin, s.end});
+  return {{"ids", enc.ids},         {"type_ids", enc.type_ids}, {"tokens", enc.tokens},
+          {"display", enc.display}, {"spans", spans},           {"special", enc.special}};
+}
+
+// Widths in code points (not bytes), so tokens with non-ASCII letters still line up.
+std::size_t width(const std::string& s) {
+  std::size_t chars = 0;
+  for (const char c : s) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return chars;
+}
+
+std::string pad(const std::string& s, std::size_t columns) {
+  const std::size_t w = width(s);
+  return s + std::string(w < columns ? columns - w : 1, ' ');
+}
+
+void print_table(const Encoding& enc, bool pair, std::ostream& out) {
+  std::size_t token_width = 5;
+  std::size_t display_width = 7;
+  for (std::size_t i = 0; i < enc.size(); ++i) {
+    token_width = std::max(token_width, width(enc.tokens[i]) + 2);
+    display_width = std::max(display_width, width(enc.display[i]) + 2);
+  }
+  out << pad("#", 6) << pad("id", 8) << pad("token", token_width) << pad("display", display_width)
+      << "span" << (pair ? "          sentence" : "") << "\n";
+  for (std::size_t i = 0; i < enc.size(); ++i) {
+    const std::string span =
+        "[" + std::to_string(enc.spans[i].begin) + ", " + std::to_string(enc.spans[i].end) + ")";
+    out << pad(std::to_string(i), 6) << pad(std::to_string(enc.ids[i]), 8)
+        << pad(enc.tokens[i], token_width) << pad(enc.display[i], display_width)
+        << (pair ? pad(span, 14) + (enc.type_ids[i] ? "B" : "A") : span)
+        << (enc.special[i] ? "  (special)" : "") << "\n";
+  }
+  out << enc.size() << " tokens; spans are byte offsets into "
+      << (pair ? "the sentence each token came from" : "the text") << "\n";
+}
+
+void run_tokenize(const TokenizeOptions& options, bool has_pair) {
+  const auto tokenizer = load_tokenizer(options.model);
+  const Encoding enc = has_pair ? tokenizer->encode_pair(options.text, options.pair)
+                                : tokenizer->encode(options.text);
+  if (options.json) {
+    std::cout << encoding_json(enc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+  } else {
+    print_table(enc, has_pair, std::cout);
+  }
+}
+
+}  // namespace
+
+void add_tokenize_command(CLI::App& app) {
+  auto options = std::make_shared<TokenizeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "tokenize", "Show the tokens a model sees for a text: ids, strings, byte spans");
+  cmd->add_option("--model", options->model, "Model directory with the tokenizer files")
+      ->required();
+  cmd->add_option("text", options->text, "Text to tokenize (UTF-8)")->required();
+  CLI::Option* pair =
+      cmd->add_option("--pair", options->pair, "Second sentence of a sentence pair");
+  cmd->add_flag("--json", options->json, "Print one JSON object instead of a table");
+  cmd->callback([options, pair] { run_tokenize(*options, pair->count() > 0); });
+}
+
+}  // namespace attnviz::cli
