@@ -15,14 +15,13 @@ Attention mean_over_heads(const Attention& a) {
   Attention out = like(a, a.layers, 1);
   const std::size_t cells = static_cast<std::size_t>(a.n) * a.n;
   for (int layer = 0; layer < a.layers; ++layer) {
-    // Summed in double so the mean does not depend on the order of the heads.
-    std::vector<double> sum(cells, 0.0);
+    float* dst = out.weights.data() + out.head_offset(layer, 0);
     for (int head = 0; head < a.heads; ++head) {
       const float* w = a.head(layer, head);
-      for (std::size_t i = 0; i < cells; ++i) sum[i] += w[i];
+      for (std::size_t i = 0; i < cells; ++i) dst[i] += w[i];
     }
-    float* dst = out.weights.data() + out.head_offset(layer, 0);
-    for (std::size_t i = 0; i < cells; ++i) dst[i] = static_cast<float>(sum[i] / a.heads);
+    const float scale = 1.0f / static_cast<float>(a.heads);
+    for (std::size_t i = 0; i < cells; ++i) dst[i] *= scale;
   }
   return out;
 }
@@ -43,16 +42,15 @@ void add_identity_and_normalise(float* m, int n) {
 // out = x · y for n x n row-major matrices; i-k-j order so the inner loop runs along rows.
 void multiply(const float* x, const float* y, float* out, int n) {
   const auto size = static_cast<std::size_t>(n);
-  std::vector<double> acc(size);
   for (std::size_t i = 0; i < size; ++i) {
-    std::fill(acc.begin(), acc.end(), 0.0);
+    float* acc = out + i * size;
+    std::fill(acc, acc + size, 0.0f);
     for (std::size_t k = 0; k < size; ++k) {
-      const double xik = x[i * size + k];
-      if (xik == 0.0) continue;  // causal models: half the matrix is masked
+      const float xik = x[i * size + k];
+      if (xik == 0.0f) continue;  // causal models: half the matrix is masked
       const float* yrow = y + k * size;
       for (std::size_t j = 0; j < size; ++j) acc[j] += xik * yrow[j];
     }
-    for (std::size_t j = 0; j < size; ++j) out[i * size + j] = static_cast<float>(acc[j]);
   }
 }
 
