@@ -1,11 +1,31 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "attnviz/error.hpp"
 #include "attnviz/image.hpp"
 #include "file_io.hpp"
 #include "font.hpp"
 
+#include <zlib.h>
+
+namespace {
+// stb_image_write's own deflate is several times slower than zlib's and compresses worse; stb
+// lets us plug zlib in. Level 3: the figures are mostly flat colour, where higher levels buy
+// little size for much time (batch mode writes many PNGs).
+unsigned char* zlib_compress(unsigned char* data, int length, int* out_length, int /*quality*/) {
+  uLongf capacity = compressBound(static_cast<uLong>(length));
+  auto* out = static_cast<unsigned char*>(std::malloc(capacity));
+  if (out == nullptr || compress2(out, &capacity, data, static_cast<uLong>(length), 3) != Z_OK) {
+    std::free(out);
+    return nullptr;
+  }
+  *out_length = static_cast<int>(capacity);
+  return out;
+}
+}  // namespace
+
+#define STBIW_ZLIB_COMPRESS zlib_compress
 #define STB_IMAGE_WRITE_STATIC
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #pragma GCC diagnostic push
@@ -113,10 +133,29 @@ std::vector<std::uint8_t> encode_png(const Image& image) {
   if (image.width <= 0 || image.height <= 0 ||
       image.rgba.size() != static_cast<std::size_t>(image.width) * image.height * 4)
     throw Error("cannot encode an empty or inconsistent image as PNG");
+  // No per-row filter search: with zlib doing the compressing, unfiltered rows of flat colour
+  // compress as well at a fraction of the time. Set once, before any thread encodes.
+  static const bool configured = [] {
+    stbi_write_force_png_filter = 0;
+    return true;
+  }();
+  (void)configured;
+  // Opaque figures (all of ours) are written as RGB: a quarter fewer bytes to compress.
+  bool opaque = true;
+  for (std::size_t i = 3; i < image.rgba.size() && opaque; i += 4) opaque = image.rgba[i] == 255;
+  std::vector<std::uint8_t> rgb;
+  if (opaque) {
+    rgb.resize(static_cast<std::size_t>(image.width) * image.height * 3);
+    for (std::size_t i = 0, j = 0; i < image.rgba.size(); i += 4, j += 3) {
+      rgb[j] = image.rgba[i];
+      rgb[j + 1] = image.rgba[i + 1];
+      rgb[j + 2] = image.rgba[i + 2];
+    }
+  }
+  const int channels = opaque ? 3 : 4;
   std::vector<std::uint8_t> out;
-  stbi_write_png_compression_level = 9;
-  if (!stbi_write_png_to_func(write_to_vector, &out, image.width, image.height, 4,
-                              image.rgba.data(), image.width * 4))
+  if (!stbi_write_png_to_func(write_to_vector, &out, image.width, image.height, channels,
+                              opaque ? rgb.data() : image.rgba.data(), image.width * channels))
     throw Error("the PNG encoder failed for an image of " + std::to_string(image.width) + "x" +
                 std::to_string(image.height) + " pixels");
   return out;

@@ -18,7 +18,7 @@ nlohmann::json reference() {
   return nlohmann::json::parse(in);
 }
 
-TEST(Colormap, ViridisEndpointsAndMidpointAreMatplotlibs) {
+TEST(RenderColormap, ViridisEndpointsAndMidpointAreMatplotlibs) {
   // The numbers in matplotlib's _cm_listed.py (_viridis_data[0], [128], [255]).
   const Colormap v = Colormap::by_name("viridis");
   EXPECT_EQ(v.rgb(0), (std::array<float, 3>{0.267004f, 0.004874f, 0.329415f}));
@@ -39,7 +39,7 @@ TEST(Colormap, ViridisEndpointsAndMidpointAreMatplotlibs) {
   EXPECT_EQ(v.at(1.0f), (Color{253, 231, 37, 255}));
 }
 
-TEST(Colormap, EveryEntryOfEveryMapMatchesMatplotlib) {
+TEST(RenderColormap, EveryEntryOfEveryMapMatchesMatplotlib) {
   const nlohmann::json ref = reference();
   for (const std::string& name : Colormap::names()) {
     SCOPED_TRACE(name);
@@ -58,7 +58,7 @@ TEST(Colormap, EveryEntryOfEveryMapMatchesMatplotlib) {
   }
 }
 
-TEST(Colormap, DivergingMapIsBlueWhiteRedAroundTheMiddle) {
+TEST(RenderColormap, DivergingMapIsBlueWhiteRedAroundTheMiddle) {
   const Colormap d = Colormap::by_name("rdbu");
   EXPECT_TRUE(d.diverging());
   EXPECT_FALSE(Colormap::by_name("viridis").diverging());
@@ -72,7 +72,7 @@ TEST(Colormap, DivergingMapIsBlueWhiteRedAroundTheMiddle) {
   EXPECT_EQ(Colormap::by_name("greys").at(1.0f), (Color{0, 0, 0, 255}));
 }
 
-TEST(Colormap, UnknownNameListsTheValidOnes) {
+TEST(RenderColormap, UnknownNameListsTheValidOnes) {
   try {
     Colormap::by_name("jet");
     FAIL() << "no error";

@@ -58,7 +58,7 @@ std::vector<float> mean_of_heads(int n, int heads, const std::vector<std::string
   return mean;
 }
 
-TEST(Golden, OneHeadWithValuesInCells) {
+TEST(RenderGolden, OneHeadWithValuesInCells) {
   const auto tokens = test::winograd_tokens();
   const auto m = attention_like(16, 4, 10, 2);
   expect_golden(heatmap_figure(data_of(m, tokens, test::bert_special(16)),
@@ -66,7 +66,7 @@ TEST(Golden, OneHeadWithValuesInCells) {
                 "heatmap_head");
 }
 
-TEST(Golden, LayerMeanWithFocusRow) {
+TEST(RenderGolden, LayerMeanWithFocusRow) {
   const auto tokens = test::winograd_tokens();
   const auto mean = mean_of_heads(16, 12, tokens);
   HeatmapData d = data_of(mean, tokens, test::bert_special(16));
@@ -76,7 +76,7 @@ TEST(Golden, LayerMeanWithFocusRow) {
   expect_golden(heatmap_figure(d, o), "heatmap_mean_focus");
 }
 
-TEST(Golden, CausalMaskIsHatchedNotZero) {
+TEST(RenderGolden, CausalMaskIsHatchedNotZero) {
   const std::vector<std::string> tokens = {"Transform", "ers",    " are", " changing",
                                            " the",      " world", "."};
   const auto m = attention_like(7, 2, -1, -1, true);
@@ -87,7 +87,7 @@ TEST(Golden, CausalMaskIsHatchedNotZero) {
   expect_golden(heatmap_figure(d, o), "heatmap_causal");
 }
 
-TEST(Golden, LongInputThinsLabels) {
+TEST(RenderGolden, LongInputThinsLabels) {
   const int n = 320;
   const auto tokens = test::long_tokens(n);
   const auto m = attention_like(n, 1);
@@ -96,7 +96,7 @@ TEST(Golden, LongInputThinsLabels) {
                 "heatmap_long");
 }
 
-TEST(Golden, MissingGlyphsAndMarkupAreBoxesAndText) {
+TEST(RenderGolden, MissingGlyphsAndMarkupAreBoxesAndText) {
   const std::vector<std::string> tokens = {"[CLS]",       "猫",      "🙂", "a<b&\"c\"",
                                            "caf\xc3\xa9", "bad\xff", "[SEP]"};
   const auto m = attention_like(7, 3);
@@ -105,7 +105,7 @@ TEST(Golden, MissingGlyphsAndMarkupAreBoxesAndText) {
   expect_golden(heatmap_figure(data_of(m, tokens, test::bert_special(7)), o), "heatmap_glyphs");
 }
 
-TEST(Golden, GridOfOneLayersHeads) {
+TEST(RenderGolden, GridOfOneLayersHeads) {
   const auto tokens = test::winograd_tokens();
   std::vector<std::vector<float>> heads;
   GridData g;
@@ -121,7 +121,7 @@ TEST(Golden, GridOfOneLayersHeads) {
   expect_golden(grid_figure(g, titled("Layer 10, all heads · bert-base-uncased")), "grid_layer");
 }
 
-TEST(Golden, ModelViewGrid) {
+TEST(RenderGolden, ModelViewGrid) {
   const std::vector<std::string> tokens = {"Transform", "ers",    " are", " changing",
                                            " the",      " world", "."};
   std::vector<std::vector<float>> heads;
@@ -146,7 +146,7 @@ std::vector<std::string> wide_tokens() {
   return t;
 }
 
-TEST(Golden, CompareShowsDifferenceWithDivergingMap) {
+TEST(RenderGolden, CompareShowsDifferenceWithDivergingMap) {
   const auto a = attention_like(16, 4, 10, 2);
   const auto b = attention_like(16, 4, 10, 8);
   std::vector<float> d(a.size());
@@ -162,7 +162,7 @@ TEST(Golden, CompareShowsDifferenceWithDivergingMap) {
                 "compare");
 }
 
-TEST(Golden, PairOfSentences) {
+TEST(RenderGolden, PairOfSentences) {
   const auto a = attention_like(16, 4, 10, 2);
   const auto b = attention_like(16, 4, 10, 8);
   const auto special = test::bert_special(16);
@@ -172,7 +172,7 @@ TEST(Golden, PairOfSentences) {
   expect_golden(pair_figure(pa, pb, titled("Layer 10, Head 5 · bert-base-uncased")), "pair");
 }
 
-TEST(Golden, ScoreMatrixOfLayersAndHeads) {
+TEST(RenderGolden, ScoreMatrixOfLayersAndHeads) {
   const int layers = 12, heads = 12;
   std::vector<float> share(layers * heads);
   for (int l = 0; l < layers; ++l)
@@ -189,7 +189,7 @@ TEST(Golden, ScoreMatrixOfLayersAndHeads) {
   expect_golden(score_matrix_figure(d, o), "score_matrix");
 }
 
-TEST(Golden, OnePixelChangeIsCaught) {
+TEST(RenderGolden, OnePixelChangeIsCaught) {
   const auto m = attention_like(16, 4, 10, 2);
   const Image image = rasterize(heatmap_figure(data_of(m, test::winograd_tokens(), {}), {}));
   Image changed = image;

@@ -74,7 +74,7 @@ int labels_on_y_axis(const Figure& f, float size_at_least) {
   return n;
 }
 
-TEST(Layout, SingleHeatmapNeverOverlapsTextForAnyLength) {
+TEST(RenderLayout, SingleHeatmapNeverOverlapsTextForAnyLength) {
   for (int n : {1, 2, 3, 5, 8, 13, 16, 21, 30, 47, 64, 100, 150, 256, 333, 512}) {
     SCOPED_TRACE(n);
     const auto m = attention_like(n, n);
@@ -87,7 +87,7 @@ TEST(Layout, SingleHeatmapNeverOverlapsTextForAnyLength) {
   }
 }
 
-TEST(Layout, LongInputsKeepReadableLabels) {
+TEST(RenderLayout, LongInputsKeepReadableLabels) {
   const int n = 512;
   const auto m = attention_like(n, 2);
   HeatmapData d = data_of(m, test::long_tokens(n), {});
@@ -104,7 +104,7 @@ TEST(Layout, LongInputsKeepReadableLabels) {
   EXPECT_LE(f.height, 1600);
 }
 
-TEST(Layout, ShortInputsLabelEveryTokenAndPrintValues) {
+TEST(RenderLayout, ShortInputsLabelEveryTokenAndPrintValues) {
   const auto tokens = test::winograd_tokens();
   const auto m = attention_like(16, 4);
   const Figure f = heatmap_figure(data_of(m, tokens, {}), {});
@@ -120,7 +120,7 @@ TEST(Layout, ShortInputsLabelEveryTokenAndPrintValues) {
   EXPECT_EQ(values, 0);
 }
 
-TEST(Layout, ValueTextContrastsWithItsCell) {
+TEST(RenderLayout, ValueTextContrastsWithItsCell) {
   std::vector<float> m = {0.0f, 1.0f, 0.5f, 0.25f};
   HeatmapData d;
   d.matrix = {m.data(), 2, 2};
@@ -136,7 +136,7 @@ TEST(Layout, ValueTextContrastsWithItsCell) {
   }
 }
 
-TEST(Layout, MultiPanelFiguresNeverOverlapText) {
+TEST(RenderLayout, MultiPanelFiguresNeverOverlapText) {
   for (int n : {3, 16, 40, 120}) {
     SCOPED_TRACE(n);
     const auto tokens = test::long_tokens(n);
@@ -169,7 +169,7 @@ TEST(Layout, MultiPanelFiguresNeverOverlapText) {
   }
 }
 
-TEST(Layout, SharedScaleInGridUsesTheLargestValue) {
+TEST(RenderLayout, SharedScaleInGridUsesTheLargestValue) {
   std::vector<float> low(4, 0.25f), high = {0.0f, 0.8f, 0.1f, 0.1f};
   GridData g;
   g.grid_rows = 1;
@@ -187,7 +187,7 @@ TEST(Layout, SharedScaleInGridUsesTheLargestValue) {
   EXPECT_EQ(heatmaps[1]->colors[1], v.at(1.0f));
 }
 
-TEST(Layout, CausalMaskIsDistinctFromZero) {
+TEST(RenderLayout, CausalMaskIsDistinctFromZero) {
   std::vector<float> m = {1.0f, 0.0f, 0.0f, 1.0f};  // a real zero below the diagonal at (1, 0)
   HeatmapData d;
   d.matrix = {m.data(), 2, 2};
@@ -223,7 +223,7 @@ std::string error_of(F&& f) {
   return "";
 }
 
-TEST(Layout, BadInputIsRefusedWithAClearMessage) {
+TEST(RenderLayout, BadInputIsRefusedWithAClearMessage) {
   std::vector<float> m = attention_like(3, 0);
   const std::vector<std::string> three = {"a", "b", "c"};
   HeatmapData ok = data_of(m, three, {});

@@ -79,7 +79,7 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-TEST(Svg, CheckerRejectsBrokenDocuments) {
+TEST(RenderSvg, CheckerRejectsBrokenDocuments) {
   EXPECT_EQ(xml_problem("<svg><text x=\"1\">a &amp; b</text></svg>"), "");
   EXPECT_NE(xml_problem("<svg><text>a & b</text></svg>"), "");
   EXPECT_NE(xml_problem("<svg><text>a < b</text></svg>"), "");
@@ -87,7 +87,7 @@ TEST(Svg, CheckerRejectsBrokenDocuments) {
   EXPECT_NE(xml_problem("<svg><g></svg>"), "");
 }
 
-TEST(Svg, TokensWithMarkupCharactersAreEscaped) {
+TEST(RenderSvg, TokensWithMarkupCharactersAreEscaped) {
   const std::vector<std::string> tokens = {"<s>", "a&b", "\"q\"", "it's", "x>y", "bad\xff"};
   const auto m = test::attention_like(6, 1);
   FigureOptions o;
@@ -103,7 +103,7 @@ TEST(Svg, TokensWithMarkupCharactersAreEscaped) {
   EXPECT_EQ(svg.find("\xff"), std::string::npos);
 }
 
-TEST(Svg, EveryTextItemIsSvgTextAndEveryFigureIsWellFormed) {
+TEST(RenderSvg, EveryTextItemIsSvgTextAndEveryFigureIsWellFormed) {
   const auto tokens = test::winograd_tokens();
   const auto a = test::attention_like(16, 4, 10, 2);
   const auto b = test::attention_like(16, 4, 10, 8);
@@ -134,7 +134,7 @@ TEST(Svg, EveryTextItemIsSvgTextAndEveryFigureIsWellFormed) {
   EXPECT_NE(to_svg(figures[0]).find("url(#attnviz-mask)"), std::string::npos);
 }
 
-TEST(Svg, EqualNeighbouringCellsMergeIntoOneRun) {
+TEST(RenderSvg, EqualNeighbouringCellsMergeIntoOneRun) {
   const int n = 200;
   std::vector<float> flat(static_cast<std::size_t>(n) * n, 0.5f);
   HeatmapData d = test::data_of(flat, test::long_tokens(n), {});
@@ -147,7 +147,7 @@ TEST(Svg, EqualNeighbouringCellsMergeIntoOneRun) {
   EXPECT_LT(svg.size(), 60000u);
 }
 
-TEST(Svg, WriteToAnUnwritablePathNamesIt) {
+TEST(RenderSvg, WriteToAnUnwritablePathNamesIt) {
   const Figure f =
       heatmap_figure(test::data_of(test::attention_like(4, 0), test::long_tokens(4), {}), {});
   try {

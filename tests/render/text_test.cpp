@@ -11,11 +11,11 @@ namespace {
 
 const std::string kBox = "\u25A1";
 
-TEST(Text, ValidUtf8IsKept) {
+TEST(RenderText, ValidUtf8IsKept) {
   EXPECT_EQ(drawable_text("café ·ing ↵ [CLS] −0.5"), "café ·ing ↵ [CLS] −0.5");
 }
 
-TEST(Text, InvalidBytesBecomeOneBoxEach) {
+TEST(RenderText, InvalidBytesBecomeOneBoxEach) {
   EXPECT_EQ(drawable_text("a\xff"
                           "b"),
             "a" + kBox + "b");
@@ -26,13 +26,13 @@ TEST(Text, InvalidBytesBecomeOneBoxEach) {
   EXPECT_EQ(drawable_text("\x80"), kBox);  // stray continuation byte
 }
 
-TEST(Text, CharactersTheFontLacksAndControlsBecomeBoxes) {
+TEST(RenderText, CharactersTheFontLacksAndControlsBecomeBoxes) {
   EXPECT_EQ(drawable_text("猫"), kBox);
   EXPECT_EQ(drawable_text("🙂!"), kBox + "!");
   EXPECT_EQ(drawable_text("a\tb\n"), "a" + kBox + "b" + kBox);
 }
 
-TEST(Text, WidthGrowsWithTextAndSize) {
+TEST(RenderText, WidthGrowsWithTextAndSize) {
   const float w12 = text_width("attention", 12);
   EXPECT_GT(w12, 40);
   EXPECT_LT(w12, 80);
@@ -44,7 +44,7 @@ TEST(Text, WidthGrowsWithTextAndSize) {
   EXPECT_LT(cap_height(12), 10);
 }
 
-TEST(Text, QuadOfRotatedTextIsUpright) {
+TEST(RenderText, QuadOfRotatedTextIsUpright) {
   Text t{"street", 100, 100, 12};
   t.angle_deg = 90;
   t.anchor = Anchor::end;
@@ -82,7 +82,7 @@ Ink ink_of(const Image& image) {
   return ink;
 }
 
-TEST(Text, MissingCharacterDrawsAVisibleBox) {
+TEST(RenderText, MissingCharacterDrawsAVisibleBox) {
   const Ink box = ink_of(rasterize(canvas_with(Text{"🙂", 50, 100, 24})));
   const Ink same = ink_of(rasterize(canvas_with(Text{"\u25A1", 50, 100, 24})));
   EXPECT_GT(box.pixels, 40);  // an outline, not nothing
@@ -91,7 +91,7 @@ TEST(Text, MissingCharacterDrawsAVisibleBox) {
   EXPECT_GT(box.y1 - box.y0, 8);
 }
 
-TEST(Text, InkStaysInsideTheMeasuredQuadAtAnyAngle) {
+TEST(RenderText, InkStaysInsideTheMeasuredQuadAtAnyAngle) {
   // 70 characters: far beyond the int16 range of glyph coordinates if the pen were added to them.
   const std::string s = "masked: a causal model does not attend to later tokens, ever, anywhere";
   for (float angle : {0.0f, 45.0f, 90.0f, -30.0f}) {
@@ -112,7 +112,7 @@ TEST(Text, InkStaysInsideTheMeasuredQuadAtAnyAngle) {
   }
 }
 
-TEST(Text, RenderingIsDeterministic) {
+TEST(RenderText, RenderingIsDeterministic) {
   Text t{"Layer 10, Head 5 · bert-base-uncased", 20, 60, 16};
   t.weight = FontWeight::bold;
   EXPECT_EQ(rasterize(canvas_with(t)).rgba, rasterize(canvas_with(t)).rgba);

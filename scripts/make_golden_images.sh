@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Regenerates the golden images of the render tests, tests/data/render/*.png.
+#
+# Regenerating is a deliberate act, never a way to make a failing test pass: run it only after an
+# intended change to how figures look, then LOOK at every changed PNG (git status lists them) and
+# commit them with a message that says what changed and why. The goldens pin the renderer; the
+# inputs are hand-made matrices in tests/render/fixtures.hpp, not model output.
+#
+# Usage: scripts/make_golden_images.sh [build-folder]   (default: build-golden)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$root/build-golden}"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target render_golden_test
+ATTNVIZ_UPDATE_GOLDEN=1 "$build/tests/render/render_golden_test"
+"$build/tests/render/render_golden_test" >/dev/null  # they must now pass as they are
+git -C "$root" status --short -- tests/data/render
