@@ -24,6 +24,16 @@ WinogradSummary sample() {
   return s;
 }
 
+// One layer and head, no sentences.
+WinogradSummary nothing_counted() {
+  WinogradSummary s;
+  s.layers = 1;
+  s.heads = 1;
+  s.correct = s.ties = s.pairs_both = {0};
+  s.margin_sum = {0.0};
+  return s;
+}
+
 TEST(WinogradSummaryCsv, OneRowPerHeadOneBased) {
   std::ostringstream out;
   write_summary_csv(out, sample());
@@ -37,11 +47,7 @@ TEST(WinogradSummaryCsv, OneRowPerHeadOneBased) {
 }
 
 TEST(WinogradSummaryCsv, UndefinedShareIsAnEmptyField) {
-  WinogradSummary s;
-  s.layers = 1;
-  s.heads = 1;
-  s.correct = s.ties = s.pairs_both = {0};
-  s.margin_sum = {0.0};
+  const WinogradSummary s = nothing_counted();
   std::ostringstream out;
   write_summary_csv(out, s);
   EXPECT_EQ(out.str(),
@@ -85,11 +91,7 @@ TEST(WinogradSummaryJson, CarriesMatrixAndDetail) {
 }
 
 TEST(WinogradSummaryJson, UndefinedShareIsNull) {
-  WinogradSummary s;
-  s.layers = 1;
-  s.heads = 1;
-  s.correct = s.ties = s.pairs_both = {0};
-  s.margin_sum = {0.0};
+  const WinogradSummary s = nothing_counted();
   std::ostringstream out;
   write_summary_json(out, s);
   const auto doc = nlohmann::json::parse(out.str());
