@@ -4,8 +4,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
-#include <regex>
+#include <thread>
 
 #include "attnviz/error.hpp"
 
@@ -31,14 +33,23 @@ void make_folder(const fs::path& dir) {
   }
 }
 
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+}
+
+// huggingface_hub's rule: [org/]name, each part starting with a letter, digit or '_', made of
+// letters, digits, '-', '_', '.'; no "--" or ".."; not ending in '-' or '.'; at most 96 characters.
+bool is_repo_part(const std::string& part) {
+  return !part.empty() && part.front() != '-' && part.front() != '.' &&
+         std::all_of(part.begin(), part.end(), is_name_char);
+}
+
 }  // namespace
 
 void check_repo_id(const std::string& repo_id) {
-  // huggingface_hub's rule: [org/]name of letters, digits, '-', '_', '.', no "--" or "..", at
-  // most 96.
-  static const std::regex valid(
-      R"(^([A-Za-z0-9_][A-Za-z0-9_.\-]*/)?[A-Za-z0-9_][A-Za-z0-9_.\-]*$)");
-  const bool ok = repo_id.size() <= 96 && std::regex_match(repo_id, valid) &&
+  const auto slash = repo_id.find('/');
+  const bool ok = repo_id.size() <= 96 && is_repo_part(repo_id.substr(0, slash)) &&
+                  (slash == std::string::npos || is_repo_part(repo_id.substr(slash + 1))) &&
                   repo_id.find("--") == std::string::npos &&
                   repo_id.find("..") == std::string::npos && repo_id.back() != '.' &&
                   repo_id.back() != '-';
@@ -46,6 +57,11 @@ void check_repo_id(const std::string& repo_id) {
     throw Error("'" + repo_id + "' is not a Hugging Face model id (org/name or name: letters, " +
                 "digits, '-', '_', '.'). Pass an existing model directory or a Hub id.");
   }
+}
+
+bool is_file_name(const std::string& name) {
+  return !name.empty() && name.size() <= 128 && std::isalnum(static_cast<unsigned char>(name[0])) &&
+         std::all_of(name.begin(), name.end(), is_name_char);
 }
 
 bool is_commit_hash(const std::string& revision) {
@@ -69,8 +85,11 @@ void RepoCache::write_ref(const std::string& revision, const std::string& commit
   if (revision == commit || commit_for(revision) == commit) return;
   const fs::path ref = folder_ / "refs" / revision;
   make_folder(ref.parent_path());
-  // Written aside and renamed, so a reader never sees a half-written hash.
-  const fs::path temporary = ref.string() + ".tmp";
+  // Written aside and renamed, so a reader never sees a half-written hash; the name is unique so
+  // that concurrent writers do not rename each other's file.
+  const fs::path temporary =
+      ref.string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+      std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
   std::ofstream(temporary, std::ios::binary) << commit;
   fs::rename(temporary, ref);
 }

@@ -17,6 +17,8 @@ namespace attnviz::hub {
 void check_repo_id(const std::string& repo_id);
 
 bool is_commit_hash(const std::string& revision);
+// A plain name for a file in blobs/ (an etag): no path separator, no leading dot.
+bool is_file_name(const std::string& name);
 
 class RepoCache {
  public:

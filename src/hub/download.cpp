@@ -168,8 +168,7 @@ FileInfo Remote::head(const std::string& revision, const std::string& file) cons
   std::string size = header(response.headers, "x-linked-size");
   info.size = to_size(size.empty() ? header(response.headers, "content-length") : size);
   info.location = response.status >= 300 ? header(response.headers, "location") : url;
-  if (!is_commit_hash(info.commit) || info.etag.empty() ||
-      info.etag.find('/') != std::string::npos || info.location.empty()) {
+  if (!is_commit_hash(info.commit) || !is_file_name(info.etag) || info.location.empty()) {
     throw Error(options_.endpoint + " answered " + url + " without the Hub's X-Repo-Commit and " +
                 "ETag headers: it is not a Hugging Face Hub or mirror. Check HF_ENDPOINT.");
   }

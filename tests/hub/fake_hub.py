@@ -14,6 +14,7 @@ folder's path below --root) with the Hub's URL layout and headers:
 
 Test switches: --private REPO=TOKEN, --rename OLD=NEW (307 relative redirect, like a renamed repo),
 --cut-once FILE (the first CDN transfer of FILE stops halfway and the connection is closed),
+--stall-once FILE (the first CDN transfer of FILE stops halfway and then sends nothing for a minute),
 --corrupt FILE (one byte of FILE is flipped in every CDN transfer; the headers keep the true sha256).
 Every request is appended to --log as "METHOD PATH range=R auth=yes|no". --manifest PATH gets what
 a client should end up with: {repo: {"commit": c, "files": {name: {"etag": e, "size": n}}}}.
@@ -32,6 +33,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import urllib.parse
 
 LFS_SUFFIXES = (".safetensors", ".bin", ".model")
@@ -67,7 +69,8 @@ class Hub:
             for name, data in repo["files"].items():
                 if name.endswith(LFS_SUFFIXES):
                     self.blobs[hashlib.sha256(data).hexdigest()] = (name, data)
-        self.cut_once = set(args.cut_once)
+        self.faults = dict([(name, "cut") for name in args.cut_once] +
+                           [(name, "stall") for name in args.stall_once])
         self.corrupt = set(args.corrupt)
         self.log_path = args.log
         self.lock = threading.Lock()
@@ -84,12 +87,9 @@ class Hub:
             with self.lock, open(self.log_path, "a") as f:
                 f.write(line + "\n")
 
-    def take_cut(self, name):
+    def take_fault(self, name):
         with self.lock:
-            if name in self.cut_once:
-                self.cut_once.discard(name)
-                return True
-            return False
+            return self.faults.pop(name, None)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -177,9 +177,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if range_match:
             status = 206
             headers["Content-Range"] = "bytes %d-%d/%d" % (start, len(data) - 1, len(data))
-        if not (send_body and hub.take_cut(name)):
+        fault = hub.take_fault(name) if send_body else None
+        if fault is None:
             return self.send(status, headers, body, send_body)
-        # Announce the whole body, send half, then drop the connection: a broken transfer.
+        # Announce the whole body, send half, then drop the connection or fall silent.
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -187,6 +188,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body[:len(body) // 2])
         self.wfile.flush()
+        if fault == "stall":
+            time.sleep(60)  # the client has to notice on its own
         self.connection.shutdown(socket.SHUT_RDWR)
         self.close_connection = True
 
@@ -237,6 +240,7 @@ def main():
     parser.add_argument("--private", action="append", default=[])
     parser.add_argument("--rename", action="append", default=[])
     parser.add_argument("--cut-once", action="append", default=[])
+    parser.add_argument("--stall-once", action="append", default=[])
     parser.add_argument("--corrupt", action="append", default=[])
     parser.add_argument("--write-fixtures")
     args = parser.parse_args()

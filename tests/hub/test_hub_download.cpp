@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
@@ -143,6 +145,46 @@ TEST_F(HubDownload, BrokenTransferIsResumedWithARangeRequest) {
   // The second request asks for the rest only: half of the file was kept.
   const size_t half = fixture(kBert, "model.safetensors").size() / 2;
   EXPECT_NE(cdn[1].find("range=bytes=" + std::to_string(half) + "-"), std::string::npos) << cdn[1];
+}
+
+TEST_F(HubDownload, StalledTransferIsAbandonedAndResumed) {
+  FakeHub hub({"--stall-once", "model.safetensors"});
+  HubOptions impatient = options(hub);
+  impatient.stall_timeout_s = 1;
+  const auto start = std::chrono::steady_clock::now();
+  const fs::path dir = resolve_model(kBert, impatient);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_EQ(testing::read_file(dir / "model.safetensors"), fixture(kBert, "model.safetensors"));
+  const auto cdn = matching(hub.requests(), "GET /cdn/");
+  ASSERT_EQ(cdn.size(), 2u);
+  const size_t half = fixture(kBert, "model.safetensors").size() / 2;
+  EXPECT_NE(cdn[1].find("range=bytes=" + std::to_string(half) + "-"), std::string::npos) << cdn[1];
+}
+
+TEST_F(HubDownload, ConcurrentDownloadsShareTheCache) {
+  FakeHub hub;
+  std::vector<fs::path> dirs(3);
+  std::vector<std::string> errors(3);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        dirs[i] = resolve_model(kBert, options(hub));
+      } catch (const Error& error) {
+        errors[i] = error.what();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    EXPECT_EQ(errors[i], "");
+    EXPECT_EQ(dirs[i], dirs[0]);
+  }
+  for (const auto& file : kBertFiles) {
+    EXPECT_EQ(testing::read_file(dirs[0] / file), fixture(kBert, file)) << file;
+  }
+  // The lock makes each file travel once, however the threads interleave.
+  EXPECT_EQ(matching(hub.requests(), "GET ").size(), kBertFiles.size());
 }
 
 TEST_F(HubDownload, InterruptedDownloadResumesOnTheNextRun) {
