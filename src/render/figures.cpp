@@ -87,6 +87,8 @@ Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
 
 Figure grid_figure(const GridData& data, const FigureOptions& options) {
   const std::size_t count = static_cast<std::size_t>(data.grid_rows) * data.grid_cols;
+  if (data.n <= 0)
+    throw Error("cannot draw a grid of empty matrices (n = " + std::to_string(data.n) + ")");
   if (data.grid_rows <= 0 || data.grid_cols <= 0 || data.panels.size() != count)
     throw Error("a grid of " + std::to_string(data.grid_rows) + "x" +
                 std::to_string(data.grid_cols) + " panels needs that many matrices, got " +
@@ -103,7 +105,27 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
     throw Error("a grid of " + std::to_string(data.grid_cols) + " columns got " +
                 std::to_string(data.col_titles.size()) + " column titles");
 
+  // Panels shrink with the number of columns. Inputs longer than a panel's pixels are shown in
+  // k x k blocks, each cell the largest weight of its block, so sharp attention stays visible.
+  const int target = std::max(48, std::min(220, 1100 / data.grid_cols));
+  const int block = (data.n + target - 1) / std::max(target, 1);
+  const int shown = (data.n + block - 1) / block;
+  const int cell = render_detail::cell_size_for(shown, target, 1, 24);
+  AxisLabels tokens = data.tokens;
+  if (block > 1) {
+    if (data.tokens.text.size() != static_cast<std::size_t>(data.n))
+      throw Error("the grid has " + std::to_string(data.n) + " tokens but " +
+                  std::to_string(data.tokens.text.size()) + " token labels were given");
+    tokens = {};
+    for (int b = 0; b < shown; ++b) {
+      tokens.text.push_back(data.tokens.text[static_cast<std::size_t>(b) * block]);
+      if (!data.tokens.special.empty())
+        tokens.special.push_back(data.tokens.special[static_cast<std::size_t>(b) * block]);
+    }
+  }
+
   std::vector<HeatmapData> panels(count);
+  std::vector<std::vector<float>> pooled(count);
   std::vector<MatrixView> views;
   for (std::size_t i = 0; i < count; ++i) {
     panels[i].matrix = {data.panels[i], data.n, data.n};
@@ -111,16 +133,18 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
     panels[i].causal = data.causal;
     if (data.panels[i] == nullptr) continue;
     render_detail::validate(panels[i], "grid panel");
+    if (block > 1) {
+      pooled[i] = render_detail::max_pool(panels[i].matrix, block);
+      panels[i].matrix = {pooled[i].data(), shown, shown};
+      panels[i].rows = panels[i].cols = tokens;
+    }
     views.push_back(panels[i].matrix);
   }
   if (views.empty()) throw Error("a grid of heatmaps needs at least one matrix");
   const Scale scale = render_detail::make_scale(views, options, options.colormap);
 
-  // Panels shrink with the number of columns; token labels only where cells can carry them.
-  const int target = std::max(48, std::min(220, 1100 / data.grid_cols));
-  const int cell = render_detail::cell_size_for(data.n, target, 1, 24);
   const bool labels = cell >= 8;
-  const float side = static_cast<float>(data.n * cell);
+  const float side = static_cast<float>(shown * cell);
 
   std::vector<Block> blocks(count);
   for (int r = 0; r < data.grid_rows; ++r) {
@@ -196,6 +220,16 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
     Text t{options.y_title, 0, grid_height / 2, 13, {34, 34, 34, 255}, Anchor::middle, 90};
     t.x += body.box.x0 - 8 - bounds(t).x1;
     body.add(std::move(t));
+  }
+  if (block > 1) {
+    Text note{"Each cell shows the largest weight of a block of " + std::to_string(block) + " × " +
+                  std::to_string(block) + " tokens (" + std::to_string(data.n) + " tokens in all).",
+              body.box.x0,
+              0,
+              11,
+              {96, 96, 96, 255}};
+    note.y += body.box.y1 + 10 - bounds(note).y0;
+    body.add(std::move(note));
   }
   const float bar_height = std::clamp(grid_height, 160.0f, 560.0f);
   Block bar = render_detail::colorbar_block(scale, bar_height, options.colorbar_label);

@@ -210,6 +210,18 @@ Scale make_scale(const std::vector<MatrixView>& matrices, const FigureOptions& o
   return s;
 }
 
+std::vector<float> max_pool(const MatrixView& m, int block) {
+  const int rows = (m.rows + block - 1) / block, cols = (m.cols + block - 1) / block;
+  std::vector<float> out(static_cast<std::size_t>(rows) * cols, -1e30f);
+  for (int r = 0; r < m.rows; ++r) {
+    for (int c = 0; c < m.cols; ++c) {
+      float& v = out[static_cast<std::size_t>(r / block) * cols + c / block];
+      v = std::max(v, m.at(r, c));
+    }
+  }
+  return out;
+}
+
 int cell_size_for(int n, int target, int min_cell, int max_cell) {
   return std::clamp(target / std::max(n, 1), min_cell, max_cell);
 }

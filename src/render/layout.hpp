@@ -59,4 +59,7 @@ Figure finish(Block body, const std::string& title, float title_x0, float title_
 
 void validate(const HeatmapData& data, const char* what);
 
+// The matrix in block x block tiles (the last ones smaller), each the largest value of its tile.
+std::vector<float> max_pool(const MatrixView& m, int block);
+
 }  // namespace attnviz::render_detail

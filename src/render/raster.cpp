@@ -107,6 +107,12 @@ Image rasterize(const Figure& figure) {
   if (figure.width <= 0 || figure.height <= 0)
     throw Error("cannot draw a figure of size " + std::to_string(figure.width) + "x" +
                 std::to_string(figure.height) + ": it has no area");
+  // A figure this large is a layout mistake upstream, not something to allocate gigabytes for.
+  constexpr long kMaxPixels = 16384L * 16384L;
+  if (static_cast<long>(figure.width) * figure.height > kMaxPixels)
+    throw Error("the figure would be " + std::to_string(figure.width) + "x" +
+                std::to_string(figure.height) +
+                " pixels, too large to draw; draw fewer layers, heads or tokens");
   Image image;
   image.width = figure.width;
   image.height = figure.height;

@@ -213,6 +213,49 @@ TEST(RenderLayout, CausalMaskIsDistinctFromZero) {
   EXPECT_TRUE(mask_drawn);  // the legend note explains the hatch
 }
 
+TEST(RenderLayout, ModelViewOfALongInputIsPooledNotGigantic) {
+  const int n = 512;
+  std::vector<float> m = attention_like(n, 1);
+  m[static_cast<std::size_t>(300) * n + 7] = 1.5f;  // one sharp weight must survive pooling
+  GridData g;
+  g.grid_rows = g.grid_cols = 12;
+  g.n = n;
+  g.tokens = {test::long_tokens(n), test::bert_special(n)};
+  g.panels.assign(144, m.data());
+  const Figure f = grid_figure(g, {});
+  EXPECT_LT(f.width, 2500);
+  EXPECT_LT(f.height, 2500);
+  bool note = false;
+  for (const Text& t : texts_of(f))
+    note |= t.text.find("largest weight of a block") != std::string::npos;
+  EXPECT_TRUE(note);
+  const Color top = Colormap::by_name("viridis").at(1.0f);
+  long brightest = 0;
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->cols > 1)
+      for (const Color& color : c->colors) brightest += color == top;
+  EXPECT_EQ(brightest, 144);  // the 1.5 peak: one cell per panel at the top of the scale
+}
+
+TEST(RenderLayout, HeatmapDataTakesTokensFlagsAndMaskFromAttention) {
+  Attention a;
+  a.layers = 2;
+  a.heads = 3;
+  a.n = 4;
+  a.weights.assign(2 * 3 * 4 * 4, 0.25f);
+  a.tokens = {"Hello", " world", "!", "<|endoftext|>"};
+  a.special = {false, false, false, true};
+  a.causal = true;
+  const HeatmapData d = heatmap_data(a, a.head(1, 2));
+  EXPECT_EQ(d.matrix.values, a.weights.data() + a.head_offset(1, 2));
+  EXPECT_EQ(d.matrix.rows, 4);
+  EXPECT_EQ(d.matrix.cols, 4);
+  EXPECT_EQ(d.rows.text, a.tokens);
+  EXPECT_EQ(d.cols.special, a.special);
+  EXPECT_TRUE(d.causal);
+  EXPECT_EQ(d.focus_row, -1);
+}
+
 template <typename F>
 std::string error_of(F&& f) {
   try {

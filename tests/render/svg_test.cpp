@@ -11,6 +11,7 @@
 #include "attnviz/render.hpp"
 #include "attnviz/svg.hpp"
 #include "fixtures.hpp"
+#include "golden.hpp"
 
 namespace attnviz {
 namespace {
@@ -163,6 +164,51 @@ TEST(RenderSvg, WriteToAnUnwritablePathNamesIt) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   EXPECT_EQ(buffer.str(), to_svg(f));
+}
+
+// One display list, two back ends: an independent SVG renderer (librsvg) must draw the same
+// picture as the PNG, cell for cell, with text differing only in antialiasing.
+TEST(RenderSvg, RasterizedSvgAgreesWithThePng) {
+  if (std::system("command -v rsvg-convert > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "rsvg-convert is not installed (Debian: apt-get install librsvg2-bin)";
+  const auto m = test::attention_like(16, 4, 10, 2, true);
+  HeatmapData d = test::data_of(m, test::winograd_tokens(), test::bert_special(16));
+  d.causal = true;
+  d.focus_row = 10;
+  FigureOptions o;
+  o.title = "Layer 10, Head 5 · bert-base-uncased";
+  const Figure f = heatmap_figure(d, o);
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string svg = (dir / "attnviz_agree.svg").string(),
+                    png = (dir / "attnviz_agree.png").string();
+  write_svg(f, svg);
+  ASSERT_EQ(std::system(("rsvg-convert -o '" + png + "' '" + svg + "'").c_str()), 0);
+  const Image theirs = test::read_png(png), ours = rasterize(f);
+  ASSERT_EQ(theirs.width, ours.width);
+  ASSERT_EQ(theirs.height, ours.height);
+
+  const Cells* cells = nullptr;
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->rows == 16 && c->cols == 16) cells = c;
+  ASSERT_NE(cells, nullptr);
+  for (int r = 0; r < 16; ++r) {
+    for (int c = 0; c < r; ++c) {  // unmasked cells, away from the value text
+      const int x = static_cast<int>(cells->x + c * cells->cell_w) + 3;
+      const int y = static_cast<int>(cells->y + r * cells->cell_h) + 3;
+      const Color a = ours.pixel(x, y), b = theirs.pixel(x, y);
+      EXPECT_LE(std::abs(a.r - b.r) + std::abs(a.g - b.g) + std::abs(a.b - b.b), 3)
+          << r << "," << c;
+    }
+  }
+  long far = 0;
+  for (int y = 0; y < ours.height; ++y) {
+    for (int x = 0; x < ours.width; ++x) {
+      const Color a = ours.pixel(x, y), b = theirs.pixel(x, y);
+      far += std::max({std::abs(a.r - b.r), std::abs(a.g - b.g), std::abs(a.b - b.b)}) > 128;
+    }
+  }
+  EXPECT_LT(far, static_cast<long>(ours.width) * ours.height / 50)
+      << far << " pixels differ strongly";
 }
 
 }  // namespace
