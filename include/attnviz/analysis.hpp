@@ -14,10 +14,9 @@
 // validates its indices and the Attention's shape and throws attnviz::Error when they do not fit.
 namespace attnviz {
 
-// --- Reductions
-// -------------------------------------------------------------------------------------- Results
-// that are matrices over the same tokens are returned as an Attention, so that everything that
-// draws or prints one head can draw them too.
+// --- Reductions ---
+// Results that are matrices over the same tokens are returned as an Attention, so that everything
+// that draws or prints one head can draw them too.
 
 // The mean of each layer's heads: layers = a.layers, heads = 1. Layer l, head 0 holds the
 // element-wise mean of a's heads in layer l (what `--head mean` draws). Queries/keys are not
@@ -31,8 +30,7 @@ Attention mean_over_heads(const Attention& a);
 // flows from each input token.
 Attention attention_rollout(const Attention& a);
 
-// --- Top attended keys (for `--print`)
-// ----------------------------------------------------------------
+// --- Top attended keys (for `--print`) ---
 struct KeyWeight {
   int key = 0;
   float weight = 0.0f;
@@ -50,23 +48,22 @@ struct TopKeysOptions {
 std::vector<std::vector<KeyWeight>> top_keys(const Attention& a, int layer, int head,
                                              const TopKeysOptions& options = {});
 
-// --- Locating words
-// -----------------------------------------------------------------------------------
+// --- Locating words ---
 
-// Finds `word` (one word, or several separated by spaces, e.g. "the trophy") in `text`,
-// case-insensitively (Unicode simple case mapping) and as a whole word (the characters either side
-// of the match are not letters, digits or marks), and returns the indices of the tokens whose byte
-// spans overlap the match, in order. Template tokens are never returned. `segment` selects the
-// sentence of a pair encoding: only tokens with that type id are searched, and their spans index
-// into `text` (an empty type_ids vector counts as all segment 0). `occurrence` (0-based) picks one
-// match when the word occurs several times. Throws attnviz::Error, naming the word and the text,
-// when the word is absent, when it occurs several times and no occurrence is given, when the
-// occurrence does not exist, or when no token covers it (the text was cut to fit the model).
+// Finds `word` (one word, or several separated by spaces, e.g. "the trophy"; spaces around it are
+// ignored) in `text`, case-insensitively (Unicode simple case mapping) and as a whole word (the
+// characters either side of the match are not letters, digits or marks), and returns the indices of
+// the tokens whose byte spans overlap the match, in order. Template tokens are never returned.
+// `segment` selects the sentence of a pair encoding: only tokens with that type id are searched,
+// and their spans index into `text` (an empty type_ids vector counts as all segment 0).
+// `occurrence` (0-based) picks one match when the word occurs several times. Throws attnviz::Error,
+// naming the word and the text, when the word is absent, when it occurs several times and no
+// occurrence is given, when the occurrence does not exist, or when no token covers it (the text was
+// cut to fit the model).
 std::vector<int> find_word(const Encoding& encoding, std::string_view text, std::string_view word,
                            std::optional<int> occurrence = std::nullopt, int segment = 0);
 
-// --- Aligning two sentences (for `--compare`)
-// ---------------------------------------------------------
+// --- Aligning two sentences (for `--compare`) ---
 
 // One position of the aligned sequence: the index of its token in sentence A and in sentence B, or
 // -1 where that sentence has no counterpart.

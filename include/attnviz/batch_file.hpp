@@ -22,6 +22,7 @@ struct WinogradItem {
   int correct_a = 1;  // which candidate the pronoun refers to in sentence_a: 1 or 2
   int correct_b = 2;  // and in sentence_b
 
+  // which = 0: sentence_a, 1: sentence_b.
   const std::string& sentence(int which) const { return which == 0 ? sentence_a : sentence_b; }
   int correct(int which) const { return which == 0 ? correct_a : correct_b; }
 };

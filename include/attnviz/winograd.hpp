@@ -33,6 +33,7 @@ WinogradWords locate_winograd_words(const Encoding& encoding, std::string_view s
 // piece columns (the attention mass that lands anywhere on the word). So for pronoun pieces P and
 // candidate pieces C:
 //   weight(C) = (1/|P|) · Σ_{p∈P} Σ_{c∈C} A[p][c].
+// In a causal model a candidate after the pronoun gets weight 0 (it is masked).
 struct CandidateAttention {
   int layers = 0;
   int heads = 0;
@@ -46,7 +47,7 @@ struct CandidateAttention {
 
 CandidateAttention candidate_attention(const Attention& attention, const WinogradWords& words);
 
-// How correct - wrong attention for one sentence: [layers][heads] row-major, positive where the
+// Correct minus wrong attention for one sentence: [layers][heads] row-major, positive where the
 // pronoun attends more to the correct candidate. `correct` is 1 or 2.
 std::vector<float> winograd_margins(const CandidateAttention& scores, int correct);
 
@@ -72,6 +73,7 @@ struct WinogradSummary {
   }
   // correct / sentences; NaN when nothing was counted.
   double share_correct(int layer, int head) const;
+  // The mean over sentences of (correct - wrong); NaN when nothing was counted.
   double mean_margin(int layer, int head) const;
   // share_correct for every layer and head, [layers][heads] row-major, for the summary heatmap.
   std::vector<float> share_matrix() const;
@@ -88,10 +90,9 @@ void add_pair(WinogradSummary& summary, const CandidateAttention& scores_a, int 
 // field.
 void write_summary_csv(std::ostream& out, const WinogradSummary& summary);
 
-// JSON: {"model", "layers", "heads", "sentences", "pairs", "share_correct": [[...] per layer],
-//        "heads_detail": [{"layer", "head", ... the CSV columns}]}, layer and head 1-based, null
-//        where
-// a share or margin is undefined.
+// JSON with the keys model, layers, heads, sentences, pairs, share_correct (one array per layer,
+// one number per head) and heads_detail (one object per layer and head with the CSV's columns as
+// keys). Layer and head are 1-based; an undefined share or margin is null.
 void write_summary_json(std::ostream& out, const WinogradSummary& summary);
 
 }  // namespace attnviz

@@ -28,6 +28,7 @@ constexpr std::array<const char*, 7> kRequired = {
 constexpr const char* kId = "id";
 
 using analysis_detail::in_quotes;
+using analysis_detail::trim;
 
 std::string required_list(const char* separator) {
   std::string out;
@@ -35,13 +36,7 @@ std::string required_list(const char* separator) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-// A line's fields by name, as the format gave them; checked and turned into an item by make_item.
+// A line's fields by name, as the format gave them; checked and turned into an item by ItemBuilder.
 using Fields = std::map<std::string, std::string>;
 
 struct Reader {

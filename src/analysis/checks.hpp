@@ -2,8 +2,8 @@
 
 #include "attnviz/attention.hpp"
 
-// Argument checks shared by the analysis functions; each throws attnviz::Error with a message that
-// names the function's caller-visible problem.
+// Argument checks shared by the analysis functions; each throws attnviz::Error saying what does not
+// fit.
 namespace attnviz::analysis_detail {
 
 // weights, tokens and special flags agree with layers, heads and n.

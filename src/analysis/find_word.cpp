@@ -63,6 +63,7 @@ bool matches_at(const std::vector<CodePoint>& text, std::size_t start,
 
 std::vector<int> find_word(const Encoding& encoding, std::string_view text, std::string_view word,
                            std::optional<int> occurrence, int segment) {
+  word = analysis_detail::trim(word);
   const auto pattern = decode_lower(word);
   if (pattern.empty()) throw Error("the word to find in " + in_quotes(text) + " is empty");
 

@@ -23,6 +23,13 @@ std::vector<CodePoint> decode_lower(std::string_view s);
 // s lower-cased as decode_lower does it, re-encoded.
 std::string lower_case(std::string_view s);
 
+// s without ASCII whitespace at either end.
+inline std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
 // s between double quotes, for messages.
 inline std::string in_quotes(std::string_view s) {
   return "\"" + std::string(s) + "\"";

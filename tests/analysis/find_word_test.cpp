@@ -58,6 +58,7 @@ TEST(FindWord, BertSingleAndMultiPieceWords) {
   EXPECT_EQ(find_word(c.encoding, c.text, "Unbelievably"), (Tokens{12, 13, 14, 15, 16}));
   EXPECT_EQ(find_word(c.encoding, c.text, "didn't"), (Tokens{3, 4, 5}));
   EXPECT_EQ(find_word(c.encoding, c.text, "the street"), (Tokens{7, 8}));
+  EXPECT_EQ(find_word(c.encoding, c.text, " it "), Tokens{10});
 }
 
 TEST(FindWord, Gpt2SpansWithTheirLeadingSpace) {
@@ -132,6 +133,7 @@ TEST(FindWord, NeverReturnsTemplateTokensAndReportsCutText) {
 TEST(FindWord, RejectsEmptyWordAndInconsistentEncoding) {
   auto c = hf_cases().at(0);
   EXPECT_THROW(find_word(c.encoding, c.text, ""), Error);
+  EXPECT_THROW(find_word(c.encoding, c.text, "  "), Error);
   c.encoding.spans.pop_back();
   EXPECT_THROW(find_word(c.encoding, c.text, "it"), Error);
 }
