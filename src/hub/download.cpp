@@ -89,9 +89,9 @@ std::string sha256_of_file(const fs::path& path) {
 
 std::uint64_t to_size(const std::string& text) {
   try {
-    return text.empty() ? 0 : std::stoull(text);
+    return std::stoull(text);
   } catch (const std::exception&) {
-    return 0;
+    return 0;  // a nonsense size fails the size check after the download
   }
 }
 
@@ -126,14 +126,14 @@ void Remote::throw_http_error(long status, const std::string& url,
                 options_.aliases_file.string() + "), or pass a local model directory.");
   }
   if (status == 401) {
-    throw Error(
-        "the Hub refused access to '" + repo_id_ +
-        "' (HTTP 401): the model does not exist, or it " + "is private or gated. " +
-        (options_.token.empty()
-             ? "If it exists, create a read token at https://huggingface.co/settings/tokens and "
-               "set HF_TOKEN to it."
-             : "HF_TOKEN is set but was not accepted: check that it is valid and can read this "
-               "model."));
+    const std::string hint =
+        options_.token.empty()
+            ? "If it exists, create a read token at https://huggingface.co/settings/tokens and set "
+              "HF_TOKEN to it."
+            : "HF_TOKEN is set but was not accepted: check that it is valid and can read this "
+              "model.";
+    throw Error("the Hub refused access to '" + repo_id_ + "' (HTTP 401): the model does not " +
+                "exist, or it is private or gated. " + hint);
   }
   if (status == 403) {
     throw Error("access to '" + repo_id_ + "' is forbidden (HTTP 403): the model is gated or " +
@@ -166,11 +166,14 @@ FileInfo Remote::head(const std::string& revision, const std::string& file) cons
   info.etag = normalize_etag(header(response.headers, "x-linked-etag"));
   if (info.etag.empty()) info.etag = normalize_etag(header(response.headers, "etag"));
   std::string size = header(response.headers, "x-linked-size");
-  info.size = to_size(size.empty() ? header(response.headers, "content-length") : size);
+  if (size.empty()) size = header(response.headers, "content-length");
+  info.size = to_size(size);
   info.location = response.status >= 300 ? header(response.headers, "location") : url;
-  if (!is_commit_hash(info.commit) || !is_file_name(info.etag) || info.location.empty()) {
-    throw Error(options_.endpoint + " answered " + url + " without the Hub's X-Repo-Commit and " +
-                "ETag headers: it is not a Hugging Face Hub or mirror. Check HF_ENDPOINT.");
+  if (!is_commit_hash(info.commit) || !is_file_name(info.etag) || size.empty() ||
+      info.location.empty()) {
+    throw Error(
+        options_.endpoint + " answered " + url + " without the Hub's X-Repo-Commit, " +
+        "ETag and size headers: it is not a Hugging Face Hub or mirror. Check HF_ENDPOINT.");
   }
   return info;
 }

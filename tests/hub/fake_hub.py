@@ -15,7 +15,8 @@ folder's path below --root) with the Hub's URL layout and headers:
 Test switches: --private REPO=TOKEN, --rename OLD=NEW (307 relative redirect, like a renamed repo),
 --cut-once FILE (the first CDN transfer of FILE stops halfway and the connection is closed),
 --stall-once FILE (the first CDN transfer of FILE stops halfway and then sends nothing for a minute),
---corrupt FILE (one byte of FILE is flipped in every CDN transfer; the headers keep the true sha256).
+--answer STATUS (every resolve request gets STATUS and no Hub headers, as from a web server that
+is no Hub, an overloaded Hub (503) or a gated repository (403)), --corrupt FILE (one byte of FILE is flipped in every CDN transfer; the headers keep the true sha256).
 Every request is appended to --log as "METHOD PATH range=R auth=yes|no". --manifest PATH gets what
 a client should end up with: {repo: {"commit": c, "files": {name: {"etag": e, "size": n}}}}.
 Prints "PORT <hub port> <cdn port>" once both sockets listen.
@@ -73,6 +74,7 @@ class Hub:
                            [(name, "stall") for name in args.stall_once])
         self.corrupt = set(args.corrupt)
         self.log_path = args.log
+        self.answer = args.answer
         self.lock = threading.Lock()
         self.cdn_port = 0
 
@@ -130,6 +132,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not match:
             return self.error(404, "RepoNotFound", send_body)
         repo_id, revision, file = match.groups()
+        if hub.answer:
+            return self.send(hub.answer, {"Content-Type": "text/html"}, b"<html></html>", send_body)
         if repo_id in hub.renamed:
             target = "/%s/resolve/%s/%s" % (hub.renamed[repo_id], revision, file)
             return self.send(307, {"Location": target}, b"", send_body)
@@ -240,6 +244,7 @@ def main():
     parser.add_argument("--private", action="append", default=[])
     parser.add_argument("--rename", action="append", default=[])
     parser.add_argument("--cut-once", action="append", default=[])
+    parser.add_argument("--answer", type=int)
     parser.add_argument("--stall-once", action="append", default=[])
     parser.add_argument("--corrupt", action="append", default=[])
     parser.add_argument("--write-fixtures")

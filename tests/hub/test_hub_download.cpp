@@ -268,6 +268,19 @@ TEST_F(HubDownload, PrivateModelNeedsHfToken) {
   EXPECT_NE(cdn[0].find("auth=no"), std::string::npos) << cdn[0];
 }
 
+TEST_F(HubDownload, OtherAnswersGiveTheirOwnHint) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"403", "is forbidden (HTTP 403): the model is gated"},
+      {"503", "cannot download '" + kBert + "' from "},
+      {"200", "it is not a Hugging Face Hub or mirror. Check HF_ENDPOINT"}};
+  for (const auto& [status, expected] : cases) {
+    FakeHub hub({"--answer", status});
+    const std::string message = message_of([&] { resolve_model(kBert, options(hub)); });
+    EXPECT_NE(message.find(expected), std::string::npos) << status << ": " << message;
+    EXPECT_FALSE(fs::exists(temp_.path() / "cache" / "models--attnviz-test--tiny-bert" / "refs"));
+  }
+}
+
 TEST_F(HubDownload, WeightsFallBackToPytorchModelBin) {
   FakeHub hub;
   const fs::path dir = resolve_model("tiny-gpt2", options(hub));
