@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -8,6 +9,7 @@
 #include "attnviz/batch_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/winograd.hpp"
+#include "hf_encodings.hpp"
 #include "word_encoding.hpp"
 
 namespace attnviz {
@@ -230,6 +232,27 @@ TEST(ExampleFiles, JsonlHoldsTheSamePairs) {
     EXPECT_EQ(t.items[i].candidate_2, j.items[i].candidate_2);
     EXPECT_EQ(t.items[i].correct_a, j.items[i].correct_a);
     EXPECT_EQ(t.items[i].correct_b, j.items[i].correct_b);
+  }
+}
+
+TEST(ExampleFiles, EveryWordIsFoundInBertAndGpt2Tokens) {
+  // Hugging Face's own tokenizations of every example sentence, BERT's then GPT-2's, in file order.
+  const auto items = read_batch_file(kExamples / "winograd_pairs.tsv").items;
+  const auto encodings = test::load_hf_encodings("example_encodings.json");
+  ASSERT_EQ(encodings.size(), 4 * items.size()) << "regenerate example_encodings.json";
+  for (std::size_t e = 0; e < encodings.size(); ++e) {
+    const auto& item = items[(e / 2) % items.size()];
+    const int which = static_cast<int>(e % 2);
+    const auto& hf = encodings[e];
+    ASSERT_EQ(hf.text, item.sentence(which)) << "regenerate example_encodings.json";
+    const auto words = locate_winograd_words(hf.encoding, hf.text, item);
+    // The three words are different tokens, and the pronoun is a single piece in both vocabularies.
+    EXPECT_EQ(words.pronoun.size(), 1u) << hf.model << ": " << hf.text;
+    for (int t : words.pronoun) {
+      for (const auto* candidate : {&words.candidate_1, &words.candidate_2}) {
+        EXPECT_EQ(std::count(candidate->begin(), candidate->end(), t), 0) << hf.text;
+      }
+    }
   }
 }
 

@@ -1,42 +1,19 @@
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "attnviz/analysis.hpp"
 #include "attnviz/error.hpp"
+#include "hf_encodings.hpp"
 
 namespace attnviz {
 namespace {
 
-// Encodings made by Hugging Face's tokenizers (tests/data/analysis/make_encodings.py).
-struct Case {
-  Encoding encoding;
-  std::string text;
-  std::string text_pair;
-};
+using Case = test::HfEncoding;
 
 std::vector<Case> hf_cases() {
-  std::ifstream in(std::string(ATTNVIZ_TEST_DATA) + "/analysis/hf_encodings.json");
-  EXPECT_TRUE(in) << "missing fixture hf_encodings.json";
-  const auto doc = nlohmann::json::parse(in);
-  std::vector<Case> out;
-  for (const auto& c : doc) {
-    Case x;
-    x.text = c["text"];
-    if (!c["text_pair"].is_null()) x.text_pair = c["text_pair"];
-    x.encoding.ids = c["ids"].get<std::vector<std::int64_t>>();
-    x.encoding.type_ids = c["type_ids"].get<std::vector<std::int64_t>>();
-    x.encoding.tokens = c["tokens"].get<std::vector<std::string>>();
-    x.encoding.display = x.encoding.tokens;
-    x.encoding.special = c["special"].get<std::vector<bool>>();
-    for (const auto& s : c["spans"]) x.encoding.spans.push_back({s[0], s[1]});
-    out.push_back(std::move(x));
-  }
-  return out;
+  return test::load_hf_encodings("hf_encodings.json");
 }
 
 std::string error_of(const Case& c, const std::string& word, std::optional<int> occurrence = {}) {
@@ -51,8 +28,8 @@ std::string error_of(const Case& c, const std::string& word, std::optional<int> 
 using Tokens = std::vector<int>;
 
 TEST(FindWord, BertSingleAndMultiPieceWords) {
-  const auto c = hf_cases().at(
-      0);  // [CLS] the animal didn ' t ... it was un ##bel ##ie ##va ##bly tired . [SEP]
+  // [CLS] the animal didn ' t ... it was un ##bel ##ie ##va ##bly tired . [SEP]
+  const auto c = hf_cases().at(0);
   EXPECT_EQ(find_word(c.encoding, c.text, "it"), Tokens{10});
   EXPECT_EQ(find_word(c.encoding, c.text, "animal"), Tokens{2});
   EXPECT_EQ(find_word(c.encoding, c.text, "Unbelievably"), (Tokens{12, 13, 14, 15, 16}));
@@ -62,7 +39,8 @@ TEST(FindWord, BertSingleAndMultiPieceWords) {
 }
 
 TEST(FindWord, Gpt2SpansWithTheirLeadingSpace) {
-  const auto c = hf_cases().at(1);  // The Ġanimal Ġdidn 't ... Ġit ...
+  // The Ġanimal Ġdidn 't ... Ġit ...
+  const auto c = hf_cases().at(1);
   EXPECT_EQ(find_word(c.encoding, c.text, "it"), Tokens{8});
   EXPECT_EQ(find_word(c.encoding, c.text, "STREET"), Tokens{6});
   EXPECT_EQ(find_word(c.encoding, c.text, "the", 0), Tokens{0});
@@ -70,10 +48,12 @@ TEST(FindWord, Gpt2SpansWithTheirLeadingSpace) {
 }
 
 TEST(FindWord, IgnoresCaseBeyondAscii) {
-  const auto bert = hf_cases().at(2);  // [CLS] emile thanked zoe ...
+  // [CLS] emile thanked zoe ...
+  const auto bert = hf_cases().at(2);
   EXPECT_EQ(find_word(bert.encoding, bert.text, "ÉMILE"), Tokens{1});
   EXPECT_EQ(find_word(bert.encoding, bert.text, "zoë"), Tokens{3});
-  const auto gpt2 = hf_cases().at(3);  // Ãī mile Ġthanked ĠZo Ã« ...
+  // Ãī mile Ġthanked ĠZo Ã« ...
+  const auto gpt2 = hf_cases().at(3);
   EXPECT_EQ(find_word(gpt2.encoding, gpt2.text, "émile"), (Tokens{0, 1}));
   EXPECT_EQ(find_word(gpt2.encoding, gpt2.text, "ZOË"), (Tokens{3, 4}));
 }

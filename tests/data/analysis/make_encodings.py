@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Regenerates hf_encodings.json: Hugging Face tokenizers' own tokens, byte spans, special flags and type
-ids for the sentences the analysis tests locate words in. Run from the repository root:
+"""Regenerates hf_encodings.json (Hugging Face tokenizers' own tokens, byte spans, special flags and type
+ids for the sentences the analysis tests locate words in) and example_encodings.json (the same for every
+sentence of examples/winograd_pairs.tsv, with BERT and GPT-2). Run from the repository root:
   .venv/bin/python tests/data/analysis/make_encodings.py
 It needs the tokenizer files in ../shared/tokenizers."""
 import json
@@ -11,6 +12,8 @@ from tokenizers import Tokenizer
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 TOKENIZERS = ROOT.parent / "shared" / "tokenizers"
 OUT = pathlib.Path(__file__).with_name("hf_encodings.json")
+EXAMPLES_OUT = pathlib.Path(__file__).with_name("example_encodings.json")
+EXAMPLES = ROOT / "examples" / "winograd_pairs.tsv"
 
 CASES = [
     ("bert-base-uncased", "The animal didn't cross the street because it was unbelievably tired.", None),
@@ -45,10 +48,26 @@ def encode(model, first, second):
     }
 
 
+def example_sentences():
+    lines = [l for l in EXAMPLES.read_text(encoding="utf-8").splitlines() if l.strip() and not l.startswith("#")]
+    header = lines[0].split("\t")
+    for line in lines[1:]:
+        row = dict(zip(header, line.split("\t")))
+        yield row["sentence_a"]
+        yield row["sentence_b"]
+
+
+def write(path, cases):
+    # One case a line: small, and still readable.
+    text = "[\n" + ",\n".join(json.dumps(c, ensure_ascii=False) for c in cases) + "\n]\n"
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}")
+
+
 def main():
-    cases = [encode(*case) for case in CASES]
-    OUT.write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    write(OUT, [encode(*case) for case in CASES])
+    write(EXAMPLES_OUT, [encode(model, sentence, None) for model in ("bert-base-uncased", "gpt2")
+                         for sentence in example_sentences()])
 
 
 if __name__ == "__main__":
