@@ -26,11 +26,11 @@ struct HtmlOptions {
 };
 
 // Writes one self-contained HTML page (data, script, styles and font inlined; no network, no
-// server) with the head view, model view, heatmap and neuron view. Weights are stored 8-bit per
-// row, square-root companded (w = row_max * (code/255)^2), deflated and base64-encoded; causal
-// inputs store only keys <= query. Throws attnviz::Error when an input is inconsistent (sizes,
-// non-finite or negative weights, weights after the query in a causal input) or too large for one
-// page.
+// server) with the head view, model view, heatmap and neuron view. Weights are stored 8-bit per row
+// (w = row_max * code/255, error at most row_max/510), deflated and base64-encoded, one block per
+// layer, encoded on all cores; causal inputs store only keys <= query. Throws attnviz::Error when
+// an input is inconsistent (sizes, non-finite or negative weights, weights after the query in a
+// causal input) or too large for one page.
 std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& options);
 std::string html_view(const Attention& attention, const HtmlOptions& options);
 

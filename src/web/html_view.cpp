@@ -1,8 +1,13 @@
 #include "attnviz/html_view.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "attnviz/error.hpp"
 #include "page_data.hpp"
@@ -11,17 +16,34 @@
 namespace attnviz {
 namespace {
 
-// Browsers struggle with pages much above a few hundred MB; GPT-2 at 1,024 tokens is 75 M weights
-// (causal).
+// Browsers struggle with pages much above a few hundred MB; GPT-2 at 1,024 tokens is 151 M weights.
 constexpr std::size_t kMaxWeights = 400'000'000;
 
 const char kStorage[] =
-    "Storage: attention weights are 8-bit per row, square-root companded (w = row max \u00d7 "
-    "(code/255)\u00b2, "
-    "error at most row max/255, less for small weights); causal inputs keep only keys up to the "
-    "query; "
-    "queries and keys are int8 with one scale per vector. Blocks are deflated and base64-encoded, "
-    "one per layer.";
+    "Storage: attention weights are 8-bit per row, linear in the row's maximum (w = row max \u00d7 "
+    "code/255, error at most row max/510); causal inputs keep only keys up to the query; queries "
+    "and keys are int8 with one scale per vector. Blocks are deflated and base64-encoded, one per "
+    "layer.";
+
+void check_weights(const Attention& a, const std::string& in) {
+  const std::size_t n = static_cast<std::size_t>(a.n);
+  const float* w = a.weights.data();
+  for (int l = 0; l < a.layers; ++l) {
+    for (int h = 0; h < a.heads; ++h) {
+      for (std::size_t r = 0; r < n; ++r) {
+        for (std::size_t c = 0; c < n; ++c, ++w) {
+          const bool after = a.causal && c > r;
+          if (std::isfinite(*w) && *w >= 0 && !(after && *w != 0)) continue;
+          throw Error(in + ": weight at layer " + std::to_string(l + 1) + ", head " +
+                      std::to_string(h + 1) + ", query " + std::to_string(r) + ", key " +
+                      std::to_string(c) + " is " + std::to_string(*w) +
+                      (after ? "; a causal attention must be 0 after the query"
+                             : "; attention weights must be finite and >= 0"));
+        }
+      }
+    }
+  }
+}
 
 void check_input(const Attention& a, const std::string& label) {
   const std::string in = label.empty() ? "html view" : "html view, input \"" + label + "\"";
@@ -43,20 +65,7 @@ void check_input(const Attention& a, const std::string& label) {
   if (!a.special.empty() && a.special.size() != n)
     throw Error(in + ": " + std::to_string(a.special.size()) +
                 " special flags for n = " + std::to_string(n));
-  for (std::size_t i = 0; i < count; ++i) {
-    const float w = a.weights[i];
-    const std::size_t row = (i / n) % n;
-    const std::size_t col = i % n;
-    const bool bad = !std::isfinite(w) || w < 0 || (a.causal && col > row && w != 0);
-    if (bad) {
-      const std::size_t head = i / (n * n);
-      throw Error(in + ": weight at layer " + std::to_string(head / a.heads + 1) + ", head " +
-                  std::to_string(head % a.heads + 1) + ", query " + std::to_string(row) + ", key " +
-                  std::to_string(col) + " is " + std::to_string(w) +
-                  (a.causal && col > row ? "; a causal attention must be 0 after the query"
-                                         : "; attention weights must be finite and >= 0"));
-    }
-  }
+  check_weights(a, in);
   if (a.queries.empty() && a.keys.empty()) return;
   const std::size_t vec =
       static_cast<std::size_t>(a.layers) * a.heads * n * std::max(a.head_dim, 0);
@@ -71,12 +80,6 @@ void check_input(const Attention& a, const std::string& label) {
 
 bool has_vectors(const Attention& a, const HtmlOptions& options) {
   return options.include_vectors && a.head_dim > 0 && !a.queries.empty();
-}
-
-std::string block(const std::string& id, const std::vector<std::uint8_t>& bytes) {
-  const std::vector<std::uint8_t> packed = web::deflate_bytes(bytes);
-  return "<script id=\"" + id + "\" type=\"application/octet-stream\">" +
-         web::base64(packed.data(), packed.size()) + "</script>\n";
 }
 
 std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& options) {
@@ -103,13 +106,47 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
   return web::json_for_script(meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// One data block of the page: its element id and how to make its bytes.
+struct Block {
+  std::string id;
+  std::function<std::vector<std::uint8_t>()> encode;
+  std::string html;  // filled by encode_blocks
+};
+
+// Deflate dominates the time of a large page (seconds at 1,024 tokens) and blocks are independent,
+// so they are encoded on all cores.
+void encode_blocks(std::vector<Block>& blocks) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    for (std::size_t i = next++; i < blocks.size(); i = next++) {
+      try {
+        const std::vector<std::uint8_t> packed = web::deflate_bytes(blocks[i].encode());
+        blocks[i].html = "<script id=\"" + blocks[i].id + "\" type=\"application/octet-stream\">" +
+                         web::base64(packed.data(), packed.size()) + "</script>\n";
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failure_mutex);
+        failure = std::current_exception();
+      }
+    }
+  };
+  const std::size_t threads =
+      std::min<std::size_t>(blocks.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
 // The Content-Security-Policy allows exactly the embedded bundle (by hash): no other script, no
 // inline event handler and no network request can run, whatever a token contains.
 std::string script_hash() {
   const std::string hex = web_assets::bundle_js_sha256;
   std::vector<std::uint8_t> digest;
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    digest.push_back(std::stoi(hex.substr(i, 2), nullptr, 16));
+    digest.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return "sha256-" + web::base64(digest.data(), digest.size());
 }
 
@@ -122,6 +159,20 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
       throw Error("html view: input \"" + in.label + "\" has no attention");
     check_input(*in.attention, in.label);
   }
+  std::vector<Block> blocks;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Attention& a = *inputs[i].attention;
+    const std::string prefix = "av-" + std::to_string(i);
+    for (int l = 0; l < a.layers; ++l) {
+      blocks.push_back(
+          {prefix + "-w-" + std::to_string(l), [&a, l] { return web::encode_weights(a, l); }, ""});
+      if (has_vectors(a, options))
+        blocks.push_back({prefix + "-v-" + std::to_string(l),
+                          [&a, l] { return web::encode_vectors(a, l); }, ""});
+    }
+  }
+  encode_blocks(blocks);
+
   std::string page;
   page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   page +=
@@ -139,15 +190,7 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
   page += "</style>\n</head>\n<body>\n<noscript>This attention view needs JavaScript.</noscript>\n";
   page += "<script id=\"attnviz-meta\" type=\"application/json\">" + meta_json(inputs, options) +
           "</script>\n";
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const Attention& a = *inputs[i].attention;
-    const std::string prefix = "av-" + std::to_string(i);
-    for (int l = 0; l < a.layers; ++l) {
-      page += block(prefix + "-w-" + std::to_string(l), web::encode_weights(a, l));
-      if (has_vectors(a, options))
-        page += block(prefix + "-v-" + std::to_string(l), web::encode_vectors(a, l));
-    }
-  }
+  for (const Block& b : blocks) page += b.html;
   page += "<script>";
   page.append(reinterpret_cast<const char*>(web_assets::bundle_js), web_assets::bundle_js_size);
   page += "</script>\n</body>\n</html>\n";

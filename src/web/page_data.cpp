@@ -39,7 +39,7 @@ std::vector<std::uint8_t> encode_weights(const Attention& a, int layer) {
       const float scale = *std::max_element(row, row + len);
       for (std::size_t c = 0; c < len; ++c) {
         const float unit = scale > 0 ? std::max(0.0f, row[c]) / scale : 0.0f;
-        out.push_back(static_cast<std::uint8_t>(std::lround(255.0f * std::sqrt(unit))));
+        out.push_back(static_cast<std::uint8_t>(std::lround(255.0f * unit)));
       }
     }
   }

@@ -1,5 +1,6 @@
 // Starts Debian's chromium for the HTML view's tests and benchmark: headless, offline, a fresh profile,
-// and every request that is not file:, data: or blob: recorded and refused.
+// and every request that is not file:, data: or blob: recorded and refused, except those that serve() maps to a
+// local file (bench/web hands bertviz its CDN scripts that way).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ export async function load_playwright() {
   }
 }
 
-export async function launch({ offline = true, allow = () => false } = {}) {
+export async function launch({ serve = () => undefined } = {}) {
   const { chromium } = await load_playwright();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'attnviz-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -26,19 +27,22 @@ export async function launch({ offline = true, allow = () => false } = {}) {
       '--no-first-run', '--font-render-hinting=none'],
     viewport: VIEWPORT,
     deviceScaleFactor: 1,
-    offline,
+    offline: true,
     colorScheme: 'light',
     reducedMotion: 'reduce',
   });
   const refused = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (/^(file|data|blob):/.test(url) || allow(url)) return route.continue();
+    if (/^(file|data|blob):/.test(url)) return route.continue();
+    const local = serve(url);
+    if (local) return route.fulfill({ path: local, contentType: 'application/javascript' });
     refused.push(url);
     return route.abort();
   });
   context.on('request', (req) => {
-    if (!/^(file|data|blob):/.test(req.url()) && !allow(req.url()) && !refused.includes(req.url())) refused.push(req.url());
+    const url = req.url();
+    if (!/^(file|data|blob):/.test(url) && !serve(url) && !refused.includes(url)) refused.push(url);
   });
   const close = async () => {
     await context.close();

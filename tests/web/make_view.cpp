@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
                  "[--causal] [--xss] "
-                 "[--pair] [--no-font] [--seed S] [--title T] [--dump WEIGHTS.json]\n";
+                 "[--pair] [--no-font] [--no-vectors] [--seed S] [--title T] [--dump WEIGHTS.json] "
+                 "[--dump-bin WEIGHTS.f32]\n";
     return 2;
   }
   SyntheticSpec spec;
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   options.model_name = "test model";
   bool pair = false;
   std::string dump;
+  std::string dump_bin;
   try {
     for (int i = 2; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -48,6 +50,10 @@ int main(int argc, char** argv) {
         options.title = value();
       else if (arg == "--dump")
         dump = value();
+      else if (arg == "--dump-bin")
+        dump_bin = value();
+      else if (arg == "--no-vectors")
+        options.include_vectors = false;
       else if (arg == "--causal")
         spec.causal = true;
       else if (arg == "--xss")
@@ -70,8 +76,20 @@ int main(int argc, char** argv) {
                  .dump();
       if (!out) throw attnviz::Error("cannot write " + dump);
     }
+    if (!dump_bin.empty()) {
+      std::ofstream out(dump_bin, std::ios::binary);
+      out.write(reinterpret_cast<const char*>(a.weights.data()),
+                static_cast<std::streamsize>(a.weights.size() * sizeof(float)));
+      std::ofstream(dump_bin + ".tokens.json") << nlohmann::json(a.tokens).dump();
+      if (!out) throw attnviz::Error("cannot write " + dump_bin);
+    }
     if (!pair) {
-      attnviz::write_html_file(argv[1], attnviz::html_view(a, options));
+      const auto start = std::chrono::steady_clock::now();
+      const std::string page = attnviz::html_view(a, options);
+      const std::chrono::duration<double, std::milli> took =
+          std::chrono::steady_clock::now() - start;
+      std::cerr << "html_view_ms " << took.count() << "\n";
+      attnviz::write_html_file(argv[1], page);
       return 0;
     }
     SyntheticSpec other = spec;

@@ -70,8 +70,8 @@ async function read_block(id: string): Promise<ArrayBuffer> {
   return inflate(base64_decode(el.textContent));
 }
 
-// Codes are square-root companded: weight = row_scale * (code / 255)^2, so small weights keep precision.
-const CODE_TO_UNIT = new Float32Array(256).map((_, c) => (c / 255) * (c / 255));
+// Codes are linear in the row's maximum: weight = row_scale * code / 255.
+const CODE_TO_UNIT = new Float32Array(256).map((_, c) => c / 255);
 
 // One layer's weights, kept as 8-bit codes (dequantised on access) so 1,024 tokens x 144 heads fit in memory.
 export class LayerWeights {

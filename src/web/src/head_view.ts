@@ -3,8 +3,9 @@ import { head_color } from './colors';
 import { LayerWeights } from './data';
 import { Context, View, font, label, quote, size_canvases } from './view';
 
-// Lines fainter than this are not drawn; at 1,024 tokens they would be thousands of invisible strokes.
+// Lines fainter than this are never drawn (opacity = weight, so they would hardly show).
 const MIN_WEIGHT = 0.01;
+const MAX_LINES = 12000;
 const BUCKETS = 16;
 
 interface Layout {
@@ -20,6 +21,7 @@ type Focus = { side: 'query' | 'key'; token: number } | null;
 export class HeadView implements View {
   layout: Layout = { top: 0, row: 18, left_x: 0, right_x: 0, col_w: 0 };
   private focus: Focus = null;
+  private drawn_threshold = MIN_WEIGHT;
 
   render(ctx: Context): boolean {
     const lw = ctx.store.weights_if_ready(ctx.state.input, ctx.state.layer);
@@ -44,9 +46,6 @@ export class HeadView implements View {
     g.textBaseline = 'alphabetic';
     const on = state.heads_on.filter((x) => x).length;
     g.fillText(`Layer ${state.layer + 1} \u00b7 ${on} of ${input.heads} heads`, 8, 20);
-    g.font = font(11);
-    g.fillStyle = theme.muted;
-    g.fillText('left: query (attending from) \u00b7 right: key (attended to)', 8, 36);
 
     const f = this.focus;
     const key_weight = f && f.side === 'query' ? this.mean_row(lw, state.heads_on, f.token) : null;
@@ -54,6 +53,12 @@ export class HeadView implements View {
     this.draw_column(ctx, 'query', query_weight);
     this.draw_column(ctx, 'key', key_weight);
     this.draw_lines(ctx, lw);
+    g.font = font(11);
+    g.fillStyle = theme.muted;
+    g.textAlign = 'left';
+    g.textBaseline = 'alphabetic';
+    g.fillText(`left: query (attending from) \u00b7 right: key (attended to) \u00b7 lines for weights ` +
+      `\u2265 ${this.drawn_threshold.toFixed(3)}, opacity = weight`, 8, 36);
     return true;
   }
 
@@ -103,13 +108,35 @@ export class HeadView implements View {
     });
   }
 
+  // The weight below which lines are left out: MIN_WEIGHT, raised until at most MAX_LINES lines remain. Software
+  // rasterisers take about a second per 50,000 long antialiased lines; the omitted ones are the faintest.
+  private threshold(lw: LayerWeights, heads_on: boolean[]): number {
+    const bins = new Uint32Array(256);
+    for (let h = 0; h < lw.heads; h++) {
+      if (!heads_on[h]) continue;
+      for (let q = 0; q < lw.n; q++) {
+        const len = lw.row_length(q);
+        for (let k = 0; k < len; k++) bins[Math.min(255, Math.floor(lw.at(h, q, k) * 256))]++;
+      }
+    }
+    let count = 0;
+    for (let b = 255; b >= 0; b--) {
+      if (count + bins[b] > MAX_LINES) return Math.max(MIN_WEIGHT, (b + 1) / 256);
+      count += bins[b];
+    }
+    return MIN_WEIGHT;
+  }
+
   private draw_lines(ctx: Context, lw: LayerWeights): void {
     const { state, theme } = ctx;
     const { top, row, left_x, right_x } = this.layout;
     const g = ctx.main;
     const n = lw.n;
     const f = this.focus;
-    g.lineWidth = 1.5;
+    // With a focused token only its n lines per head are drawn, so all of them can be.
+    const min = f ? MIN_WEIGHT / 2 : this.threshold(lw, state.heads_on);
+    this.drawn_threshold = min;
+    g.lineWidth = n > 64 ? 1 : 1.5;
     for (let h = 0; h < lw.heads; h++) {
       if (!state.heads_on[h]) continue;
       // One path per opacity bucket keeps stroke() calls at 16 per head whatever the token count.
@@ -119,10 +146,10 @@ export class HeadView implements View {
       const q1 = f && f.side === 'query' ? f.token + 1 : n;
       for (let q = q0; q < q1; q++) {
         const k0 = f && f.side === 'key' ? f.token : 0;
-        const k1 = f && f.side === 'key' ? f.token + 1 : lw.row_length(q);
+        const k1 = f && f.side === 'key' ? Math.min(f.token + 1, lw.row_length(q)) : lw.row_length(q);
         for (let k = k0; k < k1; k++) {
           const w = lw.at(h, q, k);
-          if (w < MIN_WEIGHT) continue;
+          if (w < min) continue;
           const b = Math.min(BUCKETS - 1, Math.floor(w * BUCKETS));
           paths[b].moveTo(left_x + 2, top + (q + 0.5) * row);
           paths[b].lineTo(right_x - 2, top + (k + 0.5) * row);

@@ -1,0 +1,167 @@
+// Size and speed of attnviz's HTML view next to bertviz's head_view/model_view, for the same attentions.
+//   node bench/web/bench.mjs --make-view BUILD/tests/web/make_view [--work DIR] [--cases 16,128,512,1024]
+//                            [--bertviz-max-n 512] [--python .venv/bin/python]
+// Needs chromium + tests/web's node packages (scripts/setup_browser_tests.sh), `npm ci` in bench/web (the CDN
+// scripts bertviz loads, served locally) and bertviz in the Python environment. Prints a markdown table and
+// writes DIR/results.json. Attentions are tests/web/synthetic_attention.hpp's (12 layers x 12 heads, head_dim 64);
+// the 1,024-token case is causal like GPT-2, the others are not, like BERT.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launch } from '../../tests/web/browser.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '../..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const make_view = opt('--make-view');
+const work = opt('--work', '/tmp/attnviz-bench-web');
+const cases = opt('--cases', '16,128,512,1024').split(',').map(Number);
+const bertviz_max_n = Number(opt('--bertviz-max-n', '512'));
+const python = opt('--python', path.join(REPO, '.venv/bin/python'));
+const TIMEOUT = 300_000;
+fs.mkdirSync(work, { recursive: true });
+
+// bertviz's pages ask cdnjs for these; the route handler answers from bench/web/node_modules.
+const CDN = {
+  'require.min.js': 'requirejs/require.js',
+  'd3.min.js': 'd3/dist/d3.min.js',
+  'jquery.min.js': 'jquery/dist/jquery.min.js',
+};
+const serve = (url) => {
+  if (!url.startsWith('https://cdnjs.cloudflare.com/')) return undefined;
+  const file = CDN[url.split('/').pop()];
+  return file && path.join(HERE, 'node_modules', file);
+};
+
+const mb = (bytes) => (bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1);
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function run(cmd, argv) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
+  return { out: r.stdout + r.stderr };
+}
+
+async function measure_attnviz(context, file) {
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(file).href, { timeout: TIMEOUT });
+  await page.waitForFunction(() => window.attnviz && window.attnviz.ready, null, { timeout: TIMEOUT });
+  const first_view = await page.evaluate(() => window.attnviz.timings.first_view_ms);
+  // Let the remaining layers decode so later switches measure drawing, not decoding.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+  await page.waitForFunction(() => document.getElementById('status').textContent === '', null, { timeout: TIMEOUT });
+  const timings = await page.evaluate(async () => {
+    const a = window.attnviz;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const time = async (change) => {
+      const t0 = performance.now();
+      a.set_state(change);
+      await frame();
+      return performance.now() - t0;
+    };
+    const heads = a.state.heads_on.length;
+    const only = (h) => Array.from({ length: heads }, (_, i) => i === h);
+    const out = { heatmap_head: [], head_view_head: [], head_view_layer_all_heads: [], model_open: [] };
+    await time({ view: 'heatmap', layer: 0, head: 0, mean: false });
+    for (let h = 1; h <= 5; h++) out.heatmap_head.push(await time({ head: h, heads_on: only(h) }));
+    await time({ view: 'head' });
+    for (let h = 1; h <= 5; h++) out.head_view_head.push(await time({ head: h, heads_on: only(h) }));
+    for (let l = 1; l <= 3; l++)
+      out.head_view_layer_all_heads.push(await time({ layer: l, heads_on: new Array(heads).fill(true) }));
+    await time({ view: 'model' });
+    for (let i = 1; i <= 3; i++) {
+      out.model_open.push(await time({ view: 'heatmap', layer: i, head: i }));
+      await time({ view: 'model' });
+    }
+    return out;
+  });
+  await page.close();
+  const m = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, median(v)]));
+  return { first_view_ms: first_view, ...m };
+}
+
+async function measure_bertviz(context, file, kind) {
+  const page = await context.newPage();
+  const t0 = Date.now();
+  try {
+    await page.goto(pathToFileURL(file).href, { timeout: TIMEOUT, waitUntil: 'commit' });
+    await page.waitForFunction(() => document.querySelectorAll('svg line').length > 0, null,
+      { timeout: TIMEOUT, polling: 50 });
+    const first_view = await page.evaluate(() => performance.now());
+    // Head view: double-click a head's colour box (shows only that head); model view: click a thumbnail.
+    const switch_ms = await page.evaluate(async (kind) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      const targets = kind === 'head'
+        ? Array.from(document.querySelectorAll('svg > g:last-child > rect'))
+        : Array.from(document.querySelectorAll('svg rect')).filter((r) => r.style.opacity === '0');
+      const times = [];
+      for (let i = 1; i <= 5 && i < targets.length; i++) {
+        const t = performance.now();
+        targets[i].dispatchEvent(new MouseEvent(kind === 'head' ? 'dblclick' : 'click', { bubbles: true }));
+        await frame();
+        times.push(performance.now() - t);
+      }
+      return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    }, kind);
+    return { first_view_ms: first_view, switch_ms };
+  } catch (e) {
+    return { error: `${e.message.split('\n')[0]} after ${((Date.now() - t0) / 1000).toFixed(0)} s` };
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
+const results = [];
+const { context, refused, close } = await launch({ serve });
+for (const n of cases) {
+  const causal = n >= 1024;
+  const base = ['--layers', '12', '--heads', '12', '--n', String(n), '--head-dim', '64', ...(causal ? ['--causal'] : [])];
+  const dir = path.join(work, `n${n}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const full = path.join(dir, 'attnviz.html');
+  const novec = path.join(dir, 'attnviz-no-vectors.html');
+  const dump = path.join(dir, 'weights.f32');
+  const write = run(make_view, [full, ...base, ...(n <= bertviz_max_n ? ['--dump-bin', dump] : [])]);
+  run(make_view, [novec, ...base, '--no-vectors']);
+  const row = {
+    n, causal,
+    html_view_ms: Number(/html_view_ms ([\d.]+)/.exec(write.out + '')?.[1] ?? NaN),
+    attnviz_bytes: fs.statSync(full).size,
+    attnviz_no_vectors_bytes: fs.statSync(novec).size,
+  };
+  row.attnviz = await measure_attnviz(context, full);
+  row.attnviz_no_vectors = await measure_attnviz(context, novec);
+  if (n <= bertviz_max_n) {
+    const bv = run(python, [path.join(HERE, 'make_bertviz.py'), dump, '12', '12', String(n), dir]);
+    row.bertviz_write = bv.out.trim();
+    for (const kind of ['head', 'model']) {
+      const file = path.join(dir, `bertviz_${kind}_view.html`);
+      row[`bertviz_${kind}_bytes`] = fs.statSync(file).size;
+      row[`bertviz_${kind}`] = await measure_bertviz(context, file, kind);
+    }
+    fs.rmSync(dump, { force: true });
+  }
+  results.push(row);
+  console.error(JSON.stringify(row));
+}
+await close();
+fs.writeFileSync(path.join(work, 'results.json'), JSON.stringify({ results, refused }, null, 1));
+
+const f = (v) => (v === undefined ? '–' : v.toFixed(0));
+console.log('| tokens | attnviz MB (no q/k) | first view ms (no q/k) | head switch ms heatmap / head view | ' +
+  'bertviz head_view MB | first view ms | head switch ms | bertviz model_view MB | first view ms | open head ms | ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of results) {
+  const bv = (k) => r[`bertviz_${k}`] || {};
+  const cell = (k) => (bv(k).error ? `failed: ${bv(k).error}` : f(bv(k).first_view_ms));
+  const ratio = r.bertviz_head_bytes ? (r.bertviz_head_bytes / r.attnviz_bytes).toFixed(1) + '\u00d7' : '–';
+  console.log(`| ${r.n}${r.causal ? ' (causal)' : ''} | ${mb(r.attnviz_bytes)} (${mb(r.attnviz_no_vectors_bytes)}) | ` +
+    `${f(r.attnviz.first_view_ms)} (${f(r.attnviz_no_vectors.first_view_ms)}) | ` +
+    `${f(r.attnviz.heatmap_head)} / ${f(r.attnviz.head_view_head)} | ` +
+    `${r.bertviz_head_bytes ? mb(r.bertviz_head_bytes) : 'not run'} | ${cell('head')} | ${f(bv('head').switch_ms)} | ` +
+    `${r.bertviz_model_bytes ? mb(r.bertviz_model_bytes) : 'not run'} | ${cell('model')} | ${f(bv('model').switch_ms)} | ` +
+    `${ratio} |`);
+}
+if (refused.length) console.log(`network requests refused: ${refused.join(', ')}`);
