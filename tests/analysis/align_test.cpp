@@ -19,32 +19,32 @@ std::vector<std::pair<int, int>> pairs(const std::vector<AlignedPosition>& align
 }
 using Pairs = std::vector<std::pair<int, int>>;
 
-TEST(AlignTokens, OneWordSubstitutedPairsItInPlace) {
+TEST(AnalysisAlignTokens, OneWordSubstitutedPairsItInPlace) {
   const Strings a = {"[CLS]", "it", "was", "too", "tired", ".", "[SEP]"};
   const Strings b = {"[CLS]", "it", "was", "too", "wide", ".", "[SEP]"};
   EXPECT_EQ(pairs(align_tokens(a, b)),
             (Pairs{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}, {6, 6}}));
 }
 
-TEST(AlignTokens, InsertionLeavesAPositionWithoutCounterpart) {
+TEST(AnalysisAlignTokens, InsertionLeavesAPositionWithoutCounterpart) {
   EXPECT_EQ(pairs(align_tokens({"a", "b", "c"}, {"a", "x", "y", "c"})),
             (Pairs{{0, 0}, {1, 1}, {-1, 2}, {2, 3}}));
   EXPECT_EQ(pairs(align_tokens({"a", "x", "y", "c"}, {"a", "c"})),
             (Pairs{{0, 0}, {1, -1}, {2, -1}, {3, 1}}));
 }
 
-TEST(AlignTokens, EmptySides) {
+TEST(AnalysisAlignTokens, EmptySides) {
   EXPECT_EQ(pairs(align_tokens({"a", "b"}, {})), (Pairs{{0, -1}, {1, -1}}));
   EXPECT_EQ(pairs(align_tokens({}, {"a"})), (Pairs{{-1, 0}}));
   EXPECT_TRUE(align_tokens({}, {}).empty());
 }
 
-TEST(AlignTokens, SwappedWordsKeepOneMatchAndStayMonotone) {
+TEST(AnalysisAlignTokens, SwappedWordsKeepOneMatchAndStayMonotone) {
   // LCS of [x y] and [y x] has length 1; the alignment must still cover both sides in order.
   EXPECT_EQ(pairs(align_tokens({"x", "y"}, {"y", "x"})), (Pairs{{0, -1}, {1, 0}, {-1, 1}}));
 }
 
-TEST(AlignTokens, MatchesTheLongestCommonSubsequence) {
+TEST(AnalysisAlignTokens, MatchesTheLongestCommonSubsequence) {
   const Strings a = {"the", "cat", "sat", "on", "the", "mat"};
   const Strings b = {"a", "cat", "on", "the", "red", "mat"};
   int matched = 0;
@@ -79,7 +79,7 @@ void expect_cells(const Attention& x, const std::vector<float>& expected) {
   }
 }
 
-TEST(AlignHeads, LaysBothHeadsOnTheAlignedPositions) {
+TEST(AnalysisAlignHeads, LaysBothHeadsOnTheAlignedPositions) {
   const auto [a, b] = sample();
   const auto alignment = align_tokens(a.tokens, b.tokens);
   ASSERT_EQ(pairs(alignment), (Pairs{{0, 0}, {1, 1}, {-1, 2}, {2, 3}}));
@@ -105,7 +105,7 @@ TEST(AlignHeads, LaysBothHeadsOnTheAlignedPositions) {
   }
 }
 
-TEST(AlignHeads, CausalOnlyWhenBothAre) {
+TEST(AnalysisAlignHeads, CausalOnlyWhenBothAre) {
   auto [a, b] = sample();
   a.causal = true;
   const auto alignment = align_tokens(a.tokens, b.tokens);
@@ -114,7 +114,7 @@ TEST(AlignHeads, CausalOnlyWhenBothAre) {
   EXPECT_TRUE(align_heads(a, b, alignment, 0, 0).difference.causal);
 }
 
-TEST(AlignHeads, RejectsAlignmentsThatDoNotFit) {
+TEST(AnalysisAlignHeads, RejectsAlignmentsThatDoNotFit) {
   const auto [a, b] = sample();
   EXPECT_THROW(align_heads(a, b, {{3, 0}}, 0, 0), Error);
   EXPECT_THROW(align_heads(a, b, {{-1, -1}}, 0, 0), Error);

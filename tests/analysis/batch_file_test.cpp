@@ -56,7 +56,7 @@ std::string bad_message(const BatchFile& f, std::size_t line) {
 }
 using Lines = std::vector<std::size_t>;
 
-TEST(BatchTsv, ReadsTheClassicPair) {
+TEST(AnalysisBatchTsv, ReadsTheClassicPair) {
   const auto f = tsv("# Winograd pairs\n" + kHeader + kTired + "\t" + kWide +
                      "\tit\tanimal\tstreet\tanimal\tstreet\n");
   ASSERT_EQ(f.items.size(), 1u);
@@ -75,7 +75,7 @@ TEST(BatchTsv, ReadsTheClassicPair) {
   EXPECT_EQ(item.correct(1), 2);
 }
 
-TEST(BatchTsv, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
+TEST(AnalysisBatchTsv, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
   const std::string w = kTired + "\t" + kWide;  // the two sentences of a good line
   const auto f = tsv(lines({
       "id\tpronoun\tsentence_a\tsentence_b\tcandidate_1\tcandidate_2\tcorrect_a\tcorrect_b",  // 1
@@ -117,7 +117,7 @@ TEST(BatchTsv, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
   EXPECT_NE(bad_message(f, 14).find("not valid UTF-8"), std::string::npos);
 }
 
-TEST(BatchTsv, HeaderProblemsStopTheWholeFile) {
+TEST(AnalysisBatchTsv, HeaderProblemsStopTheWholeFile) {
   try {
     tsv("# pairs\nsentence_a\tsentence_b\tpronoun\tcandidate_1\tcandidate_2\tcorrect_a\n");
     FAIL() << "expected attnviz::Error";
@@ -131,13 +131,13 @@ TEST(BatchTsv, HeaderProblemsStopTheWholeFile) {
   EXPECT_THROW(tsv("pronoun\t" + kHeader), Error);  // pronoun twice
 }
 
-TEST(BatchTsv, EmptyFileHasNothing) {
+TEST(AnalysisBatchTsv, EmptyFileHasNothing) {
   const auto f = tsv("# only a comment\n\n");
   EXPECT_TRUE(f.items.empty());
   EXPECT_TRUE(f.bad_lines.empty());
 }
 
-TEST(BatchJsonl, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
+TEST(AnalysisBatchJsonl, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
   // The two sentences, then the rest of each line's object.
   const std::string w = "{\"sentence_a\": \"" + kTired + "\", \"sentence_b\": \"" + kWide + "\", ";
   const std::string words =
@@ -166,7 +166,7 @@ TEST(BatchJsonl, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
   EXPECT_NE(bad_message(f, 9).find("pronoun is empty"), std::string::npos);
 }
 
-TEST(ParseBatch, PicksTheFormatFromTheContent) {
+TEST(AnalysisParseBatch, PicksTheFormatFromTheContent) {
   std::istringstream json_in(
       "\n# c\n{\"sentence_a\": \"a it x\", \"sentence_b\": \"a it y\", "
       "\"pronoun\": \"it\", \"candidate_1\": \"a\", \"candidate_2\": \"b\", "
@@ -178,7 +178,7 @@ TEST(ParseBatch, PicksTheFormatFromTheContent) {
   EXPECT_THROW(parse_batch(array_in), Error);
 }
 
-TEST(ReadBatchFile, MissingFileOrDirectoryThrows) {
+TEST(AnalysisReadBatchFile, MissingFileOrDirectoryThrows) {
   const std::string missing = std::string(ATTNVIZ_TEST_DATA) + "/analysis/no_such_file.tsv";
   try {
     read_batch_file(missing);
@@ -189,7 +189,7 @@ TEST(ReadBatchFile, MissingFileOrDirectoryThrows) {
   EXPECT_THROW(read_batch_file(std::string(ATTNVIZ_TEST_DATA) + "/analysis"), Error);
 }
 
-TEST(ReadBatchFile, FixtureWithBadLines) {
+TEST(AnalysisReadBatchFile, FixtureWithBadLines) {
   const auto f = read_batch_file(std::string(ATTNVIZ_TEST_DATA) + "/analysis/pairs_bad_lines.tsv");
   EXPECT_EQ(item_lines(f), (Lines{4, 7}));
   EXPECT_EQ(bad_line_numbers(f), (Lines{5, 6}));
@@ -214,11 +214,11 @@ void expect_usable(const BatchFile& f) {
   }
 }
 
-TEST(ExampleFiles, TsvParsesWithNoBadLines) {
+TEST(AnalysisExampleFiles, TsvParsesWithNoBadLines) {
   expect_usable(read_batch_file(kExamples / "winograd_pairs.tsv"));
 }
 
-TEST(ExampleFiles, JsonlHoldsTheSamePairs) {
+TEST(AnalysisExampleFiles, JsonlHoldsTheSamePairs) {
   const auto t = read_batch_file(kExamples / "winograd_pairs.tsv");
   const auto j = read_batch_file(kExamples / "winograd_pairs.jsonl");
   expect_usable(j);
@@ -235,7 +235,7 @@ TEST(ExampleFiles, JsonlHoldsTheSamePairs) {
   }
 }
 
-TEST(ExampleFiles, EveryWordIsFoundInBertAndGpt2Tokens) {
+TEST(AnalysisExampleFiles, EveryWordIsFoundInBertAndGpt2Tokens) {
   // Hugging Face's own tokenizations of every example sentence, BERT's then GPT-2's, in file order.
   const auto items = read_batch_file(kExamples / "winograd_pairs.tsv").items;
   const auto encodings = test::load_hf_encodings("example_encodings.json");

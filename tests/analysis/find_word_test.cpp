@@ -27,7 +27,7 @@ std::string error_of(const Case& c, const std::string& word, std::optional<int> 
 
 using Tokens = std::vector<int>;
 
-TEST(FindWord, BertSingleAndMultiPieceWords) {
+TEST(AnalysisFindWord, BertSingleAndMultiPieceWords) {
   // [CLS] the animal didn ' t ... it was un ##bel ##ie ##va ##bly tired . [SEP]
   const auto c = hf_cases().at(0);
   EXPECT_EQ(find_word(c.encoding, c.text, "it"), Tokens{10});
@@ -38,7 +38,7 @@ TEST(FindWord, BertSingleAndMultiPieceWords) {
   EXPECT_EQ(find_word(c.encoding, c.text, " it "), Tokens{10});
 }
 
-TEST(FindWord, Gpt2SpansWithTheirLeadingSpace) {
+TEST(AnalysisFindWord, Gpt2SpansWithTheirLeadingSpace) {
   // The Ġanimal Ġdidn 't ... Ġit ...
   const auto c = hf_cases().at(1);
   EXPECT_EQ(find_word(c.encoding, c.text, "it"), Tokens{8});
@@ -47,7 +47,7 @@ TEST(FindWord, Gpt2SpansWithTheirLeadingSpace) {
   EXPECT_EQ(find_word(c.encoding, c.text, "the", 1), Tokens{5});
 }
 
-TEST(FindWord, IgnoresCaseBeyondAscii) {
+TEST(AnalysisFindWord, IgnoresCaseBeyondAscii) {
   // [CLS] emile thanked zoe ...
   const auto bert = hf_cases().at(2);
   EXPECT_EQ(find_word(bert.encoding, bert.text, "ÉMILE"), Tokens{1});
@@ -58,7 +58,7 @@ TEST(FindWord, IgnoresCaseBeyondAscii) {
   EXPECT_EQ(find_word(gpt2.encoding, gpt2.text, "ZOË"), (Tokens{3, 4}));
 }
 
-TEST(FindWord, PairEncodingSearchesTheChosenSentence) {
+TEST(AnalysisFindWord, PairEncodingSearchesTheChosenSentence) {
   const auto c =
       hf_cases().at(4);  // [CLS] the trophy doesn ' t fit in the suitcase . [SEP] it is ...
   EXPECT_EQ(find_word(c.encoding, c.text_pair, "it", std::nullopt, 1), Tokens{12});
@@ -68,20 +68,20 @@ TEST(FindWord, PairEncodingSearchesTheChosenSentence) {
   EXPECT_THROW(find_word(c.encoding, c.text, "it", std::nullopt, 0), Error);
 }
 
-TEST(FindWord, WholeWordsOnly) {
+TEST(AnalysisFindWord, WholeWordsOnly) {
   const auto c = hf_cases().at(0);
   EXPECT_NE(error_of(c, "anim").find("not found"), std::string::npos);
   EXPECT_NE(error_of(c, "tire").find("not found"), std::string::npos);
 }
 
-TEST(FindWord, AbsentWordNamesWordAndSentence) {
+TEST(AnalysisFindWord, AbsentWordNamesWordAndSentence) {
   const auto c = hf_cases().at(0);
   const auto message = error_of(c, "dog");
   EXPECT_NE(message.find("\"dog\""), std::string::npos) << message;
   EXPECT_NE(message.find(c.text), std::string::npos) << message;
 }
 
-TEST(FindWord, AmbiguousWithoutOccurrence) {
+TEST(AnalysisFindWord, AmbiguousWithoutOccurrence) {
   const auto c = hf_cases().at(1);
   const auto message = error_of(c, "the");
   EXPECT_NE(message.find("occurs 2 times"), std::string::npos) << message;
@@ -90,7 +90,7 @@ TEST(FindWord, AmbiguousWithoutOccurrence) {
   EXPECT_NE(error_of(c, "the", -1).find("does not exist"), std::string::npos);
 }
 
-TEST(FindWord, NeverReturnsTemplateTokensAndReportsCutText) {
+TEST(AnalysisFindWord, NeverReturnsTemplateTokensAndReportsCutText) {
   // A hand-made encoding cut short: "it" (bytes 4..6) lies beyond the kept tokens.
   Encoding e;
   e.ids = {101, 1, 102};
@@ -110,7 +110,7 @@ TEST(FindWord, NeverReturnsTemplateTokensAndReportsCutText) {
   EXPECT_EQ(find_word(e, text, "so"), Tokens{1});
 }
 
-TEST(FindWord, RejectsEmptyWordAndInconsistentEncoding) {
+TEST(AnalysisFindWord, RejectsEmptyWordAndInconsistentEncoding) {
   auto c = hf_cases().at(0);
   EXPECT_THROW(find_word(c.encoding, c.text, ""), Error);
   EXPECT_THROW(find_word(c.encoding, c.text, "  "), Error);

@@ -29,7 +29,7 @@ void expect_matrix(const Attention& a, int layer, const std::vector<float>& expe
   }
 }
 
-TEST(MeanOverHeads, AveragesEachLayersHeads) {
+TEST(AnalysisMeanOverHeads, AveragesEachLayersHeads) {
   const Attention a = two_by_two();
   const Attention mean = mean_over_heads(a);
   ASSERT_EQ(mean.layers, 2);
@@ -40,7 +40,7 @@ TEST(MeanOverHeads, AveragesEachLayersHeads) {
   EXPECT_EQ(mean.tokens, a.tokens);
 }
 
-TEST(MeanOverHeads, KeepsCausalAndSpecialFlags) {
+TEST(AnalysisMeanOverHeads, KeepsCausalAndSpecialFlags) {
   Attention a = make_attention(1, 1, 2, {1.0f, 0.0f, 0.5f, 0.5f}, {"[CLS]", "x"}, {true, false});
   a.causal = true;
   const Attention mean = mean_over_heads(a);
@@ -48,7 +48,7 @@ TEST(MeanOverHeads, KeepsCausalAndSpecialFlags) {
   EXPECT_EQ(mean.special, (std::vector<bool>{true, false}));
 }
 
-TEST(MeanOverHeads, RejectsWeightsOfTheWrongSize) {
+TEST(AnalysisMeanOverHeads, RejectsWeightsOfTheWrongSize) {
   Attention a = two_by_two();
   a.weights.pop_back();
   try {
@@ -59,13 +59,13 @@ TEST(MeanOverHeads, RejectsWeightsOfTheWrongSize) {
   }
 }
 
-TEST(MeanOverHeads, RejectsTokensOfTheWrongCount) {
+TEST(AnalysisMeanOverHeads, RejectsTokensOfTheWrongCount) {
   Attention a = two_by_two();
   a.tokens.push_back("extra");
   EXPECT_THROW(mean_over_heads(a), Error);
 }
 
-TEST(AttentionRollout, MultipliesResidualAdjustedMeansThroughLayers) {
+TEST(AnalysisAttentionRollout, MultipliesResidualAdjustedMeansThroughLayers) {
   // Layer 0: mean [[.5,.5],[.375,.625]] + I, rows / 2 -> [[.75,.25],[.1875,.8125]] = R0.
   // Layer 1: mean [[.3,.7],[.8,.2]] + I, rows / 2 -> [[.65,.35],[.4,.6]]; R1 = that x R0.
   const Attention r = attention_rollout(two_by_two());
@@ -75,7 +75,7 @@ TEST(AttentionRollout, MultipliesResidualAdjustedMeansThroughLayers) {
   expect_matrix(r, 1, {0.553125f, 0.446875f, 0.4125f, 0.5875f});
 }
 
-TEST(AttentionRollout, StaysLowerTriangularForCausalModels) {
+TEST(AnalysisAttentionRollout, StaysLowerTriangularForCausalModels) {
   // One head, the same causal matrix in both layers: Â = [[1,0,0],[.25,.75,0],[.1,.15,.75]];
   // R1 = Â·Â worked out by hand.
   const std::vector<float> head = {1.0f, 0.0f, 0.0f, 0.5f, 0.5f, 0.0f, 0.2f, 0.3f, 0.5f};
@@ -89,7 +89,7 @@ TEST(AttentionRollout, StaysLowerTriangularForCausalModels) {
   expect_matrix(r, 1, {1.0f, 0.0f, 0.0f, 0.4375f, 0.5625f, 0.0f, 0.2125f, 0.225f, 0.5625f});
 }
 
-TEST(AttentionRollout, RenormalisesRowsThatDoNotSumToOne) {
+TEST(AnalysisAttentionRollout, RenormalisesRowsThatDoNotSumToOne) {
   // A row of zeros (e.g. fully masked) becomes the identity row instead of dividing by zero.
   const Attention r = attention_rollout(make_attention(1, 1, 2, {0.0f, 0.0f, 0.0f, 3.0f}));
   expect_matrix(r, 0, {1.0f, 0.0f, 0.0f, 1.0f});

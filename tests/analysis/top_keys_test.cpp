@@ -28,7 +28,7 @@ std::vector<int> keys(const std::vector<KeyWeight>& row) {
   return out;
 }
 
-TEST(TopKeys, LargestFirstTiesByLowerIndex) {
+TEST(AnalysisTopKeys, LargestFirstTiesByLowerIndex) {
   const auto rows = top_keys(sample(), 0, 1, {2, false});
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(keys(rows[0]), (std::vector<int>{1, 2}));
@@ -39,19 +39,19 @@ TEST(TopKeys, LargestFirstTiesByLowerIndex) {
   EXPECT_EQ(keys(rows[3]), (std::vector<int>{0, 1}));
 }
 
-TEST(TopKeys, CanLeaveOutSpecialTokens) {
+TEST(AnalysisTopKeys, CanLeaveOutSpecialTokens) {
   const auto rows = top_keys(sample(), 0, 1, {2, true});
   EXPECT_EQ(keys(rows[1]), (std::vector<int>{1, 2}));
   EXPECT_FLOAT_EQ(rows[1][1].weight, 0.05f);
   EXPECT_EQ(keys(rows[2]), (std::vector<int>{2, 1}));
 }
 
-TEST(TopKeys, KLargerThanTheRowGivesTheWholeRowSorted) {
+TEST(AnalysisTopKeys, KLargerThanTheRowGivesTheWholeRowSorted) {
   const auto rows = top_keys(sample(), 0, 1, {10, false});
   EXPECT_EQ(keys(rows[2]), (std::vector<int>{3, 2, 0, 1}));
 }
 
-TEST(TopKeys, CausalRowsOnlyOfferKeysUpToTheQuery) {
+TEST(AnalysisTopKeys, CausalRowsOnlyOfferKeysUpToTheQuery) {
   Attention a = make_attention(1, 1, 3, {1.0f, 0.0f, 0.0f, 0.3f, 0.7f, 0.0f, 0.2f, 0.2f, 0.6f});
   a.causal = true;
   const auto rows = top_keys(a, 0, 0, {3, false});
@@ -60,7 +60,7 @@ TEST(TopKeys, CausalRowsOnlyOfferKeysUpToTheQuery) {
   EXPECT_EQ(keys(rows[2]), (std::vector<int>{2, 0, 1}));
 }
 
-TEST(TopKeys, RejectsBadIndicesAndK) {
+TEST(AnalysisTopKeys, RejectsBadIndicesAndK) {
   const Attention a = sample();
   try {
     top_keys(a, 1, 0);

@@ -34,7 +34,7 @@ WinogradSummary nothing_counted() {
   return s;
 }
 
-TEST(WinogradSummaryCsv, OneRowPerHeadOneBased) {
+TEST(AnalysisWinogradSummaryCsv, OneRowPerHeadOneBased) {
   std::ostringstream out;
   write_summary_csv(out, sample());
   EXPECT_EQ(out.str(),
@@ -46,7 +46,7 @@ TEST(WinogradSummaryCsv, OneRowPerHeadOneBased) {
             "2,2,6,6,0,0,1,3,3,0.2\n");
 }
 
-TEST(WinogradSummaryCsv, UndefinedShareIsAnEmptyField) {
+TEST(AnalysisWinogradSummaryCsv, UndefinedShareIsAnEmptyField) {
   const WinogradSummary s = nothing_counted();
   std::ostringstream out;
   write_summary_csv(out, s);
@@ -55,14 +55,14 @@ TEST(WinogradSummaryCsv, UndefinedShareIsAnEmptyField) {
             "mean_margin\n1,1,0,0,0,0,,0,0,\n");
 }
 
-TEST(WinogradSummaryCsv, LeavesTheStreamPrecisionAlone) {
+TEST(AnalysisWinogradSummaryCsv, LeavesTheStreamPrecisionAlone) {
   std::ostringstream out;
   out.precision(2);
   write_summary_csv(out, sample());
   EXPECT_EQ(out.precision(), 2);
 }
 
-TEST(WinogradSummaryJson, CarriesMatrixAndDetail) {
+TEST(AnalysisWinogradSummaryJson, CarriesMatrixAndDetail) {
   std::ostringstream out;
   write_summary_json(out, sample());
   const auto doc = nlohmann::json::parse(out.str());
@@ -90,7 +90,7 @@ TEST(WinogradSummaryJson, CarriesMatrixAndDetail) {
   EXPECT_DOUBLE_EQ(doc["heads_detail"][0]["mean_margin"].get<double>(), 0.3 / 6);
 }
 
-TEST(WinogradSummaryJson, UndefinedShareIsNull) {
+TEST(AnalysisWinogradSummaryJson, UndefinedShareIsNull) {
   const WinogradSummary s = nothing_counted();
   std::ostringstream out;
   write_summary_json(out, s);

@@ -49,7 +49,7 @@ Attention sentence_b() {
               head({0.0f, 0.5f, 0.5f, 0.0f, 0.0f, 0.0f}, {0.0f, 0.5f, 0.5f, 0.0f, 0.0f, 0.0f}));
 }
 
-TEST(CandidateAttention, MeanOverPronounRowsSumOverCandidateColumns) {
+TEST(AnalysisCandidateAttention, MeanOverPronounRowsSumOverCandidateColumns) {
   const auto s = candidate_attention(sentence_a(), kWords);
   ASSERT_EQ(s.layers, 1);
   ASSERT_EQ(s.heads, 2);
@@ -57,7 +57,7 @@ TEST(CandidateAttention, MeanOverPronounRowsSumOverCandidateColumns) {
   EXPECT_EQ(s.to_candidate_2, (std::vector<float>{0.3125f, 0.25f}));
 }
 
-TEST(WinogradMargins, CorrectMinusWrong) {
+TEST(AnalysisWinogradMargins, CorrectMinusWrong) {
   const auto a = candidate_attention(sentence_a(), kWords);
   EXPECT_EQ(winograd_margins(a, 1), (std::vector<float>{0.0625f, 0.0f}));
   EXPECT_EQ(winograd_margins(a, 2), (std::vector<float>{-0.0625f, 0.0f}));
@@ -67,12 +67,12 @@ TEST(WinogradMargins, CorrectMinusWrong) {
   EXPECT_THROW(winograd_margins(a, 3), Error);
 }
 
-TEST(CandidateAttention, RejectsIndicesOutsideTheAttention) {
+TEST(AnalysisCandidateAttention, RejectsIndicesOutsideTheAttention) {
   EXPECT_THROW(candidate_attention(sentence_a(), {{6}, {1}, {3}}), Error);
   EXPECT_THROW(candidate_attention(sentence_a(), {{4}, {}, {3}}), Error);
 }
 
-TEST(WinogradSummary, CountsCorrectTiesAndPairs) {
+TEST(AnalysisWinogradSummary, CountsCorrectTiesAndPairs) {
   WinogradSummary s;
   const auto a = candidate_attention(sentence_a(), kWords);
   const auto b = candidate_attention(sentence_b(), kWords);
@@ -99,13 +99,13 @@ TEST(WinogradSummary, CountsCorrectTiesAndPairs) {
   EXPECT_EQ(s.share_matrix(), (std::vector<float>{0.5f, 0.25f}));
 }
 
-TEST(WinogradSummary, EmptySummaryHasNoShare) {
+TEST(AnalysisWinogradSummary, EmptySummaryHasNoShare) {
   const WinogradSummary s;
   EXPECT_EQ(s.sentences, 0);
   EXPECT_TRUE(std::isnan(s.share_correct(0, 0)));
 }
 
-TEST(WinogradSummary, RejectsPairsOfAnotherShape) {
+TEST(AnalysisWinogradSummary, RejectsPairsOfAnotherShape) {
   WinogradSummary s;
   const auto a = candidate_attention(sentence_a(), kWords);
   add_pair(s, a, 1, a, 1);
@@ -118,7 +118,7 @@ TEST(WinogradSummary, RejectsPairsOfAnotherShape) {
   EXPECT_EQ(s.pairs, 1);
 }
 
-TEST(LocateWinogradWords, FindsEachWordOfTheItem) {
+TEST(AnalysisLocateWinogradWords, FindsEachWordOfTheItem) {
   WinogradItem item;
   item.sentence_a = "The animal didn't cross the street because it was too tired.";
   item.pronoun = "it";
