@@ -165,8 +165,9 @@ FileInfo Remote::head(const std::string& revision, const std::string& file) cons
   info.commit = header(response.headers, "x-repo-commit");
   info.etag = normalize_etag(header(response.headers, "x-linked-etag"));
   if (info.etag.empty()) info.etag = normalize_etag(header(response.headers, "etag"));
+  // A redirect's Content-Length is that of the redirect page, not of the file.
   std::string size = header(response.headers, "x-linked-size");
-  if (size.empty()) size = header(response.headers, "content-length");
+  if (size.empty() && response.status < 300) size = header(response.headers, "content-length");
   info.size = to_size(size);
   info.location = response.status >= 300 ? header(response.headers, "location") : url;
   if (!is_commit_hash(info.commit) || !is_file_name(info.etag) || size.empty() ||

@@ -1,6 +1,7 @@
 // The cache is shared with huggingface_hub both ways: each reads what the other wrote.
 #include <gtest/gtest.h>
 
+#include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
 #include "hub_test_support.hpp"
 
@@ -114,6 +115,37 @@ print("ABSENT", absent is _CACHED_NO_EXIST)
   }
   // huggingface_hub honours the absence marker attnviz wrote for an optional file.
   EXPECT_NE(output.find("ABSENT True"), std::string::npos) << output;
+}
+
+// huggingface_hub before 1.0 resumes <etag>.incomplete with a Range request; later versions
+// download to a name of their own. Either way the blob it makes beside attnviz's partial file must
+// be right.
+TEST_F(HubInterop, PartialDownloadOfAttnvizDoesNotSpoilHuggingfaceHubs) {
+  FakeHub hub({"--cut-once", "model.safetensors"});
+  HubOptions no_resume = options(hub);
+  no_resume.max_resumes = 0;
+  EXPECT_THROW(resolve_model(kBert, no_resume), Error);
+  const fs::path partial = cache() / "models--attnviz-test--tiny-bert" / "blobs" /
+                           (hub.etag(kBert, "model.safetensors") + ".incomplete");
+  ASSERT_TRUE(fs::exists(partial));
+  const std::string resumed = "range=bytes=" + std::to_string(fs::file_size(partial)) + "-";
+
+  run_python(hub,
+             R"(
+from huggingface_hub import hf_hub_download
+hf_hub_download(")" +
+                 kBert + R"(", "model.safetensors")
+)",
+             false);
+  const auto requests = hub.requests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_EQ(requests.back().rfind("GET /cdn/", 0), 0u) << requests.back();
+  EXPECT_TRUE(requests.back().find(resumed) != std::string::npos ||
+              requests.back().find("range=-") != std::string::npos)
+      << requests.back();
+  EXPECT_EQ(testing::read_file(cache() / "models--attnviz-test--tiny-bert" / "snapshots" /
+                               hub.commit(kBert) / "model.safetensors"),
+            fixture(kBert, "model.safetensors"));
 }
 
 }  // namespace
