@@ -192,44 +192,32 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
         body.add(blocks[static_cast<std::size_t>(r) * data.grid_cols + c], xs[c], ys[r]);
 
   const float grid_width = xs.back() + side, grid_height = ys.back() + side;
+  using render_detail::place;
+  using render_detail::Side;
   if (!data.col_titles.empty()) {
     const float top = body.box.y0;
     for (int c = 0; c < data.grid_cols; ++c) {
-      Text t{data.col_titles[c], xs[c] + side / 2, 0, 12,
-             {34, 34, 34, 255},  Anchor::middle,   0, FontWeight::bold};
-      t.y = top - 8 - (bounds(t).y1 - t.y);
-      body.add(std::move(t));
+      const Text t{data.col_titles[c],  xs[c] + side / 2, 0, 12,
+                   render_detail::kInk, Anchor::middle,   0, FontWeight::bold};
+      body.add(place(t, Side::bottom, top - 8));
     }
   }
   if (!data.row_titles.empty()) {
     // Rotated like facet labels, left of the token labels, centred on their row.
     const float left = body.box.x0;
     for (int r = 0; r < data.grid_rows; ++r) {
-      Text t{data.row_titles[r], 0,  ys[r] + side / 2, 12, {34, 34, 34, 255},
-             Anchor::middle,     90, FontWeight::bold};
-      t.x += left - 10 - bounds(t).x1;
-      body.add(std::move(t));
+      const Text t{data.row_titles[r], 0,  ys[r] + side / 2, 12, render_detail::kInk,
+                   Anchor::middle,     90, FontWeight::bold};
+      body.add(place(t, Side::right, left - 10));
     }
   }
-  if (!options.x_title.empty()) {
-    Text t{options.x_title, grid_width / 2, 0, 13, {34, 34, 34, 255}, Anchor::middle};
-    t.y += body.box.y1 + 8 - bounds(t).y0;
-    body.add(std::move(t));
-  }
-  if (!options.y_title.empty()) {
-    Text t{options.y_title, 0, grid_height / 2, 13, {34, 34, 34, 255}, Anchor::middle, 90};
-    t.x += body.box.x0 - 8 - bounds(t).x1;
-    body.add(std::move(t));
-  }
+  render_detail::add_axis_titles(body, options.x_title, options.y_title, grid_width, grid_height);
   if (block > 1) {
-    Text note{"Each cell shows the largest weight of a block of " + std::to_string(block) + " × " +
-                  std::to_string(block) + " tokens (" + std::to_string(data.n) + " tokens in all).",
-              body.box.x0,
-              0,
-              11,
-              {96, 96, 96, 255}};
-    note.y += body.box.y1 + 10 - bounds(note).y0;
-    body.add(std::move(note));
+    const Text note{"Each cell shows the largest weight of a block of " + std::to_string(block) +
+                        " × " + std::to_string(block) + " tokens (" + std::to_string(data.n) +
+                        " tokens in all).",
+                    body.box.x0, 0, 11, render_detail::kMuted};
+    body.add(place(note, Side::top, body.box.y1 + 10));
   }
   const float bar_height = std::clamp(grid_height, 160.0f, 560.0f);
   Block bar = render_detail::colorbar_block(scale, bar_height, options.colorbar_label);

@@ -9,11 +9,8 @@
 namespace attnviz::render_detail {
 namespace {
 
-constexpr Color kInk{34, 34, 34, 255};
-constexpr Color kMuted{96, 96, 96, 255};
 constexpr Color kSpecial{140, 140, 140, 255};
 constexpr Color kFocus{214, 39, 40, 255};  // matplotlib's red: stands out on viridis and magma
-constexpr float kAxisTitleSize = 13;
 constexpr float kPanelTitleSize = 13;
 constexpr float kTitleSize = 16;
 constexpr float kTickLength = 4;
@@ -24,24 +21,6 @@ constexpr float kMargin = 20;
 
 float label_size(int cell) {
   return std::clamp(std::floor(cell * 0.62f), 8.0f, 13.0f);
-}
-
-// Text moved so that its box starts at the given edge.
-Text place_below(Text t, float top) {
-  t.y += top - bounds(t).y0;
-  return t;
-}
-Text place_above(Text t, float bottom) {
-  t.y += bottom - bounds(t).y1;
-  return t;
-}
-Text place_left_of(Text t, float right) {
-  t.x += right - bounds(t).x1;
-  return t;
-}
-Text place_right_of(Text t, float left) {
-  t.x += left - bounds(t).x0;
-  return t;
 }
 
 // Shortens text with an ellipsis to fit max_width, cutting at character boundaries.
@@ -126,6 +105,25 @@ Ticks nice_ticks(double lo, double hi, int count) {
 }
 
 }  // namespace
+
+Text place(Text t, Side side, float edge) {
+  const Box b = bounds(t);
+  switch (side) {
+    case Side::top:
+      t.y += edge - b.y0;
+      break;
+    case Side::bottom:
+      t.y += edge - b.y1;
+      break;
+    case Side::left:
+      t.x += edge - b.x0;
+      break;
+    case Side::right:
+      t.x += edge - b.x1;
+      break;
+  }
+  return t;
+}
 
 void translate(Item& item, float dx, float dy) {
   std::visit(
@@ -332,7 +330,7 @@ Block heatmap_block(const HeatmapData& data, const Scale& scale, const HeatmapPa
       if (angle == 0) {
         t.anchor = Anchor::middle;
         t.x = x;
-        t = place_below(t, height + kTickLength + kTickGap);
+        t = place(t, Side::top, height + kTickLength + kTickGap);
       } else {
         t.anchor = Anchor::end;
         const float rad = angle * 3.14159265f / 180.0f;
@@ -345,20 +343,25 @@ Block heatmap_block(const HeatmapData& data, const Scale& scale, const HeatmapPa
     }
   }
 
-  if (!parts.x_title.empty()) {
-    Text t{parts.x_title, width / 2, 0, kAxisTitleSize, kInk, Anchor::middle};
-    b.add(place_below(t, b.box.y1 + 8));
-  }
-  if (!parts.y_title.empty()) {
-    Text t{parts.y_title, 0, height / 2, kAxisTitleSize, kInk, Anchor::middle, 90};
-    b.add(place_left_of(t, b.box.x0 - 8));
-  }
+  add_axis_titles(b, parts.x_title, parts.y_title, width, height);
   if (!parts.panel_title.empty()) {
     Text t{parts.panel_title, width / 2, 0, kPanelTitleSize, kInk, Anchor::middle, 0,
            FontWeight::bold};
-    b.add(place_above(t, std::min(b.box.y0, 0.0f) - 8));
+    b.add(place(t, Side::bottom, std::min(b.box.y0, 0.0f) - 8));
   }
   return b;
+}
+
+void add_axis_titles(Block& b, const std::string& x_title, const std::string& y_title, float width,
+                     float height) {
+  if (!x_title.empty()) {
+    const Text t{x_title, width / 2, 0, kAxisTitleSize, kInk, Anchor::middle};
+    b.add(place(t, Side::top, b.box.y1 + 8));
+  }
+  if (!y_title.empty()) {
+    const Text t{y_title, 0, height / 2, kAxisTitleSize, kInk, Anchor::middle, 90};
+    b.add(place(t, Side::right, b.box.x0 - 8));
+  }
 }
 
 Block colorbar_block(const Scale& scale, float height, const std::string& label) {
@@ -385,7 +388,7 @@ Block colorbar_block(const Scale& scale, float height, const std::string& label)
   }
   if (!label.empty()) {
     Text t{label, 0, height / 2, kAxisTitleSize, kInk, Anchor::middle, 90};
-    b.add(place_right_of(t, b.box.x1 + 8));
+    b.add(place(t, Side::left, b.box.x1 + 8));
   }
   return b;
 }
@@ -409,7 +412,7 @@ Figure finish(Block body, const std::string& title, float title_x0, float title_
   if (!title.empty()) {
     Text t{title, (title_x0 + title_x1) / 2, 0, kTitleSize, kInk, Anchor::middle,
            0,     FontWeight::bold};
-    body.add(place_above(t, body.box.y0 - 14));
+    body.add(place(t, Side::bottom, body.box.y0 - 14));
   }
   const float dx = kMargin - std::floor(body.box.x0), dy = kMargin - std::floor(body.box.y0);
   Figure figure;

@@ -13,6 +13,10 @@
 
 namespace attnviz::render_detail {
 
+inline constexpr Color kInk{34, 34, 34, 255};    // text
+inline constexpr Color kMuted{96, 96, 96, 255};  // ticks, notes
+inline constexpr float kAxisTitleSize = 13;
+
 struct Block {
   std::vector<Item> items;
   Box box{0, 0, 0, 0};
@@ -22,6 +26,10 @@ struct Block {
 };
 
 void translate(Item& item, float dx, float dy);
+
+// Text moved so that the given side of its box lies at edge (Side::top: its top edge at edge).
+enum class Side { top, bottom, left, right };
+Text place(Text t, Side side, float edge);
 
 struct Scale {
   Colormap colormap;
@@ -46,6 +54,11 @@ struct HeatmapParts {
 
 // A heatmap with whatever of labels, ticks, axis titles and panel title parts asks for.
 Block heatmap_block(const HeatmapData& data, const Scale& scale, const HeatmapParts& parts);
+
+// "Key" under and "Query" left of whatever the block holds, centred on a width x height heatmap
+// area at the origin.
+void add_axis_titles(Block& b, const std::string& x_title, const std::string& y_title, float width,
+                     float height);
 
 // A vertical colorbar of the given height with ticks and a rotated label on its right.
 Block colorbar_block(const Scale& scale, float height, const std::string& label);
