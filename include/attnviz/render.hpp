@@ -68,6 +68,13 @@ struct GridData {
 };
 Figure grid_figure(const GridData& data, const FigureOptions& options);
 
+// The heads of one layer (0-based) of attention in a near-square grid (12 heads: 3 rows of 4; empty
+// slots are gaps). The caller adds panel_titles, one per slot ("Head 1"..., "" for gaps).
+GridData layer_grid(const Attention& attention, int layer);
+// Every layer (rows) and head (columns) of attention: a static model view. The caller adds
+// row_titles ("Layer 1"...) and col_titles ("Head 1"...).
+GridData model_grid(const Attention& attention);
+
 // A heatmap with its own title, as one panel of a pair or comparison.
 struct Panel {
   HeatmapData data;

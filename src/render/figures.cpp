@@ -72,6 +72,34 @@ HeatmapData heatmap_data(const Attention& attention, const float* matrix) {
   return data;
 }
 
+GridData layer_grid(const Attention& attention, int layer) {
+  if (layer < 0 || layer >= attention.layers)
+    throw Error("layer index " + std::to_string(layer) + " is outside the model's " +
+                std::to_string(attention.layers) + " layers (0-based here)");
+  GridData g;
+  g.grid_cols = 1;
+  while (g.grid_cols * g.grid_cols < attention.heads) ++g.grid_cols;
+  g.grid_rows = g.grid_cols * (g.grid_cols - 1) >= attention.heads ? g.grid_cols - 1 : g.grid_cols;
+  g.n = attention.n;
+  g.tokens = {attention.tokens, attention.special};
+  g.causal = attention.causal;
+  g.panels.assign(static_cast<std::size_t>(g.grid_rows) * g.grid_cols, nullptr);
+  for (int h = 0; h < attention.heads; ++h) g.panels[h] = attention.head(layer, h);
+  return g;
+}
+
+GridData model_grid(const Attention& attention) {
+  GridData g;
+  g.grid_rows = attention.layers;
+  g.grid_cols = attention.heads;
+  g.n = attention.n;
+  g.tokens = {attention.tokens, attention.special};
+  g.causal = attention.causal;
+  for (int l = 0; l < attention.layers; ++l)
+    for (int h = 0; h < attention.heads; ++h) g.panels.push_back(attention.head(l, h));
+  return g;
+}
+
 Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
   render_detail::validate(data, "heatmap");
   const Scale scale = render_detail::make_scale({data.matrix}, options, options.colormap);

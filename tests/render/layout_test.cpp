@@ -3,6 +3,7 @@
 // message a user can act on.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -256,6 +257,46 @@ TEST(RenderLayout, HeatmapDataTakesTokensFlagsAndMaskFromAttention) {
   EXPECT_EQ(d.focus_row, -1);
 }
 
+Attention fake_attention(int layers, int heads, int n) {
+  Attention a;
+  a.layers = layers;
+  a.heads = heads;
+  a.n = n;
+  for (int i = 0; i < layers * heads; ++i) {
+    const auto m = attention_like(n, i);
+    a.weights.insert(a.weights.end(), m.begin(), m.end());
+  }
+  a.tokens = test::long_tokens(n);
+  a.special = test::bert_special(n);
+  return a;
+}
+
+TEST(RenderLayout, LayerGridIsNearSquareWithGapsAfterTheHeads) {
+  for (auto [heads, rows, cols] : {std::array<int, 3>{12, 3, 4},
+                                   {16, 4, 4},
+                                   {20, 4, 5},
+                                   {25, 5, 5},
+                                   {1, 1, 1},
+                                   {2, 1, 2},
+                                   {3, 2, 2}}) {
+    SCOPED_TRACE(heads);
+    const Attention a = fake_attention(2, heads, 5);
+    const GridData g = layer_grid(a, 1);
+    EXPECT_EQ(g.grid_rows, rows);
+    EXPECT_EQ(g.grid_cols, cols);
+    ASSERT_EQ(g.panels.size(), static_cast<std::size_t>(rows * cols));
+    for (int h = 0; h < rows * cols; ++h)
+      EXPECT_EQ(g.panels[h], h < heads ? a.head(1, h) : nullptr);
+    EXPECT_GT(grid_figure(g, {}).width, 0);
+  }
+  const Attention a = fake_attention(2, 12, 5);
+  const GridData m = model_grid(a);
+  EXPECT_EQ(m.grid_rows, 2);
+  EXPECT_EQ(m.grid_cols, 12);
+  EXPECT_EQ(m.panels[13], a.head(1, 1));
+  EXPECT_EQ(m.tokens.text, a.tokens);
+}
+
 template <typename F>
 std::string error_of(F&& f) {
   try {
@@ -315,6 +356,9 @@ TEST(RenderLayout, BadInputIsRefusedWithAClearMessage) {
   g.tokens.text = three;
   g.panels = {m.data()};
   EXPECT_NE(error_of([&] { grid_figure(g, {}); }).find("2x2 panels"), std::string::npos);
+
+  EXPECT_NE(error_of([&] { layer_grid(fake_attention(2, 3, 4), 2); }).find("layer index 2"),
+            std::string::npos);
 
   const Figure f = heatmap_figure(ok, {});
   EXPECT_NE(error_of([&] {
