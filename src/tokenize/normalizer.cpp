@@ -89,6 +89,58 @@ class NfdNormalizer : public Normalizer {
   void normalize(NormalizedText& text) const override { map_chars(text, append_nfd); }
 };
 
+class SentencePiecePreprocessor : public Normalizer {
+ public:
+  explicit SentencePiecePreprocessor(const SentencePiecePreprocessOptions& options)
+      : options_(options) {}
+
+  void normalize(NormalizedText& text) const override {
+    // transformers lowercases the whole text before preprocess_text lowercases again after NFKD;
+    // both matter
+    // ("Ϲ" lowercases to "ϲ", whose NFKD is "ς", while its own NFKD "Σ" lowercases to "σ").
+    if (options_.do_lower_case) map_chars(text, append_lowercase);
+    if (options_.remove_space) collapse_spaces(text);
+    replace_double_quotes(text);
+    if (!options_.keep_accents) map_chars(text, append_nfkd_without_combining);
+    if (options_.do_lower_case) map_chars(text, append_lowercase);
+  }
+
+ private:
+  // " ".join(text.strip().split()): a run of spaces becomes one ' ' that spans the whole run.
+  static void collapse_spaces(NormalizedText& text) {
+    NormalizedText out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (!is_python_space(text.chars[i])) {
+        out.push(text.chars[i], text.begin[i], text.end[i]);
+        ++i;
+        continue;
+      }
+      const std::size_t start = i;
+      while (i < text.size() && is_python_space(text.chars[i])) ++i;
+      if (start > 0 && i < text.size()) out.push(U' ', text.begin[start], text.end[i - 1]);
+    }
+    text = std::move(out);
+  }
+
+  // `` and '' become ".
+  static void replace_double_quotes(NormalizedText& text) {
+    NormalizedText out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char32_t c = text.chars[i];
+      if ((c == U'`' || c == U'\'') && i + 1 < text.size() && text.chars[i + 1] == c) {
+        out.push(U'"', text.begin[i], text.end[i + 1]);
+        ++i;
+      } else {
+        out.push(c, text.begin[i], text.end[i]);
+      }
+    }
+    text = std::move(out);
+  }
+
+  SentencePiecePreprocessOptions options_;
+};
+
 class SequenceNormalizer : public Normalizer {
  public:
   explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> steps)
@@ -105,6 +157,11 @@ class SequenceNormalizer : public Normalizer {
 
 std::unique_ptr<Normalizer> make_bert_normalizer(const BertNormalizerOptions& options) {
   return std::make_unique<BertNormalizer>(options);
+}
+
+std::unique_ptr<Normalizer> make_sentencepiece_preprocessor(
+    const SentencePiecePreprocessOptions& options) {
+  return std::make_unique<SentencePiecePreprocessor>(options);
 }
 
 std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& json) {

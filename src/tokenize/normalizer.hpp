@@ -25,6 +25,17 @@ struct BertNormalizerOptions {
 };
 
 std::unique_ptr<Normalizer> make_bert_normalizer(const BertNormalizerOptions& options);
+
+// What transformers' SentencePiece tokenizers (ALBERT, XLNet) do to the text before the model sees
+// it, with the keys of their tokenizer_config.json.
+struct SentencePiecePreprocessOptions {
+  bool remove_space = true;   // strip, and collapse whitespace runs to one space
+  bool keep_accents = false;  // false: NFKD, then combining marks removed
+  bool do_lower_case = false;
+};
+
+std::unique_ptr<Normalizer> make_sentencepiece_preprocessor(
+    const SentencePiecePreprocessOptions& options);
 // The "normalizer" object of a tokenizer.json (null gives nullptr). Throws attnviz::Error for
 // unsupported types.
 std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& json);

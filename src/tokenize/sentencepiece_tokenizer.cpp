@@ -1,12 +1,14 @@
 #include "sentencepiece_tokenizer.hpp"
 
-#include <sentencepiece_processor.h>
+#include "sentencepiece_library.hpp"
 
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "added_vocabulary.hpp"
 #include "attnviz/error.hpp"
+#include "normalizer.hpp"
 #include "post_processor.hpp"
 #include "unicode.hpp"
 
@@ -16,27 +18,66 @@ namespace {
 constexpr std::string_view kWordStart =
     "\xE2\x96\x81";  // U+2581, SentencePiece's word-start marker
 
+bool starts_with_word_start(std::string_view piece) {
+  return piece.substr(0, kWordStart.size()) == kWordStart;
+}
+
+// transformers' AlbertTokenizer and XLNetTokenizer preprocess the text and split "9," pieces; the
+// keys of tokenizer_config.json override their defaults. Other SentencePiece tokenizers pass the
+// text through.
+struct SentencePieceConfig {
+  SentencePiecePreprocessOptions preprocess{false, true, false};
+  bool split_digit_comma = false;
+  bool mask_lstrip = false;
+};
+
+SentencePieceConfig read_config(const nlohmann::json& config) {
+  SentencePieceConfig out;
+  const std::string cls = config.value("tokenizer_class", "");
+  const bool albert = cls.rfind("Albert", 0) == 0;
+  const bool xlnet = cls.rfind("XLNet", 0) == 0;
+  if (albert || xlnet) {
+    out.preprocess = {true, false, albert};
+    out.split_digit_comma = true;
+    out.mask_lstrip = true;
+  }
+  out.preprocess.remove_space = config.value("remove_space", out.preprocess.remove_space);
+  out.preprocess.keep_accents = config.value("keep_accents", out.preprocess.keep_accents);
+  out.preprocess.do_lower_case = config.value("do_lower_case", out.preprocess.do_lower_case);
+  return out;
+}
+
 class SentencePieceTokenizer : public Tokenizer {
  public:
-  SentencePieceTokenizer(const std::filesystem::path& path, const nlohmann::json& config) {
+  SentencePieceTokenizer(const std::filesystem::path& path, const nlohmann::json& config)
+      : config_(read_config(config)),
+        preprocess_(make_sentencepiece_preprocessor(config_.preprocess)) {
     const auto status = processor_.Load(path.string());
     if (!status.ok()) {
       throw Error("cannot load SentencePiece model " + path.string() + ": " + status.ToString() +
                   "; the file is missing or damaged: download it again");
     }
-    lowercase_ = config.value("do_lower_case", false);
-    auto token = [&](const char* key) -> std::optional<std::pair<std::int32_t, std::string>> {
+    std::vector<AddedToken> added;
+    auto special = [&](const char* key) -> std::optional<std::pair<std::int32_t, std::string>> {
       const auto it = config.find(key);
       if (it == config.end() || it->is_null()) return std::nullopt;
-      const std::string content =
-          it->is_string() ? it->get<std::string>() : it->at("content").get<std::string>();
-      const int id = processor_.PieceToId(content);
-      if (id == processor_.unk_id() && content != processor_.IdToPiece(id)) return std::nullopt;
-      return std::pair{static_cast<std::int32_t>(id), content};
+      AddedToken t;
+      t.content = it->is_string() ? it->get<std::string>() : it->at("content").get<std::string>();
+      const int id = processor_.PieceToId(t.content);
+      if (processor_.IdToPiece(id) != t.content) return std::nullopt;  // not in the model
+      t.id = id;
+      t.special = true;
+      t.lstrip = it->is_object() ? it->value("lstrip", false)
+                                 : (config_.mask_lstrip && std::string(key) == "mask_token");
+      t.rstrip = it->is_object() && it->value("rstrip", false);
+      added.push_back(t);
+      return std::pair{t.id, t.content};
     };
-    const auto cls = token("cls_token");
-    const auto sep = token("sep_token");
-    const auto eos = token("eos_token");
+    for (const char* key : {"unk_token", "pad_token", "mask_token", "bos_token"}) special(key);
+    const auto cls = special("cls_token");
+    const auto sep = special("sep_token");
+    const auto eos = special("eos_token");
+    added_ = AddedVocabulary(added, nullptr);
     if (cls && sep) {
       post_ = bert_template(cls->first, cls->second, sep->first, sep->second);
     } else if (eos) {
@@ -73,31 +114,91 @@ class SentencePieceTokenizer : public Tokenizer {
  private:
   std::vector<SequenceToken> encode_sequence(std::string_view text) const {
     validate_utf8(text);
-    // Lowercasing may change byte lengths; keep where each byte of the lowercased text came from.
-    std::string input;
-    std::vector<std::uint32_t> origin;
-    if (lowercase_) {
-      std::u32string lowered;
-      for (std::size_t pos = 0; pos < text.size();) {
-        const std::size_t start = pos;
-        lowered.clear();
-        append_lowercase(decode_utf8(text, pos), lowered);
-        for (const char32_t c : lowered) append_utf8(c, input);
-        origin.resize(input.size(), static_cast<std::uint32_t>(start));
-      }
-    } else {
-      input.assign(text);
-      for (std::uint32_t i = 0; i < text.size(); ++i) origin.push_back(i);
-    }
-    origin.push_back(static_cast<std::uint32_t>(text.size()));
-    const auto proto = processor_.EncodeAsImmutableProto(input);
+    const NormalizedText original = NormalizedText::from_original(text, 0, text.size());
+    std::vector<AddedMatch> matches;
+    const CharRange all{0, static_cast<std::uint32_t>(original.size())};
+    added_.find(original, all, false, matches);
     std::vector<SequenceToken> out;
-    for (const auto& piece : proto.pieces()) {
-      const bool word_start = piece.piece().compare(0, kWordStart.size(), kWordStart) == 0;
-      out.push_back({static_cast<std::int32_t>(piece.id()), origin[piece.begin()],
-                     origin[piece.end()], !out.empty() && !word_start});
+    std::uint32_t pos = 0;
+    for (const AddedMatch& m : matches) {
+      encode_part(original, {pos, m.range.begin}, out);
+      out.push_back({m.id, original.begin[m.range.begin], original.end[m.range.end - 1], false});
+      pos = m.range.end;
     }
+    encode_part(original, {pos, all.end}, out);
     return out;
+  }
+
+  void encode_part(const NormalizedText& original, CharRange range,
+                   std::vector<SequenceToken>& out) const {
+    if (range.begin >= range.end) return;
+    NormalizedText part;
+    part.chars.assign(original.chars.begin() + range.begin, original.chars.begin() + range.end);
+    part.begin.assign(original.begin.begin() + range.begin, original.begin.begin() + range.end);
+    part.end.assign(original.end.begin() + range.begin, original.end.begin() + range.end);
+    preprocess_->normalize(part);
+    // The model sees UTF-8; remember which code point each byte belongs to, to map its offsets
+    // back.
+    std::string input;
+    std::vector<std::uint32_t> char_of_byte;
+    for (std::uint32_t i = 0; i < part.size(); ++i) {
+      append_utf8(part.chars[i], input);
+      char_of_byte.resize(input.size(), i);
+    }
+    if (input.empty()) return;
+    auto span_of = [&](std::size_t begin, std::size_t end) {
+      if (begin >= end) {  // an empty surface (e.g. a lone "▁"): an empty span where it sits
+        const std::uint32_t at =
+            begin < input.size() ? part.begin[char_of_byte[begin]] : part.end.back();
+        return std::pair{at, at};
+      }
+      return std::pair{part.begin[char_of_byte[begin]], part.end[char_of_byte[end - 1]]};
+    };
+    const auto pieces = processor_.EncodeAsImmutableProto(input);
+    for (const auto& piece : pieces.pieces()) {
+      const std::string& p = piece.piece();
+      const bool continuation = !out.empty() && !starts_with_word_start(p);
+      if (config_.split_digit_comma && ends_with_digit_comma(p)) {
+        split_digit_comma(p, piece.end(), span_of, out);
+        continue;
+      }
+      const auto [b, e] = span_of(piece.begin(), piece.end());
+      out.push_back({static_cast<std::int32_t>(piece.id()), b, e, continuation});
+    }
+  }
+
+  static bool ends_with_digit_comma(const std::string& piece) {
+    std::u32string chars;
+    for (std::size_t pos = 0; pos < piece.size();) chars.push_back(decode_utf8(piece, pos));
+    return chars.size() > 1 && chars.back() == U',' && is_decimal_digit(chars[chars.size() - 2]);
+  }
+
+  // AlbertTokenizer._tokenize: "▁1990," is re-encoded as "1990" without markers, then "," on its
+  // own.
+  template <typename SpanOf>
+  void split_digit_comma(const std::string& piece, std::size_t piece_end, SpanOf span_of,
+                         std::vector<SequenceToken>& out) const {
+    std::string digits = piece.substr(0, piece.size() - 1);
+    for (std::size_t at; (at = digits.find(kWordStart)) != std::string::npos;)
+      digits.erase(at, kWordStart.size());
+    const std::size_t digits_begin =
+        piece_end - 1 - digits.size();  // the digits end right before the comma
+    const auto sub = processor_.EncodeAsImmutableProto(digits);
+    bool first = true;
+    for (const auto& s : sub.pieces()) {
+      std::string text = s.piece();
+      if (first && !starts_with_word_start(piece) && starts_with_word_start(text)) {
+        first = false;
+        if (text.size() == kWordStart.size()) continue;
+        text.erase(0, kWordStart.size());
+      }
+      first = false;
+      const auto [b, e] = span_of(digits_begin + s.begin(), digits_begin + s.end());
+      out.push_back({static_cast<std::int32_t>(processor_.PieceToId(text)), b, e,
+                     !out.empty() && !starts_with_word_start(text)});
+    }
+    const auto [b, e] = span_of(piece_end - 1, piece_end);
+    out.push_back({static_cast<std::int32_t>(processor_.PieceToId(",")), b, e, true});
   }
 
   std::function<std::string(std::int32_t)> token_fn() const {
@@ -106,13 +207,15 @@ class SentencePieceTokenizer : public Tokenizer {
   std::function<std::string(const std::string&, bool)> display_fn() const {
     return [](const std::string& token, bool continuation) {
       std::string text = token;
-      if (text.compare(0, kWordStart.size(), kWordStart) == 0) text.erase(0, kWordStart.size());
+      if (starts_with_word_start(text)) text.erase(0, kWordStart.size());
       return (continuation ? "·" : "") + (text.empty() ? std::string("␣") : text);
     };
   }
 
-  sentencepiece::SentencePieceProcessor processor_;
-  bool lowercase_ = false;
+  SentencePieceConfig config_;
+  std::unique_ptr<Normalizer> preprocess_;
+  SentencePieceProcessor processor_;
+  AddedVocabulary added_;
   PostProcessorSpec post_;
 };
 

@@ -181,6 +181,25 @@ void append_nfd(char32_t c, std::u32string& out) {
   out.append(buffer, buffer + n);
 }
 
+void append_nfkd_without_combining(char32_t c, std::u32string& out) {
+  utf8proc_int32_t buffer[32];
+  const auto n = utf8proc_decompose_char(
+      static_cast<utf8proc_int32_t>(c), buffer, 32,
+      static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT), nullptr);
+  for (utf8proc_ssize_t i = 0; i < n; ++i) {
+    if (utf8proc_get_property(buffer[i])->combining_class == 0)
+      out.push_back(static_cast<char32_t>(buffer[i]));
+  }
+}
+
+bool is_python_space(char32_t c) {
+  return (c >= 0x1C && c <= 0x1F) || is_white_space(c);
+}
+
+bool is_decimal_digit(char32_t c) {
+  return category(c) == UTF8PROC_CATEGORY_ND;
+}
+
 bool is_invisible(char32_t c) {
   const auto cat = category(c);
   return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF ||

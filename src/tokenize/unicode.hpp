@@ -28,7 +28,13 @@ void append_strip_accents(char32_t c, std::u32string& out);
 void append_lowercase(char32_t c, std::u32string& out);
 // Appends the canonical decomposition of c (NFD, one code point at a time).
 void append_nfd(char32_t c, std::u32string& out);
-bool is_invisible(char32_t c);  // control and format characters, for display
+// Appends the compatibility decomposition (NFKD) of c without combining marks (canonical combining
+// class > 0), as transformers' SentencePiece tokenizers do when keep_accents is false.
+void append_nfkd_without_combining(char32_t c, std::u32string& out);
+// Python's str.isspace(), which str.split() uses: White_Space plus the separators U+001C..U+001F.
+bool is_python_space(char32_t c);
+bool is_decimal_digit(char32_t c);  // category Nd
+bool is_invisible(char32_t c);      // control and format characters, for display
 
 // UTF-8. decode_utf8 throws attnviz::Error naming the byte offset of the first invalid sequence.
 char32_t decode_utf8(std::string_view text, std::size_t& pos);

@@ -48,8 +48,9 @@ TEST(TokenizeCommand, TableForAPair) {
       run({"--model", (kShared / "gpt2").string(), "Hello world!", "--pair", "Bye"});
   EXPECT_NE(out.find("15496"), std::string::npos) << out;
   EXPECT_NE(out.find("Ġworld"), std::string::npos) << out;
-  EXPECT_NE(out.find("[5, 11)"), std::string::npos) << out;  // " world" with its space, as HF gives it
-  EXPECT_NE(out.find("·e"), std::string::npos) << out;       // "Bye" is "By" + "e"
+  EXPECT_NE(out.find("[5, 11)"), std::string::npos)
+      << out;                                           // " world" with its space, as HF gives it
+  EXPECT_NE(out.find("·e"), std::string::npos) << out;  // "Bye" is "By" + "e"
   EXPECT_NE(out.find("5 tokens"), std::string::npos) << out;
 }
 
