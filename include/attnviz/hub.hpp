@@ -9,11 +9,12 @@
 
 namespace attnviz {
 
-// How far one file's download is. `done` counts bytes on disk, a resumed part included.
+// How far one file's download is. `done` counts bytes on disk, a resumed part included; `total` is
+// the size the Hub announced. The last call for a file has done == total.
 struct DownloadProgress {
   std::string file;  // file name inside the repository, e.g. "model.safetensors"
   std::uint64_t done = 0;
-  std::uint64_t total = 0;  // 0 when the server did not say
+  std::uint64_t total = 0;
 };
 using ProgressCallback = std::function<void(const DownloadProgress&)>;
 
@@ -28,10 +29,10 @@ struct HubOptions {
   std::string revision = "main";  // branch, tag or commit hash
   bool offline = false;           // true: never touch the network
   long connect_timeout_s = 10;    // HF_HUB_ETAG_TIMEOUT
-  long stall_timeout_s =
-      10;               // a transfer with no byte for this long fails (HF_HUB_DOWNLOAD_TIMEOUT)
-  int max_resumes = 5;  // resumes after a dropped connection within one call
-  ProgressCallback progress;  // called while downloading; library code never prints
+  // A transfer slower than 1 byte/s for about this long fails (HF_HUB_DOWNLOAD_TIMEOUT).
+  long stall_timeout_s = 10;
+  int max_resumes = 5;        // resumes after a dropped connection within one call
+  ProgressCallback progress;  // at most every 100 ms per file; library code never prints
 
   // HF_ENDPOINT, HF_HUB_CACHE / HF_HOME / XDG_CACHE_HOME, HF_TOKEN / HF_TOKEN_PATH,
   // HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE, HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT.
@@ -59,7 +60,8 @@ std::optional<std::filesystem::path> find_cached_model(const std::string& repo_i
 // and returns the snapshot directory. Asks the server even when the cache is complete.
 std::filesystem::path download_model(const std::string& repo_id, const HubOptions& options);
 
-// One line for a progress bar, e.g. "model.safetensors  42% [#####.......]  185.2/440.5 MB".
+// One line for a progress bar, e.g. "model.safetensors   42% [##########..............] 185.2/440.5
+// MB" (total 0: "name  185.2 MB").
 std::string format_progress(const DownloadProgress& progress, int bar_width = 24);
 
 }  // namespace attnviz

@@ -8,15 +8,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "attnviz/error.hpp"
+#include "attnviz/hub.hpp"
 
 extern char** environ;
 
@@ -153,5 +159,50 @@ class FakeHub {
 inline std::string fixture(const std::string& repo, const std::string& file) {
   return read_file(fs::path(ATTNVIZ_TEST_DATA) / "hub" / "repos" / repo / file);
 }
+
+// The message of the attnviz::Error `action` throws; a test failure when it throws none.
+inline std::string error_message(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "no attnviz::Error was thrown";
+  return "";
+}
+
+// The lines that start with `prefix`.
+inline std::vector<std::string> matching(const std::vector<std::string>& lines,
+                                         const std::string& prefix) {
+  std::vector<std::string> found;
+  for (const auto& line : lines) {
+    if (line.rfind(prefix, 0) == 0) found.push_back(line);
+  }
+  return found;
+}
+
+// A test against the fake Hub with its own empty cache.
+class FakeHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // A proxy from the environment must not see requests to the local server.
+    setenv("NO_PROXY", "127.0.0.1", 1);
+    setenv("no_proxy", "127.0.0.1", 1);
+  }
+
+  HubOptions options(const FakeHub& hub) const {
+    HubOptions options;
+    options.models_dir.clear();
+    options.aliases_file.clear();
+    options.cache_dir = cache();
+    options.endpoint = hub.endpoint();
+    options.stall_timeout_s = 5;
+    return options;
+  }
+
+  fs::path cache() const { return temp_.path() / "cache"; }
+
+  TempDir temp_;
+};
 
 }  // namespace attnviz::testing

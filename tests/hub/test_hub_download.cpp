@@ -5,61 +5,22 @@
 #include <chrono>
 #include <thread>
 
-#include "attnviz/error.hpp"
-#include "attnviz/hub.hpp"
 #include "hub_test_support.hpp"
 
 namespace attnviz {
 namespace {
 
+using testing::error_message;
 using testing::FakeHub;
 using testing::fixture;
-using testing::TempDir;
+using testing::matching;
 namespace fs = std::filesystem;
 
 const std::string kBert = "attnviz-test/tiny-bert";
 const std::vector<std::string> kBertFiles = {"config.json", "model.safetensors", "vocab.txt",
                                              "tokenizer_config.json"};
 
-class HubDownload : public ::testing::Test {
- protected:
-  void SetUp() override {
-    // A proxy from the environment must not see requests to the local server.
-    setenv("NO_PROXY", "127.0.0.1", 1);
-    setenv("no_proxy", "127.0.0.1", 1);
-  }
-
-  HubOptions options(const FakeHub& hub) const {
-    HubOptions options;
-    options.models_dir.clear();
-    options.aliases_file.clear();
-    options.cache_dir = temp_.path() / "cache";
-    options.endpoint = hub.endpoint();
-    options.stall_timeout_s = 5;
-    return options;
-  }
-
-  static std::vector<std::string> matching(const std::vector<std::string>& lines,
-                                           const std::string& prefix) {
-    std::vector<std::string> found;
-    for (const auto& line : lines) {
-      if (line.rfind(prefix, 0) == 0) found.push_back(line);
-    }
-    return found;
-  }
-
-  static std::string message_of(const std::function<void()>& action) {
-    try {
-      action();
-    } catch (const Error& error) {
-      return error.what();
-    }
-    ADD_FAILURE() << "no attnviz::Error was thrown";
-    return "";
-  }
-
-  TempDir temp_;
-};
+using HubDownload = testing::FakeHubTest;
 
 TEST_F(HubDownload, FirstDownloadFillsTheCacheInTheHubLayout) {
   FakeHub hub;
@@ -70,7 +31,7 @@ TEST_F(HubDownload, FirstDownloadFillsTheCacheInTheHubLayout) {
   const fs::path dir = resolve_model(kBert, opts);
 
   const std::string commit = hub.commit(kBert);
-  const fs::path repo = temp_.path() / "cache" / "models--attnviz-test--tiny-bert";
+  const fs::path repo = cache() / "models--attnviz-test--tiny-bert";
   EXPECT_EQ(dir, repo / "snapshots" / commit);
   EXPECT_EQ(testing::read_file(repo / "refs" / "main"), commit);  // no newline, as huggingface_hub
   for (const auto& file : kBertFiles) {
@@ -121,10 +82,10 @@ TEST_F(HubDownload, OfflineModeNeverTouchesTheNetwork) {
   HubOptions offline = options(hub);
   offline.offline = true;
 
-  const std::string message = message_of([&] { resolve_model(kBert, offline); });
+  const std::string message = error_message([&] { resolve_model(kBert, offline); });
   EXPECT_NE(message.find("HF_HUB_OFFLINE"), std::string::npos) << message;
   EXPECT_NE(message.find("local model directory"), std::string::npos) << message;
-  EXPECT_NE(message.find((temp_.path() / "cache").string()), std::string::npos) << message;
+  EXPECT_NE(message.find((cache()).string()), std::string::npos) << message;
   EXPECT_THROW(download_model(kBert, offline), Error);
   EXPECT_TRUE(hub.requests().empty());
 
@@ -192,9 +153,9 @@ TEST_F(HubDownload, InterruptedDownloadResumesOnTheNextRun) {
   HubOptions no_resume = options(hub);
   no_resume.max_resumes = 0;
 
-  const std::string message = message_of([&] { resolve_model(kBert, no_resume); });
+  const std::string message = error_message([&] { resolve_model(kBert, no_resume); });
   EXPECT_NE(message.find("run again to resume"), std::string::npos) << message;
-  const fs::path repo = temp_.path() / "cache" / "models--attnviz-test--tiny-bert";
+  const fs::path repo = cache() / "models--attnviz-test--tiny-bert";
   const std::string sha = hub.etag(kBert, "model.safetensors");
   const fs::path partial = repo / "blobs" / (sha + ".incomplete");
   ASSERT_TRUE(fs::exists(partial));
@@ -217,11 +178,11 @@ TEST_F(HubDownload, InterruptedDownloadResumesOnTheNextRun) {
 
 TEST_F(HubDownload, CorruptTransferIsRejectedAndLeavesNothing) {
   FakeHub hub({"--corrupt", "model.safetensors"});
-  const std::string message = message_of([&] { resolve_model(kBert, options(hub)); });
+  const std::string message = error_message([&] { resolve_model(kBert, options(hub)); });
   EXPECT_NE(message.find("sha256"), std::string::npos) << message;
   EXPECT_NE(message.find("model.safetensors"), std::string::npos) << message;
 
-  const fs::path repo = temp_.path() / "cache" / "models--attnviz-test--tiny-bert";
+  const fs::path repo = cache() / "models--attnviz-test--tiny-bert";
   const std::string sha = hub.etag(kBert, "model.safetensors");
   EXPECT_FALSE(fs::exists(repo / "blobs" / sha));
   EXPECT_FALSE(fs::exists(repo / "blobs" / (sha + ".incomplete")));
@@ -232,26 +193,26 @@ TEST_F(HubDownload, CorruptTransferIsRejectedAndLeavesNothing) {
 TEST_F(HubDownload, UnknownModelAndRevisionSayNotFound) {
   FakeHub hub;
   std::string message =
-      message_of([&] { resolve_model("attnviz-test/no-such-model", options(hub)); });
+      error_message([&] { resolve_model("attnviz-test/no-such-model", options(hub)); });
   EXPECT_NE(message.find("'attnviz-test/no-such-model' was not found"), std::string::npos)
       << message;
   EXPECT_NE(message.find("404"), std::string::npos) << message;
 
   HubOptions branch = options(hub);
   branch.revision = "no-such-branch";
-  message = message_of([&] { resolve_model(kBert, branch); });
+  message = error_message([&] { resolve_model(kBert, branch); });
   EXPECT_NE(message.find("revision 'no-such-branch'"), std::string::npos) << message;
 }
 
 TEST_F(HubDownload, PrivateModelNeedsHfToken) {
   FakeHub hub({"--private", kBert + "=secret-token"});
-  std::string message = message_of([&] { resolve_model(kBert, options(hub)); });
+  std::string message = error_message([&] { resolve_model(kBert, options(hub)); });
   EXPECT_NE(message.find("401"), std::string::npos) << message;
   EXPECT_NE(message.find("set HF_TOKEN"), std::string::npos) << message;
 
   HubOptions wrong = options(hub);
   wrong.token = "wrong-token";
-  message = message_of([&] { resolve_model(kBert, wrong); });
+  message = error_message([&] { resolve_model(kBert, wrong); });
   EXPECT_NE(message.find("HF_TOKEN is set but was not accepted"), std::string::npos) << message;
 
   HubOptions right = options(hub);
@@ -275,9 +236,9 @@ TEST_F(HubDownload, OtherAnswersGiveTheirOwnHint) {
       {"200", "it is not a Hugging Face Hub or mirror. Check HF_ENDPOINT"}};
   for (const auto& [status, expected] : cases) {
     FakeHub hub({"--answer", status});
-    const std::string message = message_of([&] { resolve_model(kBert, options(hub)); });
+    const std::string message = error_message([&] { resolve_model(kBert, options(hub)); });
     EXPECT_NE(message.find(expected), std::string::npos) << status << ": " << message;
-    EXPECT_FALSE(fs::exists(temp_.path() / "cache" / "models--attnviz-test--tiny-bert" / "refs"));
+    EXPECT_FALSE(fs::exists(cache() / "models--attnviz-test--tiny-bert" / "refs"));
   }
 }
 
@@ -285,19 +246,19 @@ TEST_F(HubDownload, WeightsFallBackToPytorchModelBin) {
   FakeHub hub;
   const fs::path dir = resolve_model("tiny-gpt2", options(hub));
   const std::string commit = hub.commit("tiny-gpt2");
-  EXPECT_EQ(dir, temp_.path() / "cache" / "models--tiny-gpt2" / "snapshots" / commit);
+  EXPECT_EQ(dir, cache() / "models--tiny-gpt2" / "snapshots" / commit);
   for (const std::string file : {"config.json", "pytorch_model.bin", "vocab.json", "merges.txt"}) {
     EXPECT_EQ(testing::read_file(dir / file), fixture("tiny-gpt2", file)) << file;
   }
-  EXPECT_TRUE(fs::exists(temp_.path() / "cache" / "models--tiny-gpt2" / ".no_exist" / commit /
-                         "model.safetensors"));
+  EXPECT_TRUE(
+      fs::exists(cache() / "models--tiny-gpt2" / ".no_exist" / commit / "model.safetensors"));
 }
 
 TEST_F(HubDownload, RenamedRepositoryFollowsTheRelativeRedirect) {
   FakeHub hub({"--rename", "old-name=" + kBert});
   const fs::path dir = resolve_model("old-name", options(hub));
   // Cached under the name asked for, as huggingface_hub does.
-  EXPECT_EQ(dir, temp_.path() / "cache" / "models--old-name" / "snapshots" / hub.commit(kBert));
+  EXPECT_EQ(dir, cache() / "models--old-name" / "snapshots" / hub.commit(kBert));
   EXPECT_EQ(testing::read_file(dir / "vocab.txt"), fixture(kBert, "vocab.txt"));
 }
 

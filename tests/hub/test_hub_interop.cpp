@@ -1,8 +1,6 @@
 // The cache is shared with huggingface_hub both ways: each reads what the other wrote.
 #include <gtest/gtest.h>
 
-#include "attnviz/error.hpp"
-#include "attnviz/hub.hpp"
 #include "hub_test_support.hpp"
 
 namespace attnviz {
@@ -10,16 +8,14 @@ namespace {
 
 using testing::FakeHub;
 using testing::fixture;
-using testing::TempDir;
 namespace fs = std::filesystem;
 
 const std::string kBert = "attnviz-test/tiny-bert";
 
-class HubInterop : public ::testing::Test {
+class HubInterop : public testing::FakeHubTest {
  protected:
   void SetUp() override {
-    setenv("NO_PROXY", "127.0.0.1", 1);
-    setenv("no_proxy", "127.0.0.1", 1);
+    FakeHubTest::SetUp();
     const auto [status, output] = testing::run_command(
         testing::shell_quote(testing::python_interpreter()) +
         " -c 'import huggingface_hub; print(huggingface_hub.__version__)' 2>&1");
@@ -44,19 +40,6 @@ class HubInterop : public ::testing::Test {
     EXPECT_EQ(status, 0) << output;
     return output;
   }
-
-  HubOptions options(const FakeHub& hub) const {
-    HubOptions options;
-    options.models_dir.clear();
-    options.aliases_file.clear();
-    options.cache_dir = cache();
-    options.endpoint = hub.endpoint();
-    return options;
-  }
-
-  fs::path cache() const { return temp_.path() / "cache"; }
-
-  TempDir temp_;
 };
 
 TEST_F(HubInterop, CacheWrittenByHuggingfaceHubIsReadByAttnviz) {

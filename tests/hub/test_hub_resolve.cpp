@@ -1,25 +1,14 @@
 // Name resolution without a server: local folders, aliases, cache lookup, environment, messages.
 #include <gtest/gtest.h>
 
-#include "attnviz/error.hpp"
-#include "attnviz/hub.hpp"
 #include "hub_test_support.hpp"
 
 namespace attnviz {
 namespace {
 
+using testing::error_message;
 using testing::TempDir;
 namespace fs = std::filesystem;
-
-std::string message_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "no attnviz::Error was thrown";
-  return "";
-}
 
 void write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -59,10 +48,11 @@ TEST_F(HubResolve, ExistingDirectoryIsTakenAsIs) {
 }
 
 TEST_F(HubResolve, MissingDirectoryOrFileIsAnError) {
-  std::string message = message_of([&] { resolve_model("./no/such/dir", options()); });
+  std::string message = error_message([&] { resolve_model("./no/such/dir", options()); });
   EXPECT_NE(message.find("does not exist"), std::string::npos) << message;
   write(temp_.path() / "config.json", "{}");
-  message = message_of([&] { resolve_model((temp_.path() / "config.json").string(), options()); });
+  message =
+      error_message([&] { resolve_model((temp_.path() / "config.json").string(), options()); });
   EXPECT_NE(message.find("pass the directory"), std::string::npos) << message;
 }
 
@@ -100,11 +90,11 @@ TEST_F(HubResolve, TheCommittedAliasesFileIsValid) {
 
 TEST_F(HubResolve, BadAliasesFileNamesTheFile) {
   write(options().aliases_file, R"({"bert": 3})");
-  std::string message = message_of([&] { alias_targets("bert", options()); });
+  std::string message = error_message([&] { alias_targets("bert", options()); });
   EXPECT_NE(message.find(options().aliases_file.string()), std::string::npos) << message;
   EXPECT_NE(message.find("'bert'"), std::string::npos) << message;
   write(options().aliases_file, "{not json");
-  message = message_of([&] { alias_targets("bert", options()); });
+  message = error_message([&] { alias_targets("bert", options()); });
   EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
 }
 
@@ -141,7 +131,7 @@ TEST_F(HubResolve, CachedSnapshotMustBeUsable) {
 }
 
 TEST_F(HubResolve, OfflineWithoutCacheSaysWhatToDo) {
-  const std::string message = message_of([&] { resolve_model("bert", options()); });
+  const std::string message = error_message([&] { resolve_model("bert", options()); });
   EXPECT_NE(message.find("HF_HUB_OFFLINE is set and 'bert-base-uncased'"), std::string::npos)
       << message;
   EXPECT_NE(message.find("local model directory"), std::string::npos) << message;
@@ -152,7 +142,7 @@ TEST_F(HubResolve, UnreachableEndpointSaysWhatToDo) {
   HubOptions online = options();
   online.offline = false;
   online.endpoint = "http://127.0.0.1:1";  // nothing listens on port 1
-  const std::string message = message_of([&] { resolve_model("bert", online); });
+  const std::string message = error_message([&] { resolve_model("bert", online); });
   EXPECT_NE(message.find("cannot download 'bert-base-uncased' from http://127.0.0.1:1"),
             std::string::npos)
       << message;
@@ -163,7 +153,7 @@ TEST_F(HubResolve, UnreachableEndpointSaysWhatToDo) {
 
 TEST_F(HubResolve, InvalidHubIdIsAnError) {
   for (const std::string name : {"two--dashes", "a/b/c", "bad name", "x..y", "-lead"}) {
-    const std::string message = message_of([&] { resolve_model(name, options()); });
+    const std::string message = error_message([&] { resolve_model(name, options()); });
     EXPECT_NE(message.find("is not a Hugging Face model id"), std::string::npos)
         << name << ": " << message;
   }
@@ -239,7 +229,7 @@ TEST_F(HubEnvironment, EndpointOfflineTokenAndTimeouts) {
   setenv("HF_HUB_DOWNLOAD_TIMEOUT", "30", 1);
   EXPECT_EQ(HubOptions::from_environment().stall_timeout_s, 30);
   setenv("HF_HUB_ETAG_TIMEOUT", "soon", 1);
-  const std::string message = message_of([] { HubOptions::from_environment(); });
+  const std::string message = error_message([] { HubOptions::from_environment(); });
   EXPECT_NE(message.find("HF_HUB_ETAG_TIMEOUT"), std::string::npos) << message;
 }
 
