@@ -102,7 +102,7 @@ GridData model_grid(const Attention& attention) {
 
 Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
   render_detail::validate(data, "heatmap");
-  const Scale scale = render_detail::make_scale({data.matrix}, options, options.colormap);
+  const Scale scale = render_detail::make_scale({&data}, options, options.colormap);
   const HeatmapParts parts = full_parts(data, options, 640);
   Block body = render_detail::heatmap_block(data, scale, parts);
   const float width = static_cast<float>(data.matrix.cols * parts.cell);
@@ -153,23 +153,27 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
   }
 
   std::vector<HeatmapData> panels(count);
-  std::vector<std::vector<float>> pooled(count);
-  std::vector<MatrixView> views;
+  std::vector<const HeatmapData*> present;
   for (std::size_t i = 0; i < count; ++i) {
     panels[i].matrix = {data.panels[i], data.n, data.n};
     panels[i].rows = panels[i].cols = data.tokens;
     panels[i].causal = data.causal;
     if (data.panels[i] == nullptr) continue;
     render_detail::validate(panels[i], "grid panel");
-    if (block > 1) {
+    present.push_back(&panels[i]);
+  }
+  if (present.empty()) throw Error("a grid of heatmaps needs at least one matrix");
+  // The scale (and its NaN check) from the full matrices, before any pooling.
+  const Scale scale = render_detail::make_scale(present, options, options.colormap);
+  std::vector<std::vector<float>> pooled(count);
+  if (block > 1) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (data.panels[i] == nullptr) continue;
       pooled[i] = render_detail::max_pool(panels[i].matrix, block);
       panels[i].matrix = {pooled[i].data(), shown, shown};
       panels[i].rows = panels[i].cols = tokens;
     }
-    views.push_back(panels[i].matrix);
   }
-  if (views.empty()) throw Error("a grid of heatmaps needs at least one matrix");
-  const Scale scale = render_detail::make_scale(views, options, options.colormap);
 
   const bool labels = cell >= 8;
   const float side = static_cast<float>(shown * cell);
@@ -257,8 +261,7 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
 Figure pair_figure(const Panel& a, const Panel& b, const FigureOptions& options) {
   render_detail::validate(a.data, "first of the pair");
   render_detail::validate(b.data, "second of the pair");
-  const Scale scale =
-      render_detail::make_scale({a.data.matrix, b.data.matrix}, options, options.colormap);
+  const Scale scale = render_detail::make_scale({&a.data, &b.data}, options, options.colormap);
   const int n =
       std::max({a.data.matrix.rows, a.data.matrix.cols, b.data.matrix.rows, b.data.matrix.cols});
   HeatmapParts parts = full_parts(a.data, options, 460);
@@ -284,11 +287,9 @@ Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
   render_detail::validate(a.data, "A");
   render_detail::validate(b.data, "B");
   render_detail::validate(difference.data, "difference");
-  const Scale scale =
-      render_detail::make_scale({a.data.matrix, b.data.matrix}, options, options.colormap);
+  const Scale scale = render_detail::make_scale({&a.data, &b.data}, options, options.colormap);
   FigureOptions diff_options;
-  const Scale diff_scale =
-      render_detail::make_scale({difference.data.matrix}, diff_options, "rdbu");
+  const Scale diff_scale = render_detail::make_scale({&difference.data}, diff_options, "rdbu");
   const int n =
       std::max({a.data.matrix.rows, a.data.matrix.cols, b.data.matrix.rows, b.data.matrix.cols,
                 difference.data.matrix.rows, difference.data.matrix.cols});
@@ -324,7 +325,7 @@ Figure score_matrix_figure(const HeatmapData& data, FigureOptions options) {
   if (!options.vmax) options.vmax = 1.0f;
   if (!options.x_label_angle) options.x_label_angle = 0.0f;
   render_detail::validate(data, "score matrix");
-  const Scale scale = render_detail::make_scale({data.matrix}, options, options.colormap);
+  const Scale scale = render_detail::make_scale({&data}, options, options.colormap);
   HeatmapParts parts = full_parts(data, options, 560);
   parts.cell = std::max(parts.cell, 36);
   Block body = render_detail::heatmap_block(data, scale, parts);

@@ -176,13 +176,14 @@ void validate(const HeatmapData& data, const char* what) {
                 " of " + std::to_string(m.rows) + " rows");
 }
 
-Scale make_scale(const std::vector<MatrixView>& matrices, const FigureOptions& options,
+Scale make_scale(const std::vector<const HeatmapData*>& shown, const FigureOptions& options,
                  const std::string& colormap) {
   Scale s{Colormap::by_name(colormap), 0, 1};
   float largest = 0, magnitude = 0;
-  for (const MatrixView& m : matrices) {
+  for (const HeatmapData* d : shown) {
+    const MatrixView& m = d->matrix;
     for (int r = 0; r < m.rows; ++r) {
-      for (int c = 0; c < m.cols; ++c) {
+      for (int c = 0; c < (d->causal ? r + 1 : m.cols); ++c) {  // masked cells are not drawn
         const float v = m.at(r, c);
         if (!std::isfinite(v))
           throw Error("the matrix to draw holds " +

@@ -36,9 +36,10 @@ struct Scale {
   float vmin = 0, vmax = 1;
 };
 
-// The colour scale of the given matrices: options' vmin/vmax, else 0 .. max (diverging maps:
-// -m .. m with m the largest magnitude). Throws attnviz::Error for NaN or infinite values.
-Scale make_scale(const std::vector<MatrixView>& matrices, const FigureOptions& options,
+// The colour scale of what the heatmaps show (masked cells aside): options' vmin/vmax, else
+// 0 .. max (diverging maps: -m .. m with m the largest magnitude). Throws attnviz::Error for NaN or
+// infinite values.
+Scale make_scale(const std::vector<const HeatmapData*>& shown, const FigureOptions& options,
                  const std::string& colormap);
 
 // Cell size in whole pixels for a matrix of n rows/columns drawn in about target pixels.

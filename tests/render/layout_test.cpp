@@ -297,6 +297,19 @@ TEST(RenderLayout, LayerGridIsNearSquareWithGapsAfterTheHeads) {
   EXPECT_EQ(m.tokens.text, a.tokens);
 }
 
+TEST(RenderLayout, MaskedCellsDoNotSetTheScale) {
+  std::vector<float> m = {0.5f, 9.0f, 0.25f, 0.25f};  // 9 sits in the masked upper triangle
+  HeatmapData d;
+  d.matrix = {m.data(), 2, 2};
+  d.rows.text = d.cols.text = {"a", "b"};
+  d.causal = true;
+  const Figure f = heatmap_figure(d, {});
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->rows == 2 && c->cols == 2) {
+      EXPECT_EQ(c->colors[0], Colormap::by_name("viridis").at(1.0f));  // 0.5 is the top
+    }
+}
+
 template <typename F>
 std::string error_of(F&& f) {
   try {
@@ -356,6 +369,17 @@ TEST(RenderLayout, BadInputIsRefusedWithAClearMessage) {
   g.tokens.text = three;
   g.panels = {m.data()};
   EXPECT_NE(error_of([&] { grid_figure(g, {}); }).find("2x2 panels"), std::string::npos);
+
+  std::vector<float> long_nan = attention_like(400, 1);
+  long_nan[static_cast<std::size_t>(399) * 400 + 3] = std::nanf("");
+  GridData pooled;
+  pooled.grid_rows = 1;
+  pooled.grid_cols = 12;
+  pooled.n = 400;
+  pooled.tokens.text = test::long_tokens(400);
+  pooled.panels.assign(12, long_nan.data());
+  EXPECT_NE(error_of([&] { grid_figure(pooled, {}); }).find("NaN at row 399, column 3"),
+            std::string::npos);
 
   EXPECT_NE(error_of([&] { layer_grid(fake_attention(2, 3, 4), 2); }).find("layer index 2"),
             std::string::npos);
