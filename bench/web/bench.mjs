@@ -1,10 +1,12 @@
 // Size and speed of attnviz's HTML view next to bertviz's head_view/model_view, for the same attentions.
-//   node bench/web/bench.mjs --make-view BUILD/tests/web/make_view [--work DIR] [--cases 16,128,512,1024]
-//                            [--bertviz-max-n 512] [--python .venv/bin/python]
+//   node bench/web/bench.mjs --make-view BUILD/tests/web/make_view [--work DIR]
+//        [--cases 16,128,512,1024,1024b7] [--bertviz-max-n 512] [--python .venv/bin/python] [--real-model DIR]
 // Needs chromium + tests/web's node packages (scripts/setup_browser_tests.sh), `npm ci` in bench/web (the CDN
 // scripts bertviz loads, served locally) and bertviz in the Python environment. Prints a markdown table and
-// writes DIR/results.json. Attentions are tests/web/synthetic_attention.hpp's (12 layers x 12 heads, head_dim 64);
-// the 1,024-token case is causal like GPT-2, the others are not, like BERT.
+// appends to DIR/results.jsonl. Synthetic attentions are tests/web/synthetic_attention.hpp's (12 layers x 12
+// heads, head_dim 64); 1,024 tokens are causal like GPT-2 ("1024b7": the same stored with 7-bit weights), the
+// others are not, like BERT. "real128"/"real512" take a real BERT checkpoint's attention (--real-model, 6 layers
+// x 12 heads; bench/web/real_attention.py) over the repository's seed texts.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,8 @@ const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const make_view = opt('--make-view');
 const work = opt('--work', '/tmp/attnviz-bench-web');
-const cases = opt('--cases', '16,128,512,1024').split(',').map(Number);
+const cases = opt('--cases', '16,128,512,1024,1024b7').split(',');
+const real_model = opt('--real-model');
 const bertviz_max_n = Number(opt('--bertviz-max-n', '512'));
 const python = opt('--python', path.join(REPO, '.venv/bin/python'));
 const TIMEOUT = 300_000;
@@ -113,52 +116,69 @@ async function measure_bertviz(context, file, kind) {
   }
 }
 
-const results = [];
 const { context, refused, close } = await launch({ serve });
-for (const n of cases) {
-  const causal = n >= 1024;
-  const base = ['--layers', '12', '--heads', '12', '--n', String(n), '--head-dim', '64', ...(causal ? ['--causal'] : [])];
-  const dir = path.join(work, `n${n}`);
+for (const name of cases) {
+  const real = name.startsWith('real');
+  const n = Number(/\d+/.exec(name)[0]);
+  const bits = name.includes('b7') ? '7' : '8';
+  const causal = !real && n >= 1024;
+  const [layers, heads] = real ? ['6', '12'] : ['12', '12'];
+  const dir = path.join(work, name);
   fs.mkdirSync(dir, { recursive: true });
+  const dump = path.join(dir, 'weights.f32');
+  const shape = ['--layers', layers, '--heads', heads, '--n', String(n), '--weight-bits', bits, ...(causal ? ['--causal'] : [])];
+  const with_bertviz = n <= bertviz_max_n;
+  let source;
+  if (real) {
+    run(python, [path.join(HERE, 'real_attention.py'), real_model, String(n), dump]);
+    source = ['--from-bin', dump];
+  } else {
+    source = ['--head-dim', '64', ...(with_bertviz ? ['--dump-bin', dump] : [])];
+  }
   const full = path.join(dir, 'attnviz.html');
   const novec = path.join(dir, 'attnviz-no-vectors.html');
-  const dump = path.join(dir, 'weights.f32');
-  const write = run(make_view, [full, ...base, ...(n <= bertviz_max_n ? ['--dump-bin', dump] : [])]);
-  run(make_view, [novec, ...base, '--no-vectors']);
+  const write = run(make_view, [full, ...shape, ...source]);
   const row = {
-    n, causal,
-    html_view_ms: Number(/html_view_ms ([\d.]+)/.exec(write.out + '')?.[1] ?? NaN),
+    name, n, layers: Number(layers), heads: Number(heads), causal, bits: Number(bits),
+    html_view_ms: Number(/html_view_ms ([\d.]+)/.exec(write.out)?.[1] ?? NaN),
     attnviz_bytes: fs.statSync(full).size,
-    attnviz_no_vectors_bytes: fs.statSync(novec).size,
   };
   row.attnviz = await measure_attnviz(context, full);
-  row.attnviz_no_vectors = await measure_attnviz(context, novec);
-  if (n <= bertviz_max_n) {
-    const bv = run(python, [path.join(HERE, 'make_bertviz.py'), dump, '12', '12', String(n), dir]);
+  if (!real) {
+    run(make_view, [novec, ...shape, '--head-dim', '64', '--no-vectors']);
+    row.attnviz_no_vectors_bytes = fs.statSync(novec).size;
+    row.attnviz_no_vectors = await measure_attnviz(context, novec);
+  }
+  if (with_bertviz) {
+    const bv = run(python, [path.join(HERE, 'make_bertviz.py'), dump, layers, heads, String(n), dir]);
     row.bertviz_write = bv.out.trim();
     for (const kind of ['head', 'model']) {
       const file = path.join(dir, `bertviz_${kind}_view.html`);
       row[`bertviz_${kind}_bytes`] = fs.statSync(file).size;
       row[`bertviz_${kind}`] = await measure_bertviz(context, file, kind);
+      fs.rmSync(file, { force: true });
     }
-    fs.rmSync(dump, { force: true });
   }
-  results.push(row);
+  fs.rmSync(dump, { force: true });
+  fs.rmSync(dump + '.tokens.json', { force: true });
+  fs.appendFileSync(path.join(work, 'results.jsonl'), JSON.stringify(row) + '\n');
   console.error(JSON.stringify(row));
 }
 await close();
-fs.writeFileSync(path.join(work, 'results.json'), JSON.stringify({ results, refused }, null, 1));
+const results = fs.readFileSync(path.join(work, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 const f = (v) => (v === undefined ? '–' : v.toFixed(0));
-console.log('| tokens | attnviz MB (no q/k) | first view ms (no q/k) | head switch ms heatmap / head view | ' +
-  'bertviz head_view MB | first view ms | head switch ms | bertviz model_view MB | first view ms | open head ms | ratio |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| case | shape | attnviz MB (no q/k) | first view ms (no q/k) | head switch ms: heatmap / head view | ' +
+  'bertviz head_view MB | first view ms | head switch ms | bertviz model_view MB | first view ms | open head ms | size ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const bv = (k) => r[`bertviz_${k}`] || {};
   const cell = (k) => (bv(k).error ? `failed: ${bv(k).error}` : f(bv(k).first_view_ms));
   const ratio = r.bertviz_head_bytes ? (r.bertviz_head_bytes / r.attnviz_bytes).toFixed(1) + '\u00d7' : '–';
-  console.log(`| ${r.n}${r.causal ? ' (causal)' : ''} | ${mb(r.attnviz_bytes)} (${mb(r.attnviz_no_vectors_bytes)}) | ` +
-    `${f(r.attnviz.first_view_ms)} (${f(r.attnviz_no_vectors.first_view_ms)}) | ` +
+  const nv = r.attnviz_no_vectors_bytes ? ` (${mb(r.attnviz_no_vectors_bytes)})` : '';
+  const nvt = r.attnviz_no_vectors ? ` (${f(r.attnviz_no_vectors.first_view_ms)})` : '';
+  console.log(`| ${r.name} | ${r.layers}x${r.heads}x${r.n}${r.causal ? ' causal' : ''}, ${r.bits}-bit | ` +
+    `${mb(r.attnviz_bytes)}${nv} | ${f(r.attnviz.first_view_ms)}${nvt} | ` +
     `${f(r.attnviz.heatmap_head)} / ${f(r.attnviz.head_view_head)} | ` +
     `${r.bertviz_head_bytes ? mb(r.bertviz_head_bytes) : 'not run'} | ${cell('head')} | ${f(bv('head').switch_ms)} | ` +
     `${r.bertviz_model_bytes ? mb(r.bertviz_model_bytes) : 'not run'} | ${cell('model')} | ${f(bv('model').switch_ms)} | ` +

@@ -23,14 +23,19 @@ struct HtmlOptions {
   // Inline DejaVu Sans (about 1 MB of base64) so text looks the same everywhere; without it the
   // page falls back to the browser's sans-serif.
   bool embed_font = true;
+  // Bits per stored weight, 4 to 8. Each bit less shrinks the weight data by roughly a fifth and
+  // doubles the error bound (row max / (2 * (2^bits - 1))); 7 keeps GPT-2 at 1,024 tokens under 50
+  // MB.
+  int weight_bits = 8;
 };
 
 // Writes one self-contained HTML page (data, script, styles and font inlined; no network, no
-// server) with the head view, model view, heatmap and neuron view. Weights are stored 8-bit per row
-// (w = row_max * code/255, error at most row_max/510), deflated and base64-encoded, one block per
-// layer, encoded on all cores; causal inputs store only keys <= query. Throws attnviz::Error when
-// an input is inconsistent (sizes, non-finite or negative weights, weights after the query in a
-// causal input) or too large for one page.
+// server) with the head view, model view, heatmap and neuron view. Weights are stored with
+// weight_bits each, linear in the row's maximum (8 bits: w = row_max * code/255, error at most
+// row_max/510), deflated and base64-encoded, one block per layer, encoded on all cores; causal
+// inputs store only keys <= query. Throws attnviz::Error when an input is inconsistent (sizes,
+// non-finite or negative weights, weights after the query in a causal input), too large for one
+// page, or weight_bits is out of range.
 std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& options);
 std::string html_view(const Attention& attention, const HtmlOptions& options);
 

@@ -19,11 +19,16 @@ namespace {
 // Browsers struggle with pages much above a few hundred MB; GPT-2 at 1,024 tokens is 151 M weights.
 constexpr std::size_t kMaxWeights = 400'000'000;
 
-const char kStorage[] =
-    "Storage: attention weights are 8-bit per row, linear in the row's maximum (w = row max \u00d7 "
-    "code/255, error at most row max/510); causal inputs keep only keys up to the query; queries "
-    "and keys are int8 with one scale per vector. Blocks are deflated and base64-encoded, one per "
-    "layer.";
+// The storage note shown in the page, so a reader knows how exact the numbers are.
+std::string storage_note(int bits) {
+  const int levels = (1 << bits) - 1;
+  return "Storage: attention weights are " + std::to_string(bits) +
+         "-bit per row, linear in the row's maximum (w = row max \u00d7 code/" +
+         std::to_string(levels) + ", error at most row max/" + std::to_string(2 * levels) +
+         "); causal inputs keep only keys up to the query; queries and keys are int8 with one "
+         "scale "
+         "per vector. Blocks are deflated and base64-encoded, one per layer.";
+}
 
 void check_weights(const Attention& a, const std::string& in) {
   const std::size_t n = static_cast<std::size_t>(a.n);
@@ -86,7 +91,8 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
   nlohmann::json meta = {{"version", 1},
                          {"title", options.title},
                          {"model", options.model_name},
-                         {"storage", kStorage},
+                         {"storage", storage_note(options.weight_bits)},
+                         {"weight_levels", (1 << options.weight_bits) - 1},
                          {"inputs", nlohmann::json::array()}};
   for (const HtmlInput& in : inputs) {
     const Attention& a = *in.attention;
@@ -159,13 +165,17 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
       throw Error("html view: input \"" + in.label + "\" has no attention");
     check_input(*in.attention, in.label);
   }
+  if (options.weight_bits < 4 || options.weight_bits > 8)
+    throw Error("html view: weight_bits is " + std::to_string(options.weight_bits) +
+                "; choose 4 to 8 bits per stored weight");
+  const int levels = (1 << options.weight_bits) - 1;
   std::vector<Block> blocks;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Attention& a = *inputs[i].attention;
     const std::string prefix = "av-" + std::to_string(i);
     for (int l = 0; l < a.layers; ++l) {
-      blocks.push_back(
-          {prefix + "-w-" + std::to_string(l), [&a, l] { return web::encode_weights(a, l); }, ""});
+      blocks.push_back({prefix + "-w-" + std::to_string(l),
+                        [&a, l, levels] { return web::encode_weights(a, l, levels); }, ""});
       if (has_vectors(a, options))
         blocks.push_back({prefix + "-v-" + std::to_string(l),
                           [&a, l] { return web::encode_vectors(a, l); }, ""});

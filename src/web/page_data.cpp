@@ -19,7 +19,7 @@ void put_f32(std::vector<std::uint8_t>& out, float v) {
 
 }  // namespace
 
-std::vector<std::uint8_t> encode_weights(const Attention& a, int layer) {
+std::vector<std::uint8_t> encode_weights(const Attention& a, int layer, int levels) {
   const std::size_t n = static_cast<std::size_t>(a.n);
   const std::size_t per_head = a.causal ? n * (n + 1) / 2 : n * n;
   std::vector<std::uint8_t> out;
@@ -39,7 +39,7 @@ std::vector<std::uint8_t> encode_weights(const Attention& a, int layer) {
       const float scale = *std::max_element(row, row + len);
       for (std::size_t c = 0; c < len; ++c) {
         const float unit = scale > 0 ? std::max(0.0f, row[c]) / scale : 0.0f;
-        out.push_back(static_cast<std::uint8_t>(std::lround(255.0f * unit)));
+        out.push_back(static_cast<std::uint8_t>(std::lround(static_cast<float>(levels) * unit)));
       }
     }
   }

@@ -77,6 +77,7 @@ HtmlOptions options() {
 // Decodes every weight of every layer from the page and checks it against the input within the
 // stated bound.
 void expect_weights_round_trip(const Attention& a, const std::string& page) {
+  const double levels = meta_of(page)["weight_levels"].get<double>();
   const std::size_t n = a.n;
   const std::size_t per_head = a.causal ? n * (n + 1) / 2 : n * n;
   for (int l = 0; l < a.layers; ++l) {
@@ -90,8 +91,8 @@ void expect_weights_round_trip(const Attention& a, const std::string& page) {
         const float scale = f32_at(bytes, h * n + r);
         const std::size_t len = a.causal ? r + 1 : n;
         for (std::size_t c = 0; c < len; ++c, ++code) {
-          const double decoded = scale * bytes[code] / 255.0;
-          ASSERT_NEAR(decoded, a.at(l, h, r, c), scale / 510.0 + 1e-7)
+          const double decoded = scale * bytes[code] / levels;
+          ASSERT_NEAR(decoded, a.at(l, h, r, c), scale / (2 * levels) + 1e-7)
               << l << "/" << h << "/" << r << "/" << c;
         }
       }
@@ -103,6 +104,20 @@ void expect_weights_round_trip(const Attention& a, const std::string& page) {
 TEST(HtmlView, WeightsRoundTripWithinTheStatedError) {
   const Attention a = synthetic_attention({2, 3, 9, 0, false, false, 7});
   expect_weights_round_trip(a, html_view(a, options()));
+}
+
+TEST(HtmlView, FewerBitsPerWeightKeepTheirStatedError) {
+  const Attention a = synthetic_attention({1, 2, 40, 0, false, false, 9});
+  HtmlOptions o = options();
+  o.weight_bits = 6;
+  const std::string page = html_view(a, o);
+  const nlohmann::json meta = meta_of(page);
+  EXPECT_EQ(meta["weight_levels"], 63);
+  EXPECT_NE(meta["storage"].get<std::string>().find("6-bit per row"), std::string::npos);
+  expect_weights_round_trip(a, page);
+  EXPECT_LT(page.size(), html_view(a, options()).size());
+  o.weight_bits = 9;
+  EXPECT_THROW(html_view(a, o), Error);
 }
 
 TEST(HtmlView, CausalInputStoresOnlyKeysUpToTheQuery) {

@@ -13,12 +13,36 @@
 #include "attnviz/html_view.hpp"
 #include "synthetic_attention.hpp"
 
+namespace {
+
+attnviz::Attention read_bin(const std::string& path, const attnviz::testing::SyntheticSpec& spec) {
+  attnviz::Attention a;
+  a.layers = spec.layers;
+  a.heads = spec.heads;
+  a.n = spec.n;
+  a.causal = spec.causal;
+  a.weights.resize(static_cast<std::size_t>(a.layers) * a.heads * a.n * a.n);
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(a.weights.data()),
+          static_cast<std::streamsize>(a.weights.size() * sizeof(float)));
+  if (!in)
+    throw attnviz::Error("cannot read " + std::to_string(a.weights.size()) + " floats from " +
+                         path);
+  std::ifstream tokens(path + ".tokens.json");
+  a.tokens = nlohmann::json::parse(tokens).get<std::vector<std::string>>();
+  a.special.assign(a.n, false);
+  return a;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using attnviz::testing::SyntheticSpec;
   if (argc < 2) {
     std::cerr << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
                  "[--causal] [--xss] "
-                 "[--pair] [--no-font] [--no-vectors] [--seed S] [--title T] [--dump WEIGHTS.json] "
+                 "[--pair] [--no-font] [--no-vectors] [--weight-bits B] [--seed S] [--title T] "
+                 "[--dump WEIGHTS.json] "
                  "[--dump-bin WEIGHTS.f32]\n";
     return 2;
   }
@@ -29,6 +53,7 @@ int main(int argc, char** argv) {
   bool pair = false;
   std::string dump;
   std::string dump_bin;
+  std::string from_bin;
   try {
     for (int i = 2; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -52,6 +77,10 @@ int main(int argc, char** argv) {
         dump = value();
       else if (arg == "--dump-bin")
         dump_bin = value();
+      else if (arg == "--from-bin")
+        from_bin = value();
+      else if (arg == "--weight-bits")
+        options.weight_bits = std::stoi(value());
       else if (arg == "--no-vectors")
         options.include_vectors = false;
       else if (arg == "--causal")
@@ -65,7 +94,8 @@ int main(int argc, char** argv) {
       else
         throw attnviz::Error("unknown option " + arg);
     }
-    const attnviz::Attention a = attnviz::testing::synthetic_attention(spec);
+    const attnviz::Attention a =
+        from_bin.empty() ? attnviz::testing::synthetic_attention(spec) : read_bin(from_bin, spec);
     if (!dump.empty()) {
       std::ofstream out(dump);
       out << nlohmann::json{{"layers", a.layers},

@@ -15,6 +15,7 @@ export interface InputMeta {
 
 export interface PageMeta {
   version: number;
+  weight_levels: number; // codes run 0..weight_levels
   title: string;
   model: string;
   storage: string;
@@ -70,16 +71,17 @@ async function read_block(id: string): Promise<ArrayBuffer> {
   return inflate(base64_decode(el.textContent));
 }
 
-// Codes are linear in the row's maximum: weight = row_scale * code / 255.
-const CODE_TO_UNIT = new Float32Array(256).map((_, c) => c / 255);
-
 // One layer's weights, kept as 8-bit codes (dequantised on access) so 1,024 tokens x 144 heads fit in memory.
 export class LayerWeights {
   readonly scales: Float32Array; // [head][row]
   readonly codes: Uint8Array; // per head: rows of n codes, or of (row + 1) codes when causal
   readonly per_head: number;
+  // Codes are linear in the row's maximum: weight = row_scale * code / levels.
+  private readonly unit: Float32Array;
 
-  constructor(buffer: ArrayBuffer, readonly heads: number, readonly n: number, readonly causal: boolean) {
+  constructor(buffer: ArrayBuffer, readonly heads: number, readonly n: number, readonly causal: boolean,
+    levels: number) {
+    this.unit = new Float32Array(256).map((_, c) => c / levels);
     this.per_head = causal ? (n * (n + 1)) / 2 : n * n;
     const expected = heads * n * 4 + heads * this.per_head;
     if (buffer.byteLength !== expected)
@@ -98,7 +100,7 @@ export class LayerWeights {
 
   at(head: number, row: number, col: number): number {
     if (col >= this.row_length(row)) return 0;
-    return this.scales[head * this.n + row] * CODE_TO_UNIT[this.codes[this.row_start(head, row) + col]];
+    return this.scales[head * this.n + row] * this.unit[this.codes[this.row_start(head, row) + col]];
   }
 
   // Dense n x n float matrix of one head.
@@ -109,7 +111,7 @@ export class LayerWeights {
       const s = this.scales[head * n + r];
       const start = this.row_start(head, r);
       const len = this.row_length(r);
-      for (let c = 0; c < len; c++) out[r * n + c] = s * CODE_TO_UNIT[this.codes[start + c]];
+      for (let c = 0; c < len; c++) out[r * n + c] = s * this.unit[this.codes[start + c]];
     }
     return out;
   }
@@ -122,7 +124,7 @@ export class LayerWeights {
         const s = this.scales[h * n + r] / this.heads;
         const start = this.row_start(h, r);
         const len = this.row_length(r);
-        for (let c = 0; c < len; c++) out[r * n + c] += s * CODE_TO_UNIT[this.codes[start + c]];
+        for (let c = 0; c < len; c++) out[r * n + c] += s * this.unit[this.codes[start + c]];
       }
     }
     return out;
@@ -167,7 +169,7 @@ export class Store {
     if (!p) {
       const m = this.meta.inputs[input];
       p = read_block(`av-${input}-w-${layer}`).then((buf) => {
-        const lw = new LayerWeights(buf, m.heads, m.n, m.causal);
+        const lw = new LayerWeights(buf, m.heads, m.n, m.causal, this.meta.weight_levels);
         this.ready_weights.set(key, lw);
         return lw;
       });

@@ -1,11 +1,11 @@
 // bertviz-style head view: tokens on both sides, a line from query to key per head with opacity = weight.
 import { head_color } from './colors';
 import { LayerWeights } from './data';
-import { Context, View, font, label, quote, size_canvases } from './view';
+import { Context, View, font, label, max_label_width, quote, size_canvases } from './view';
 
 // Lines fainter than this are never drawn (opacity = weight, so they would hardly show).
 const MIN_WEIGHT = 0.01;
-const MAX_LINES = 12000;
+const MAX_LINES = 8000;
 const BUCKETS = 16;
 
 interface Layout {
@@ -29,11 +29,9 @@ export class HeadView implements View {
     const { input, theme, state } = ctx;
     const n = input.n;
     const g = ctx.main;
-    g.font = font(12);
-    let col_w = 0;
-    for (const t of input.tokens) col_w = Math.max(col_w, g.measureText(label(t)).width);
-    col_w = Math.min(200, Math.ceil(col_w) + 8);
-    const row = n <= 200 ? 18 : 14;
+    // Long inputs get thin rows (labels then only in the read-out) so lines stay short to rasterise.
+    const row = n <= 64 ? 18 : n <= 200 ? 14 : Math.max(3, Math.floor(3072 / n));
+    const col_w = Math.min(200, Math.ceil(max_label_width(ctx)) + 8);
     const top = 48;
     const left_x = 16 + col_w;
     const right_x = left_x + 260;
@@ -103,6 +101,7 @@ export class HeadView implements View {
         g.lineWidth = 1.5;
         g.strokeRect(box_x + 0.5, y + 1.5, col_w - 1, row - 3);
       }
+      if (row < 10) return;
       g.fillStyle = input.special[i] ? theme.muted : theme.fg;
       g.fillText(label(t), x, y + row / 2);
     });

@@ -1,6 +1,6 @@
 // Heatmap of one head or of a layer's mean over heads, with token axes and a hover read-out.
 import { VIRIDIS_ABGR, abgr_to_css } from './colors';
-import { Context, View, clear_overlay, font, fmt, label, quote, size_canvases } from './view';
+import { Context, View, clear_overlay, font, fmt, label, max_label_width, quote, size_canvases } from './view';
 
 interface Layout {
   left: number;
@@ -48,9 +48,7 @@ export class HeatmapView implements View {
     const cell = Math.max(1, Math.min(28, Math.floor(720 / n)));
     const labels = cell >= 10;
     const g = ctx.main;
-    g.font = font(12);
-    let label_w = 0;
-    if (labels) for (const t of input.tokens) label_w = Math.max(label_w, g.measureText(label(t)).width);
+    const label_w = labels ? max_label_width(ctx) : 0;
     // label() caps tokens at 24 characters, so the margins stay bounded.
     const left = labels ? Math.ceil(label_w) + 20 : 44;
     const top = (labels ? Math.ceil(label_w) + 12 : 0) + 48;

@@ -1,7 +1,7 @@
 // Neuron view: for one head and query token, the query vector, every key vector, their elementwise product
 // and the scores q.k/sqrt(d) before and after softmax, next to the stored attention weight.
 import { diverging } from './colors';
-import { Context, View, clear_overlay, font, fmt, label, quote, size_canvases } from './view';
+import { Context, View, clear_overlay, font, fmt, label, max_label_width, quote, size_canvases } from './view';
 
 interface Rows {
   q: Float32Array;
@@ -80,10 +80,7 @@ export class NeuronView implements View {
     const n = input.n;
     const d = input.head_dim;
     const g = ctx.main;
-    g.font = font(12);
-    let label_w = 0;
-    for (const t of input.tokens) label_w = Math.max(label_w, g.measureText(label(t)).width);
-    label_w = Math.min(180, Math.ceil(label_w) + 12);
+    const label_w = Math.min(180, Math.ceil(max_label_width(ctx)) + 12);
     const cell = Math.max(2, Math.min(12, Math.floor(320 / d)));
     const row = n <= 64 ? 16 : n <= 256 ? 12 : 8;
     const top = 86;

@@ -39,17 +39,38 @@ export interface View {
 }
 
 // Sizes both canvases (CSS pixels times devicePixelRatio) and clears them to the theme's background.
+// A canvas keeps its bitmap when the size is unchanged: reallocating a tall one costs tens of ms.
 export function size_canvases(ctx: Context, w: number, h: number): void {
   const dpr = window.devicePixelRatio || 1;
   for (const c of [ctx.main, ctx.overlay]) {
-    c.canvas.width = Math.ceil(w * dpr);
-    c.canvas.height = Math.ceil(h * dpr);
-    c.canvas.style.width = `${w}px`;
-    c.canvas.style.height = `${h}px`;
+    const pw = Math.ceil(w * dpr);
+    const ph = Math.ceil(h * dpr);
+    if (c.canvas.width !== pw || c.canvas.height !== ph) {
+      c.canvas.width = pw;
+      c.canvas.height = ph;
+      c.canvas.style.width = `${w}px`;
+      c.canvas.style.height = `${h}px`;
+    }
     c.setTransform(dpr, 0, 0, dpr, 0, 0);
+    c.globalAlpha = 1;
+    c.clearRect(0, 0, w, h);
   }
   ctx.main.fillStyle = ctx.theme.bg;
   ctx.main.fillRect(0, 0, w, h);
+}
+
+const label_widths = new WeakMap<InputMeta, number>();
+
+// Width of the widest token label at 12px, measured once per input.
+export function max_label_width(ctx: Context): number {
+  let w = label_widths.get(ctx.input);
+  if (w === undefined) {
+    ctx.main.font = font(12);
+    w = 0;
+    for (const t of ctx.input.tokens) w = Math.max(w, ctx.main.measureText(label(t)).width);
+    label_widths.set(ctx.input, w);
+  }
+  return w;
 }
 
 export function clear_overlay(ctx: Context): void {
