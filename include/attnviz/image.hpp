@@ -19,9 +19,10 @@ struct Image {
   }
 };
 
-// Draws the figure's display list at one pixel per unit. Deterministic: the same figure gives the
-// same pixels on every machine (the font is embedded, the arithmetic fixed).
-Image rasterize(const Figure& figure);
+// Draws the figure's display list at scale pixels per unit (1 to 4; 2 or 3 for print: text and
+// cells are drawn at that resolution, not enlarged). Deterministic: the same figure gives the same
+// pixels on every machine (the font is embedded, the arithmetic fixed).
+Image rasterize(const Figure& figure, int scale = 1);
 
 // PNG file bytes (stb_image_write). Throws attnviz::Error for an empty image.
 std::vector<std::uint8_t> encode_png(const Image& image);

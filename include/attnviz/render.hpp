@@ -93,7 +93,8 @@ Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
 // every cell, fixed 0..1 scale, upright column labels. Use options for titles ("Head", "Layer").
 Figure score_matrix_figure(const HeatmapData& data, FigureOptions options);
 
-// Writes a PNG or an SVG, chosen by the extension of path (.png, .svg; any case).
-void save_figure(const Figure& figure, const std::string& path);
+// Writes a PNG or an SVG, chosen by the extension of path (.png, .svg; any case). scale: PNG
+// pixels per figure unit (1 to 4); an SVG is vector and ignores it.
+void save_figure(const Figure& figure, const std::string& path, int scale = 1);
 
 }  // namespace attnviz

@@ -336,10 +336,10 @@ Figure score_matrix_figure(const HeatmapData& data, FigureOptions options) {
                                static_cast<float>(data.matrix.cols * parts.cell));
 }
 
-void save_figure(const Figure& figure, const std::string& path) {
+void save_figure(const Figure& figure, const std::string& path, int scale) {
   const std::string ext = lower_extension(path);
   if (ext == "png") {
-    write_png(rasterize(figure), path);
+    write_png(rasterize(figure, scale), path);
   } else if (ext == "svg") {
     write_svg(figure, path);
   } else {

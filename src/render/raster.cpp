@@ -75,7 +75,8 @@ void draw(Image& image, const Rect& r) {
   fill(image, x1 - sw, y0 + sw, x1, y1 - sw, r.stroke);
 }
 
-void draw(Image& image, const Cells& cells) {
+// hatch: pixel width of the mask's hatch lines (the figure's scale factor).
+void draw(Image& image, const Cells& cells, int hatch) {
   for (int row = 0; row < cells.rows; ++row) {
     const int y0 = std::max(0, edge(cells.y + row * cells.cell_h));
     const int y1 = std::min(image.height, edge(cells.y + (row + 1) * cells.cell_h));
@@ -90,7 +91,8 @@ void draw(Image& image, const Cells& cells) {
       // The hatch is anchored to the image, so it runs on unbroken across masked cells.
       for (int y = y0; y < y1; ++y)
         for (int x = x0; x < x1; ++x)
-          blend(image, x, y, (x + y) % kMaskHatchSpacing == 0 ? kMaskHatch : kMaskBackground);
+          blend(image, x, y,
+                (x + y) % (kMaskHatchSpacing * hatch) < hatch ? kMaskHatch : kMaskBackground);
     }
   }
 }
@@ -101,9 +103,34 @@ void write_to_vector(void* context, void* data, int size) {
   out->insert(out->end(), bytes, bytes + size);
 }
 
+// The figure with every coordinate and size multiplied by s.
+Figure scaled(const Figure& figure, int s) {
+  Figure out = figure;
+  const float f = static_cast<float>(s);
+  out.width *= s;
+  out.height *= s;
+  for (Item& item : out.items) {
+    if (auto* r = std::get_if<Rect>(&item)) {
+      r->x *= f, r->y *= f, r->w *= f, r->h *= f, r->stroke_width *= f;
+    } else if (auto* c = std::get_if<Cells>(&item)) {
+      c->x *= f, c->y *= f, c->cell_w *= f, c->cell_h *= f;
+    } else {
+      auto& t = std::get<Text>(item);
+      t.x *= f, t.y *= f, t.size *= f;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-Image rasterize(const Figure& figure) {
+Image rasterize(const Figure& unscaled, int scale) {
+  if (scale < 1 || scale > 4)
+    throw Error("the PNG scale must be 1, 2, 3 or 4 (pixels per figure unit), not " +
+                std::to_string(scale));
+  Figure enlarged;
+  if (scale != 1) enlarged = scaled(unscaled, scale);
+  const Figure& figure = scale == 1 ? unscaled : enlarged;
   if (figure.width <= 0 || figure.height <= 0)
     throw Error("cannot draw a figure of size " + std::to_string(figure.width) + "x" +
                 std::to_string(figure.height) + ": it has no area");
@@ -127,7 +154,7 @@ Image rasterize(const Figure& figure) {
     if (const auto* r = std::get_if<Rect>(&item)) {
       draw(image, *r);
     } else if (const auto* c = std::get_if<Cells>(&item)) {
-      draw(image, *c);
+      draw(image, *c, scale);
     } else {
       render_detail::draw_text(std::get<Text>(item), image.rgba.data(), image.width, image.height);
     }

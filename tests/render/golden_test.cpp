@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "attnviz/error.hpp"
 #include "attnviz/image.hpp"
 #include "attnviz/render.hpp"
 #include "fixtures.hpp"
@@ -207,6 +208,37 @@ TEST(RenderGolden, OnePixelChangeIsCaught) {
       (std::filesystem::temp_directory_path() / "attnviz_one_pixel.png").string();
   write_png(changed, path);
   EXPECT_EQ(test::compare_pixels(image, test::read_png(path)).differing, 1);
+}
+
+TEST(RenderGolden, ScaleTwoDrawsTheSameFigureAtTwiceTheResolution) {
+  const auto m = attention_like(7, 2, -1, -1, true);
+  HeatmapData d = data_of(m, {"a", "b", "c", "d", "e", "f", "g"}, {});
+  d.causal = true;
+  const Figure f = heatmap_figure(d, titled("Layer 1, Head 1"));
+  const Image one = rasterize(f), two = rasterize(f, 2);
+  ASSERT_EQ(two.width, 2 * one.width);
+  ASSERT_EQ(two.height, 2 * one.height);
+  const Cells* cells = nullptr;
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->rows == 7 && c->cols == 7) cells = c;
+  ASSERT_NE(cells, nullptr);
+  for (int r = 0; r < 7; ++r) {
+    for (int c = 0; c <= r; ++c) {  // a corner of each drawn cell, clear of its value text
+      const int x = static_cast<int>(cells->x + c * cells->cell_w) + 2;
+      const int y = static_cast<int>(cells->y + r * cells->cell_h) + 2;
+      EXPECT_EQ(two.pixel(2 * x, 2 * y), one.pixel(x, y));
+    }
+  }
+  auto ink = [](const Image& image) {
+    long dark = 0;
+    for (int y = 0; y < image.height; ++y)
+      for (int x = 0; x < image.width; ++x) dark += image.pixel(x, y).r < 128;
+    return dark;
+  };
+  EXPECT_GT(ink(two), 3 * ink(one));
+  EXPECT_LT(ink(two), 5 * ink(one));
+  EXPECT_THROW(rasterize(f, 5), Error);
+  EXPECT_THROW(rasterize(f, 0), Error);
 }
 
 }  // namespace
