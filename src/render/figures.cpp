@@ -20,10 +20,10 @@ namespace {
 constexpr float kColorbarGap = 18;
 constexpr float kPanelGap = 36;
 
-HeatmapParts full_parts(const HeatmapData& data, const FigureOptions& options, int target) {
+// Everything a stand-alone heatmap shows, with cells sized so n of them span about target pixels.
+HeatmapParts full_parts(int n, const FigureOptions& options, int target, int max_cell) {
   HeatmapParts parts;
-  parts.cell =
-      render_detail::cell_size_for(std::max(data.matrix.rows, data.matrix.cols), target, 2, 44);
+  parts.cell = render_detail::cell_size_for(n, target, 2, max_cell);
   parts.x_title = options.x_title;
   parts.y_title = options.y_title;
   parts.values = options.values;
@@ -103,7 +103,8 @@ GridData model_grid(const Attention& attention) {
 Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
   render_detail::validate(data, "heatmap");
   const Scale scale = render_detail::make_scale({&data}, options, options.colormap);
-  const HeatmapParts parts = full_parts(data, options, 640);
+  const HeatmapParts parts =
+      full_parts(std::max(data.matrix.rows, data.matrix.cols), options, 640, 44);
   Block body = render_detail::heatmap_block(data, scale, parts);
   const float width = static_cast<float>(data.matrix.cols * parts.cell);
   const float height = static_cast<float>(data.matrix.rows * parts.cell);
@@ -264,8 +265,7 @@ Figure pair_figure(const Panel& a, const Panel& b, const FigureOptions& options)
   const Scale scale = render_detail::make_scale({&a.data, &b.data}, options, options.colormap);
   const int n =
       std::max({a.data.matrix.rows, a.data.matrix.cols, b.data.matrix.rows, b.data.matrix.cols});
-  HeatmapParts parts = full_parts(a.data, options, 460);
-  parts.cell = render_detail::cell_size_for(n, 460, 2, 40);
+  const HeatmapParts parts = full_parts(n, options, 460, 40);
   Block body;
   HeatmapParts pa = parts, pb = parts;
   pa.panel_title = a.title;
@@ -293,8 +293,7 @@ Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
   const int n =
       std::max({a.data.matrix.rows, a.data.matrix.cols, b.data.matrix.rows, b.data.matrix.cols,
                 difference.data.matrix.rows, difference.data.matrix.cols});
-  HeatmapParts parts = full_parts(a.data, options, 380);
-  parts.cell = render_detail::cell_size_for(n, 380, 2, 34);
+  const HeatmapParts parts = full_parts(n, options, 380, 34);
   HeatmapParts pa = parts, pb = parts, pd = parts;
   pa.panel_title = a.title;
   pb.panel_title = b.title;
@@ -326,8 +325,8 @@ Figure score_matrix_figure(const HeatmapData& data, FigureOptions options) {
   if (!options.x_label_angle) options.x_label_angle = 0.0f;
   render_detail::validate(data, "score matrix");
   const Scale scale = render_detail::make_scale({&data}, options, options.colormap);
-  HeatmapParts parts = full_parts(data, options, 560);
-  parts.cell = std::max(parts.cell, 36);
+  HeatmapParts parts = full_parts(std::max(data.matrix.rows, data.matrix.cols), options, 560, 44);
+  parts.cell = std::max(parts.cell, 36);  // room for the values in every cell
   Block body = render_detail::heatmap_block(data, scale, parts);
   body.add(colorbar_after(body, scale, static_cast<float>(data.matrix.rows * parts.cell),
                           options.colorbar_label),
