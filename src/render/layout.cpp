@@ -79,7 +79,8 @@ struct Ticks {
   int decimals = 0;
 };
 
-// At most `count` round tick values (multiples of 1, 2, 2.5 or 5 times a power of ten) in [lo, hi].
+// At most count + 1 round tick values (multiples of 1, 2, 2.5 or 5 times a power of ten) in
+// [lo, hi].
 Ticks nice_ticks(double lo, double hi, int count) {
   const double raw = (hi - lo) / count;
   double p = 1;
