@@ -170,6 +170,15 @@ TEST(RenderLayout, MultiPanelFiguresNeverOverlapText) {
   }
 }
 
+TEST(RenderLayout, PairAndCompareOfDifferentLengths) {
+  const auto a = attention_like(14, 1), b = attention_like(17, 2), d = attention_like(17, 3);
+  const Panel pa{data_of(a, test::long_tokens(14), {}), "fourteen tokens"};
+  const Panel pb{data_of(b, test::long_tokens(17), {}), "seventeen tokens"};
+  const Panel pd{data_of(d, test::long_tokens(17), {}), "aligned difference"};
+  expect_clean_layout(pair_figure(pa, pb, {}));
+  expect_clean_layout(compare_figure(pa, pb, pd, {}));
+}
+
 TEST(RenderLayout, SharedScaleInGridUsesTheLargestValue) {
   std::vector<float> low(4, 0.25f), high = {0.0f, 0.8f, 0.1f, 0.1f};
   GridData g;
