@@ -135,14 +135,12 @@ std::vector<SequenceToken> PipelineTokenizer::encode_sequence(std::string_view t
       [&](CharRange gap) {
         NormalizedText part = slice(original, gap);
         if (parts_.normalizer) parts_.normalizer->normalize(part);
-        if (parts_.pre_tokenizer.add_prefix_space &&
-            (part.chars.empty() || part.chars.front() != U' ')) {
-          // HF prepends a space that stands for nothing in the original text.
-          const std::uint32_t at =
-              part.chars.empty() ? original.begin[gap.begin] : part.begin.front();
+        if (parts_.pre_tokenizer.add_prefix_space && !part.chars.empty() &&
+            part.chars.front() != U' ') {
+          // HF prepends a space that shares the alignment of the first character.
           part.chars.insert(part.chars.begin(), U' ');
-          part.begin.insert(part.begin.begin(), at);
-          part.end.insert(part.end.begin(), at);
+          part.begin.insert(part.begin.begin(), part.begin.front());
+          part.end.insert(part.end.begin(), part.end.front());
         }
         const CharRange all{0, static_cast<std::uint32_t>(part.size())};
         matches.clear();

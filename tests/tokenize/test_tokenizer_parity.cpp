@@ -5,72 +5,22 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "attnviz/error.hpp"
 #include "attnviz/tokenizer.hpp"
+#include "reference_compare.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using attnviz::TokenizerFiles;
-using nlohmann::json;
+using attnviz::testing::count_differences;
+using attnviz::testing::read_jsonl;
 
 const fs::path kShared = fs::path(ATTNVIZ_SHARED_DIR) / "tokenizers";
 const fs::path kData = fs::path(ATTNVIZ_TEST_DATA) / "tokenize";
-
-std::vector<json> read_jsonl(const fs::path& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in) << "cannot open " << path;
-  std::vector<json> rows;
-  std::string line;
-  while (std::getline(in, line)) rows.push_back(json::parse(line));
-  return rows;
-}
-
-std::string printable(const std::string& text) {
-  return json(text).dump();
-}
-
-template <typename T>
-std::string list(const std::vector<T>& v) {
-  std::ostringstream out;
-  out << "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
-  return out.str() + "]";
-}
-
-// Compares one encoding with HF's; returns an empty string when they agree, else what differs.
-std::string compare(const attnviz::Encoding& enc, const json& ref) {
-  const auto ids = ref["ids"].get<std::vector<std::int64_t>>();
-  if (enc.ids != ids) return "ids " + list(enc.ids) + " != HF " + list(ids);
-  if (enc.tokens != ref["tokens"].get<std::vector<std::string>>())
-    return "tokens differ: " + json(enc.tokens).dump();
-  const auto offsets = ref["offsets"].get<std::vector<std::size_t>>();
-  const auto type_ids = ref.value("type_ids", std::vector<std::int64_t>(ids.size(), 0));
-  const auto special = ref.value("special", std::vector<int>(ids.size(), 0));
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (enc.type_ids[i] != type_ids[i]) return "type id of token " + std::to_string(i);
-    if (enc.special[i] != (special[i] != 0)) return "special flag of token " + std::to_string(i);
-    if (enc.special[i]) {  // HF says (0, 0); attnviz puts an empty span where the token was
-                           // inserted
-      if (enc.spans[i].begin != enc.spans[i].end)
-        return "special token " + std::to_string(i) + " has a span";
-    } else if (enc.spans[i].begin != offsets[2 * i] || enc.spans[i].end != offsets[2 * i + 1]) {
-      return "span of token " + std::to_string(i) + " (" + enc.tokens[i] + "): [" +
-             std::to_string(enc.spans[i].begin) + ", " + std::to_string(enc.spans[i].end) +
-             ") != HF [" + std::to_string(offsets[2 * i]) + ", " +
-             std::to_string(offsets[2 * i + 1]) + ")";
-    }
-    if (enc.display[i].empty()) return "empty display string for token " + std::to_string(i);
-  }
-  return "";
-}
 
 struct Case {
   const char* model;
@@ -91,18 +41,7 @@ TEST_P(Parity, MatchesHuggingFaceOnWholeCorpus) {
   ASSERT_EQ(corpus.size(), reference.size())
       << "corpus and reference differ in length: regenerate the reference";
   ASSERT_GE(corpus.size(), 2000u);
-  std::size_t failures = 0;
-  for (std::size_t i = 0; i < corpus.size(); ++i) {
-    const std::string a = corpus[i]["a"];
-    const bool pair = corpus[i].contains("b");
-    const auto enc =
-        pair ? tokenizer->encode_pair(a, corpus[i]["b"].get<std::string>()) : tokenizer->encode(a);
-    const std::string diff = compare(enc, reference[i]);
-    if (!diff.empty() && ++failures <= 15) {
-      ADD_FAILURE() << "corpus line " << i + 1 << " " << printable(a)
-                    << (pair ? " + " + printable(corpus[i]["b"]) : std::string()) << ": " << diff;
-    }
-  }
+  const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
   EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
                           << " strings differ from Hugging Face";
 }
