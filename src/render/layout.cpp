@@ -53,13 +53,20 @@ std::string format_fixed(double v, int decimals) {
   return with_minus(s);
 }
 
-// Indices to label along an axis of n positions, every step-th plus the focus position (whose
-// neighbours closer than step give way to it).
+// Indices to label along an axis of n positions: every step-th, the last one (often [SEP], or
+// the token a causal model predicts from) in place of its nearest labelled neighbour, and the focus
+// position (whose neighbours closer than step give way to it).
 std::vector<int> labelled(int n, int step, int focus) {
+  std::vector<int> every;
+  for (int i = 0; i < n; i += step) every.push_back(i);
+  if (every.back() != n - 1) {
+    if (every.size() > 1) every.pop_back();
+    if (n - 1 - every.back() >= step) every.push_back(n - 1);
+  }
   std::vector<int> out;
-  for (int i = 0; i < n; i += step)
+  for (int i : every)
     if (focus < 0 || i == focus || std::abs(i - focus) >= step) out.push_back(i);
-  if (focus >= 0 && focus % step != 0) {
+  if (focus >= 0 && std::find(out.begin(), out.end(), focus) == out.end()) {
     out.push_back(focus);
     std::sort(out.begin(), out.end());
   }
