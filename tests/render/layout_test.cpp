@@ -101,6 +101,9 @@ TEST(RenderLayout, LongInputsKeepReadableLabels) {
   for (const Text& t : texts_of(f))
     focus_labelled |= t.weight == FontWeight::bold && t.text == test::long_tokens(n)[301];
   EXPECT_TRUE(focus_labelled);
+  int last_labelled = 0;  // the final token on both axes, though 511 is no multiple of the step
+  for (const Text& t : texts_of(f)) last_labelled += t.text == "[SEP]";
+  EXPECT_EQ(last_labelled, 2);
   EXPECT_LE(f.width, 1600);
   EXPECT_LE(f.height, 1600);
 }
