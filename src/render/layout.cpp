@@ -166,16 +166,17 @@ void validate(const HeatmapData& data, const char* what) {
   if (m.values == nullptr || m.rows <= 0 || m.cols <= 0)
     throw Error("cannot draw an empty matrix" + where + ": it has " + std::to_string(m.rows) +
                 " rows and " + std::to_string(m.cols) + " columns");
-  auto check = [&](const AxisLabels& labels, int n, const char* axis) {
+  // axis: "row" or "column"
+  auto check = [&](const AxisLabels& labels, int n, const std::string& axis) {
     if (labels.text.size() != static_cast<std::size_t>(n))
-      throw Error("the matrix" + where + " has " + std::to_string(n) + " " + axis + " but " +
+      throw Error("the matrix" + where + " has " + std::to_string(n) + " " + axis + "s but " +
                   std::to_string(labels.text.size()) + " " + axis + " labels were given");
     if (!labels.special.empty() && labels.special.size() != static_cast<std::size_t>(n))
-      throw Error("the matrix" + where + " has " + std::to_string(n) + " " + axis + " but " +
+      throw Error("the matrix" + where + " has " + std::to_string(n) + " " + axis + "s but " +
                   std::to_string(labels.special.size()) + " special-token flags were given");
   };
-  check(data.rows, m.rows, "rows");
-  check(data.cols, m.cols, "columns");
+  check(data.rows, m.rows, "row");
+  check(data.cols, m.cols, "column");
   if (data.causal && m.rows != m.cols)
     throw Error("a causal mask needs a square matrix" + where + ", not " + std::to_string(m.rows) +
                 "x" + std::to_string(m.cols));

@@ -343,7 +343,9 @@ TEST(RenderLayout, BadInputIsRefusedWithAClearMessage) {
 
   HeatmapData labels = ok;
   labels.cols.text.pop_back();
-  EXPECT_NE(error_of([&] { heatmap_figure(labels, {}); }).find("3 columns but 2 columns labels"),
+  EXPECT_NE(error_of([&] {
+              heatmap_figure(labels, {});
+            }).find("3 columns but 2 column labels were given"),
             std::string::npos);
 
   HeatmapData flags = ok;
