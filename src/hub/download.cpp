@@ -108,7 +108,7 @@ void Remote::throw_unreachable(const std::string& why) const {
   throw Error("cannot download '" + repo_id_ + "' from " + options_.endpoint + " (" + why +
               ") and it is not in the Hugging Face cache at " + options_.cache_dir.string() +
               ". Pass a local model directory, set HF_ENDPOINT to a mirror you can reach, or fill "
-              "the cache where there is network (huggingface-cli download " +
+              "the cache where there is network (hf download " +
               repo_id_ + ") and copy it here.");
 }
 

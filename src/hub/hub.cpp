@@ -172,7 +172,7 @@ fs::path resolve_model(const std::string& name_or_path, const HubOptions& option
     throw Error("HF_HUB_OFFLINE is set and '" + repo_ids.front() +
                 "' is not in the Hugging Face cache at " + options.cache_dir.string() +
                 " (with config.json, weights and tokenizer files). Pass a local model directory, "
-                "fill the cache where there is network (huggingface-cli download " +
+                "fill the cache where there is network (hf download " +
                 repo_ids.front() + "), or unset HF_HUB_OFFLINE.");
   }
   return download_model(repo_ids.front(), options);
