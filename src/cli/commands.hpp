@@ -4,9 +4,12 @@
 
 namespace attnviz::cli {
 
-// Each subcommand lives in its own file and registers itself on the app here. The callbacks throw
+// Each command lives in its own file and registers itself on the app here. The callbacks throw
 // attnviz::Error; main turns that into one line on stderr and exit code 1.
+void add_view_options(CLI::App& app);  // the top-level command: heatmaps
 void add_dump_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
+void add_batch_command(CLI::App& app);
+void add_html_command(CLI::App& app);
 
 }  // namespace attnviz::cli

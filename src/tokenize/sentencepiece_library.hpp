@@ -39,7 +39,6 @@ class SentencePieceProcessor {
   int GetPieceSize() const;
   int PieceToId(std::string_view piece) const;
   std::string IdToPiece(int id) const;
-  // Throws attnviz::Error when sentencepiece fails.
   Pieces EncodeAsImmutableProto(std::string_view text) const;
 
  private:

@@ -54,21 +54,15 @@ void attnviz_spm_id_to_piece(const void* processor, int id, attnviz_spm_text_sin
   sink(context, piece.data(), piece.size());
 }
 
-int attnviz_spm_encode(const void* processor, const char* text, std::size_t length,
-                       attnviz_spm_piece_sink sink, void* context, char* error,
-                       std::size_t error_capacity) {
-  sentencepiece::SentencePieceText pieces;
-  const auto status = static_cast<const sentencepiece::SentencePieceProcessor*>(processor)->Encode(
-      std::string_view(text, length), &pieces);
-  if (!status.ok()) {
-    copy_error(status.ToString(), error, error_capacity);
-    return 0;
-  }
+void attnviz_spm_encode(const void* processor, const char* text, std::size_t length,
+                        attnviz_spm_piece_sink sink, void* context) {
+  const auto pieces =
+      static_cast<const sentencepiece::SentencePieceProcessor*>(processor)->EncodeAsImmutableProto(
+          std::string_view(text, length));
   for (const auto& piece : pieces.pieces()) {
     sink(context, static_cast<int>(piece.id()), piece.piece().data(), piece.piece().size(),
          piece.begin(), piece.end());
   }
-  return 1;
 }
 
 }  // extern "C"

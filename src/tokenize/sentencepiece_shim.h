@@ -16,8 +16,8 @@ void attnviz_spm_close(void* processor);
 int attnviz_spm_piece_size(const void* processor);
 int attnviz_spm_piece_to_id(const void* processor, const char* piece, size_t length);
 void attnviz_spm_id_to_piece(const void* processor, int id, attnviz_spm_text_sink sink, void* context);
-int attnviz_spm_encode(const void* processor, const char* text, size_t length, attnviz_spm_piece_sink sink,
-                       void* context, char* error, size_t error_capacity);
+void attnviz_spm_encode(const void* processor, const char* text, size_t length, attnviz_spm_piece_sink sink,
+                        void* context);
 
 #ifdef __cplusplus
 }

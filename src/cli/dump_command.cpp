@@ -1,0 +1,116 @@
+// `attnviz dump`: the raw attentions as a NumPy .npy [layers, heads, n, n] with a JSON sidecar.
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "attnviz/error.hpp"
+#include "commands.hpp"
+#include "session.hpp"
+
+namespace attnviz::cli {
+namespace {
+
+struct DumpFlags {
+  ModelFlags model;
+  std::string sentence;
+  std::optional<std::string> pair;
+  std::string ids;
+  std::string output = "attention.npy";
+};
+
+// NumPy format 1.0: magic, header length, a Python dict literal padded so the data starts
+// 64-aligned.
+void write_npy(const std::string& path, const Attention& attention) {
+  std::ostringstream shape;
+  shape << "(" << attention.layers << ", " << attention.heads << ", " << attention.n << ", "
+        << attention.n << ")";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape.str() + ", }";
+  const std::size_t unpadded = 10 + header.size() + 1;
+  header += std::string((64 - unpadded % 64) % 64, ' ') + '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error("cannot write " + path);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const auto length = static_cast<std::uint16_t>(header.size());
+  const char length_bytes[2] = {static_cast<char>(length & 0xFF), static_cast<char>(length >> 8)};
+  out.write(length_bytes, 2);
+  out << header;
+  out.write(reinterpret_cast<const char*>(attention.weights.data()),
+            static_cast<std::streamsize>(attention.weights.size() * sizeof(float)));
+  if (!out) throw Error("writing " + path + " failed (disk full?)");
+}
+
+Encoding encoding_of_ids(const std::string& text, const Tokenizer& tokenizer) {
+  Encoding encoding;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    try {
+      std::size_t used = 0;
+      encoding.ids.push_back(std::stoll(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw Error("--ids takes comma-separated token ids (e.g. 101,7592,102); '" + item +
+                  "' is not one");
+    }
+    encoding.tokens.push_back(tokenizer.id_to_token(encoding.ids.back()));
+  }
+  encoding.type_ids.assign(encoding.ids.size(), 0);
+  return encoding;
+}
+
+void run_dump(const DumpFlags& flags) {
+  if (flags.sentence.empty() == flags.ids.empty())
+    throw Error("give either a sentence or --ids, not both");
+  const Session session = open_session(flags.model);
+  const Encoding encoding = flags.ids.empty() ? session.encode(flags.sentence, flags.pair)
+                                              : encoding_of_ids(flags.ids, *session.tokenizer);
+  const Attention attention = session.model->attend({encoding}).at(0);
+  write_npy(flags.output, attention);
+
+  const std::string sidecar =
+      std::filesystem::path(flags.output).replace_extension(".json").string();
+  nlohmann::json meta;
+  meta["model"] = session.name;
+  meta["architecture"] = session.model->info().architecture;
+  meta["layers"] = attention.layers;
+  meta["heads"] = attention.heads;
+  meta["n"] = attention.n;
+  meta["shape"] = {attention.layers, attention.heads, attention.n, attention.n};
+  meta["axes"] = {"layer", "head", "query", "key"};
+  meta["tokens"] = encoding.tokens;
+  meta["display"] = attention.tokens;
+  meta["ids"] = encoding.ids;
+  meta["type_ids"] = encoding.type_ids;
+  meta["causal"] = attention.causal;
+  meta["npy"] = std::filesystem::path(flags.output).filename().string();
+  std::ofstream out(sidecar);
+  out << meta.dump(2) << '\n';
+  if (!out) throw Error("cannot write " + sidecar);
+  std::cout << "wrote " << flags.output << " [" << attention.layers << ", " << attention.heads
+            << ", " << attention.n << ", " << attention.n << "] and " << sidecar << '\n';
+}
+
+}  // namespace
+
+void add_dump_command(CLI::App& app) {
+  auto flags = std::make_shared<DumpFlags>();
+  CLI::App* command = app.add_subcommand("dump",
+                                         "Write every layer's and head's attention as a NumPy .npy "
+                                         "[layers, heads, n, n] plus a JSON sidecar\n"
+                                         "  e.g. attnviz dump --model bert \"The cat sat.\" -o "
+                                         "cat.npy   (then numpy.load(\"cat.npy\"))");
+  add_model_flags(*command, flags->model);
+  command->add_option("sentence", flags->sentence, "The text to run");
+  command->add_option("--pair", flags->pair, "A second sentence (BERT sentence pair)");
+  command->add_option("--ids", flags->ids,
+                      "Token ids instead of text, comma-separated (e.g. 101,7592,102)");
+  command
+      ->add_option("-o,--output", flags->output,
+                   "The .npy file; the sidecar gets the same name with .json")
+      ->capture_default_str();
+  command->callback([flags] { run_dump(*flags); });
+}
+
+}  // namespace attnviz::cli

@@ -1,0 +1,126 @@
+#include "figures.hpp"
+
+#include <cmath>
+
+#include "attnviz/analysis.hpp"
+#include "attnviz/render.hpp"
+
+namespace attnviz::cli {
+namespace {
+
+FigureOptions options_for(const std::string& title, const FigureStyle& style) {
+  FigureOptions options;
+  options.title = title;
+  options.colormap = style.colormap;
+  options.values = style.values == "always"  ? CellValues::always
+                   : style.values == "never" ? CellValues::never
+                                             : CellValues::automatic;
+  return options;
+}
+
+std::string title_of(const Selection& selection, const FigureStyle& style) {
+  return selection.title() + " · " + style.model_name;
+}
+
+// A grid of `count` panels as near square as it gets, wider than tall.
+void square_grid(GridData& grid, int count) {
+  grid.grid_cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count))));
+  grid.grid_rows = (count + grid.grid_cols - 1) / grid.grid_cols;
+  grid.panels.resize(static_cast<std::size_t>(grid.grid_rows * grid.grid_cols), nullptr);
+  grid.panel_titles.resize(grid.panels.size());
+}
+
+}  // namespace
+
+std::string shorten(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    --cut;  // whole UTF-8 characters
+  return text.substr(0, cut) + "…";
+}
+
+MatrixSource matrix_source(const Attention& attention, const Selection& selection) {
+  MatrixSource source;
+  source.layer = selection.layer;
+  if (selection.heads == Selection::Heads::mean) {
+    source.attention = std::make_shared<const Attention>(mean_over_heads(attention));
+    source.head = 0;
+  } else {
+    // Not owned: the caller's attention outlives the figure it draws.
+    source.attention = std::shared_ptr<const Attention>(std::shared_ptr<void>(), &attention);
+    source.head = selection.head;
+  }
+  return source;
+}
+
+Figure heatmap_view(const MatrixSource& source, const Selection& selection,
+                    const FigureStyle& style, int focus_row) {
+  HeatmapData data = heatmap_data(*source.attention, source.matrix());
+  data.focus_row = focus_row;
+  return heatmap_figure(data, options_for(title_of(selection, style), style));
+}
+
+Figure grid_view(const Attention& attention, const Selection& selection, const FigureStyle& style) {
+  const bool mean = selection.heads == Selection::Heads::mean;
+  const Attention means = mean ? mean_over_heads(attention) : Attention{};
+  const Attention& source = mean ? means : attention;
+  GridData grid;
+  grid.n = attention.n;
+  grid.causal = attention.causal;
+  grid.tokens = AxisLabels{attention.tokens, attention.special};
+  if (!selection.all_layers) {  // one layer, all heads
+    square_grid(grid, attention.heads);
+    for (int h = 0; h < attention.heads; ++h) {
+      grid.panels[h] = attention.head(selection.layer, h);
+      grid.panel_titles[h] = head_title(h);
+    }
+  } else if (selection.heads ==
+             Selection::Heads::all) {  // every layer and head: a static model view
+    grid.grid_rows = attention.layers;
+    grid.grid_cols = attention.heads;
+    for (int l = 0; l < attention.layers; ++l) {
+      grid.row_titles.push_back(layer_title(l));
+      for (int h = 0; h < attention.heads; ++h) grid.panels.push_back(attention.head(l, h));
+    }
+    for (int h = 0; h < attention.heads; ++h) grid.col_titles.push_back(head_title(h));
+  } else {  // every layer, one head or the mean
+    square_grid(grid, attention.layers);
+    for (int l = 0; l < attention.layers; ++l) {
+      grid.panels[l] = source.head(l, mean ? 0 : selection.head);
+      grid.panel_titles[l] = layer_title(l);
+    }
+  }
+  return grid_figure(grid, options_for(title_of(selection, style), style));
+}
+
+Figure compare_view(const Attention& a, const std::string& title_a, const Attention& b,
+                    const std::string& title_b, const Selection& selection,
+                    const FigureStyle& style, int focus_row) {
+  const MatrixSource source_a = matrix_source(a, selection);
+  const MatrixSource source_b = matrix_source(b, selection);
+  const auto alignment = align_tokens(a.tokens, b.tokens);
+  const AlignedHeads aligned = align_heads(*source_a.attention, *source_b.attention, alignment,
+                                           source_a.layer, source_a.head);
+  int aligned_focus = -1;
+  for (std::size_t i = 0; i < alignment.size(); ++i) {
+    if (focus_row >= 0 && alignment[i].a == focus_row) aligned_focus = static_cast<int>(i);
+  }
+  const auto panel = [&](const Attention& matrix, const std::string& title) {
+    Panel result{heatmap_data(matrix, matrix.head(0, 0)), title};
+    result.data.focus_row = aligned_focus;
+    return result;
+  };
+  return compare_figure(panel(aligned.a, title_a), panel(aligned.b, title_b),
+                        panel(aligned.difference, "A − B"),
+                        options_for(title_of(selection, style), style));
+}
+
+Figure pair_view(const MatrixSource& a, const std::string& title_a, const MatrixSource& b,
+                 const std::string& title_b, const Selection& selection, const FigureStyle& style) {
+  return pair_figure(Panel{heatmap_data(*a.attention, a.matrix()), title_a},
+                     Panel{heatmap_data(*b.attention, b.matrix()), title_b},
+                     options_for(title_of(selection, style), style));
+}
+
+}  // namespace attnviz::cli

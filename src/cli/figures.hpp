@@ -1,0 +1,45 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "attnviz/attention.hpp"
+#include "attnviz/figure.hpp"
+#include "selection.hpp"
+
+namespace attnviz::cli {
+
+// How every figure of one command looks.
+struct FigureStyle {
+  std::string model_name;
+  std::string colormap = "viridis";
+  std::string values = "auto";  // auto, always, never
+};
+
+// One n x n matrix picked by a selection: a head of the attention, or a layer's mean of heads.
+struct MatrixSource {
+  std::shared_ptr<const Attention> attention;  // the model's output, or its head means
+  int layer = 0;
+  int head = 0;
+  const float* matrix() const { return attention->head(layer, head); }
+};
+
+// The selection must pick one matrix (one layer; one head or the mean).
+MatrixSource matrix_source(const Attention& attention, const Selection& selection);
+
+Figure heatmap_view(const MatrixSource& source, const Selection& selection,
+                    const FigureStyle& style, int focus_row);
+// A layer's heads, or every layer (each head, one head, or each layer's mean), as small multiples.
+Figure grid_view(const Attention& attention, const Selection& selection, const FigureStyle& style);
+// A, B and A-B aligned by token, under their titles; focus_row indexes A's tokens (-1: none).
+Figure compare_view(const Attention& a, const std::string& title_a, const Attention& b,
+                    const std::string& title_b, const Selection& selection,
+                    const FigureStyle& style, int focus_row);
+
+// A sentence cut to fit a panel title, at a character boundary.
+std::string shorten(const std::string& text, std::size_t limit = 60);
+// The two sentences of a pair side by side, each with its own title, on one scale.
+Figure pair_view(const MatrixSource& a, const std::string& title_a, const MatrixSource& b,
+                 const std::string& title_b, const Selection& selection, const FigureStyle& style);
+
+}  // namespace attnviz::cli

@@ -1,0 +1,58 @@
+#include <iostream>
+
+#include "attnviz/error.hpp"
+#include "commands.hpp"
+
+namespace {
+
+constexpr const char* kDescription = R"(attnviz: see where a transformer's attention goes.
+
+Runs a BERT or GPT-2 checkpoint and draws the attention probabilities of its layers and heads.
+Layers and heads are numbered from 1, as in "Layer 10, Head 5" (transformers' attentions[9][0, 4]).
+
+Examples:
+  attnviz --model bert --layer 10 --head 5 "The animal didn't cross the street because it was too tired."
+  attnviz --model bert --layer 10 --head mean "..."            average of the layer's heads
+  attnviz --model bert --layer 10 --head all "..."             grid of the layer's heads
+  attnviz --model gpt2 --layer all "..."                       every layer and head (a static model view)
+  attnviz --model bert --layer 10 --head 5 --focus it "... too tired." --compare "... too wide."
+  attnviz --model bert --layer 10 --head 5 --print "..."       top attended tokens as text
+  attnviz --model bert --layer 3 --head 2 --pair "Second sentence." "First sentence."
+  attnviz batch examples/winograd_pairs.tsv --model bert -o winograd/
+  attnviz html --model bert "..." -o view.html                 interactive offline view
+  attnviz tokenize --model bert "..."
+  attnviz dump --model bert "..." -o attention.npy
+
+Models: bert (bert-base-uncased), gpt2, any Hugging Face id, a folder under models/, or a model
+directory (config.json, model.safetensors or pytorch_model.bin, tokenizer files). Names are looked up
+in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded from HF_ENDPOINT when missing;
+HF_HUB_OFFLINE=1 never touches the network.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(kDescription, "attnviz");
+  app.get_formatter()->column_width(34);
+  app.require_subcommand(0, 1);
+  attnviz::cli::add_view_options(app);
+  attnviz::cli::add_batch_command(app);
+  attnviz::cli::add_html_command(app);
+  attnviz::cli::add_tokenize_command(app);
+  attnviz::cli::add_dump_command(app);
+  if (argc == 1) {
+    std::cout << app.help();
+    return 0;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const attnviz::Error& e) {
+    std::cerr << "attnviz: error: " << e.what() << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "attnviz: internal error: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

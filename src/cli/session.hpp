@@ -1,0 +1,42 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "attnviz/encoding.hpp"
+#include "attnviz/model.hpp"
+#include "attnviz/tokenizer.hpp"
+
+namespace attnviz::cli {
+
+// The flags every command that runs a model shares.
+struct ModelFlags {
+  std::string model = "bert";
+  std::string device = "cpu";
+  int threads = 0;
+};
+
+void add_model_flags(CLI::App& command, ModelFlags& flags);
+
+// A model resolved to its directory (hub), loaded (model) with its tokenizer (tokenize).
+struct Session {
+  std::string name;  // for titles and file names: "bert-base-uncased", or the directory's name
+  std::filesystem::path dir;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<Tokenizer> tokenizer;
+
+  // The text (and second sentence of a pair) as the model takes it. Input longer than the model's
+  // positions is cut, with one warning on stderr saying how many tokens were dropped.
+  Encoding encode(const std::string& text,
+                  const std::optional<std::string>& second = std::nullopt) const;
+};
+
+Session open_session(const ModelFlags& flags);
+
+// One line on stderr, prefixed like the CLI's errors.
+void warn(const std::string& message);
+
+}  // namespace attnviz::cli
