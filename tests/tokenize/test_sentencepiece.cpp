@@ -18,7 +18,7 @@ using attnviz::testing::read_jsonl;
 
 const fs::path kData = fs::path(ATTNVIZ_TEST_DATA) / "tokenize";
 
-TEST(SentencePiece, MatchesTransformersAlbertTokenizer) {
+TEST(TokenizeSentencePiece, MatchesTransformersAlbertTokenizer) {
   const auto tokenizer = attnviz::load_tokenizer(kData / "albert_like");
   const auto corpus = read_jsonl(kData / "corpus.jsonl");
   const auto reference = read_jsonl(kData / "reference_albert_like.jsonl");
@@ -28,7 +28,7 @@ TEST(SentencePiece, MatchesTransformersAlbertTokenizer) {
                           << " strings differ from transformers";
 }
 
-TEST(SentencePiece, SpansAndDisplay) {
+TEST(TokenizeSentencePiece, SpansAndDisplay) {
   const auto tokenizer =
       attnviz::load_tokenizer(kData / "albert_like", attnviz::TokenizerFiles::sentencepiece);
   const auto enc = tokenizer->encode("Hello  world [MASK]");

@@ -46,19 +46,19 @@ std::string error_of(Fn fn) {
   return "";
 }
 
-TEST(TokenizerErrors, MissingDirectory) {
+TEST(TokenizeErrors, MissingDirectory) {
   const std::string message = error_of([] { attnviz::load_tokenizer("/nonexistent/model"); });
   EXPECT_NE(message.find("/nonexistent/model"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, DirectoryWithoutTokenizerFiles) {
+TEST(TokenizeErrors, DirectoryWithoutTokenizerFiles) {
   TempDir dir;
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
   EXPECT_NE(message.find(dir.path().string()), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, CorruptTokenizerJson) {
+TEST(TokenizeErrors, CorruptTokenizerJson) {
   TempDir dir;
   dir.write("tokenizer.json", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
@@ -66,28 +66,28 @@ TEST(TokenizerErrors, CorruptTokenizerJson) {
   EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, WrongStructure) {
+TEST(TokenizeErrors, WrongStructure) {
   TempDir dir;
   dir.write("tokenizer.json", R"({"model": {"type": "WordPiece", "vocab": ["a", "b"]}})");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, UnsupportedModelType) {
+TEST(TokenizeErrors, UnsupportedModelType) {
   TempDir dir;
   dir.write("tokenizer.json", R"({"model": {"type": "Unigram", "vocab": []}})");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("Unigram"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, UnknownTokenMissingFromVocab) {
+TEST(TokenizeErrors, UnknownTokenMissingFromVocab) {
   TempDir dir;
   dir.write("vocab.txt", "[CLS]\n[SEP]\nhello\n");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("[UNK]"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, MergesDoNotMatchVocab) {
+TEST(TokenizeErrors, MergesDoNotMatchVocab) {
   TempDir dir;
   dir.write("vocab.json", R"({"a": 0, "b": 1})");
   dir.write("merges.txt", "#version: 0.2\na b\n");
@@ -95,7 +95,7 @@ TEST(TokenizerErrors, MergesDoNotMatchVocab) {
   EXPECT_NE(message.find("merge 1"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, MalformedMergesLine) {
+TEST(TokenizeErrors, MalformedMergesLine) {
   TempDir dir;
   dir.write("vocab.json", R"({"a": 0, "b": 1, "ab": 2})");
   dir.write("merges.txt", "#version: 0.2\na b\nab\n");
@@ -103,14 +103,14 @@ TEST(TokenizerErrors, MalformedMergesLine) {
   EXPECT_NE(message.find("line 3"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, CorruptSentencePieceModel) {
+TEST(TokenizeErrors, CorruptSentencePieceModel) {
   TempDir dir;
   dir.write("spiece.model", "this is not a protobuf");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("spiece.model"), std::string::npos) << message;
 }
 
-TEST(TokenizerErrors, InvalidUtf8NamesTheByte) {
+TEST(TokenizeErrors, InvalidUtf8NamesTheByte) {
   if (!fs::exists(kShared)) GTEST_SKIP() << "real tokenizer files not found at " << kShared;
   for (const char* model : {"bert-base-uncased", "gpt2"}) {
     const auto tokenizer = attnviz::load_tokenizer(kShared / model);

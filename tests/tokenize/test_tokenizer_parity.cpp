@@ -55,7 +55,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 // Figures that cannot drift (from the tokenizers README and HF).
-class SpotCheck : public ::testing::Test {
+class TokenizeSpotCheck : public ::testing::Test {
  protected:
   static std::unique_ptr<attnviz::Tokenizer> load(const char* model, TokenizerFiles files) {
     return attnviz::load_tokenizer(kShared / model, files);
@@ -65,7 +65,7 @@ class SpotCheck : public ::testing::Test {
   }
 };
 
-TEST_F(SpotCheck, HelloWorld) {
+TEST_F(TokenizeSpotCheck, HelloWorld) {
   for (const auto files : {TokenizerFiles::tokenizer_json, TokenizerFiles::vocab_files}) {
     EXPECT_EQ(load("bert-base-uncased", files)->encode("Hello world!").ids,
               (std::vector<std::int64_t>{101, 7592, 2088, 999, 102}));
@@ -74,14 +74,14 @@ TEST_F(SpotCheck, HelloWorld) {
   }
 }
 
-TEST_F(SpotCheck, WinogradBert) {
+TEST_F(TokenizeSpotCheck, WinogradBert) {
   const auto enc = load("bert-base-uncased", TokenizerFiles::automatic)
                        ->encode("The animal didn't cross the street because it was too tired.");
   EXPECT_EQ(enc.ids, (std::vector<std::int64_t>{101, 1996, 4111, 2134, 1005, 1056, 2892, 1996, 2395,
                                                 2138, 2009, 2001, 2205, 5458, 1012, 102}));
 }
 
-TEST_F(SpotCheck, DisplayAndSpans) {
+TEST_F(TokenizeSpotCheck, DisplayAndSpans) {
   const auto bert =
       load("bert-base-uncased", TokenizerFiles::automatic)->encode("Tokenizing [MASK]\n");
   EXPECT_EQ(bert.tokens,
@@ -104,7 +104,7 @@ TEST_F(SpotCheck, DisplayAndSpans) {
   EXPECT_EQ(split.spans[1].begin, 4u);
 }
 
-TEST_F(SpotCheck, PairSpansAreIntoEachSentence) {
+TEST_F(TokenizeSpotCheck, PairSpansAreIntoEachSentence) {
   const auto enc =
       load("bert-base-uncased", TokenizerFiles::automatic)->encode_pair("Hello", "big world");
   ASSERT_EQ(enc.ids, (std::vector<std::int64_t>{101, 7592, 102, 2502, 2088, 102}));
@@ -113,7 +113,7 @@ TEST_F(SpotCheck, PairSpansAreIntoEachSentence) {
   EXPECT_EQ(enc.spans[4].end, 9u);
 }
 
-TEST_F(SpotCheck, VocabularyAccess) {
+TEST_F(TokenizeSpotCheck, VocabularyAccess) {
   const auto bert = load("bert-base-uncased", TokenizerFiles::automatic);
   EXPECT_EQ(bert->vocab_size(), 30522u);
   EXPECT_EQ(bert->id_to_token(103), "[MASK]");
