@@ -13,7 +13,7 @@ constexpr std::uint32_t kMaxCachedWordBytes = 256;
 
 Bpe::Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
          BpeOptions options)
-    : vocab_(std::move(vocab)), options_(std::move(options)) {
+    : Model(std::move(vocab), options.continuing_subword_prefix), options_(std::move(options)) {
   const std::size_t prefix = options_.continuing_subword_prefix.size();
   merges_.reserve(merges.size());
   for (std::size_t rank = 0; rank < merges.size(); ++rank) {

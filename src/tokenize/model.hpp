@@ -28,15 +28,21 @@ struct Piece {
   std::uint32_t char_end;
 };
 
-// HF's "model": word -> pieces.
+// HF's "model": word -> pieces, over a vocabulary.
 class Model {
  public:
   virtual ~Model() = default;
   virtual void tokenize(const Word& word, std::vector<Piece>& out) const = 0;
-  virtual const Vocab& vocab() const = 0;
-  virtual Vocab& vocab() = 0;
+  const Vocab& vocab() const { return vocab_; }
   // The marker of a word-continuation piece ("##" for BERT), for display; empty if none.
-  virtual const std::string& continuation_prefix() const = 0;
+  const std::string& continuation_prefix() const { return continuation_prefix_; }
+
+ protected:
+  Model(Vocab vocab, std::string continuation_prefix)
+      : vocab_(std::move(vocab)), continuation_prefix_(std::move(continuation_prefix)) {}
+
+  Vocab vocab_;
+  std::string continuation_prefix_;
 };
 
 struct WordPieceOptions {
@@ -51,14 +57,8 @@ class WordPiece : public Model {
  public:
   WordPiece(Vocab vocab, WordPieceOptions options);
   void tokenize(const Word& word, std::vector<Piece>& out) const override;
-  const Vocab& vocab() const override { return vocab_; }
-  Vocab& vocab() override { return vocab_; }
-  const std::string& continuation_prefix() const override {
-    return options_.continuing_subword_prefix;
-  }
 
  private:
-  Vocab vocab_;
   WordPieceOptions options_;
   std::int32_t unk_id_;
 };
@@ -79,11 +79,6 @@ class Bpe : public Model {
   Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
       BpeOptions options);
   void tokenize(const Word& word, std::vector<Piece>& out) const override;
-  const Vocab& vocab() const override { return vocab_; }
-  Vocab& vocab() override { return vocab_; }
-  const std::string& continuation_prefix() const override {
-    return options_.continuing_subword_prefix;
-  }
 
  private:
   struct Merge {
@@ -100,7 +95,6 @@ class Bpe : public Model {
   }
   void merge_word(const Word& word, std::vector<Piece>& out) const;
 
-  Vocab vocab_;
   std::unordered_map<std::uint64_t, Merge> merges_;
   BpeOptions options_;
   std::optional<std::int32_t> unk_id_;

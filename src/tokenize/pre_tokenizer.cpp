@@ -8,39 +8,29 @@
 namespace attnviz::tokenize {
 namespace {
 
-class BertPreTokenizer : public PreTokenizer {
+// Splits at whitespace, which is dropped; with isolate_punctuation (BertPreTokenizer) every
+// punctuation character also becomes a word of its own.
+class WhitespacePreTokenizer : public PreTokenizer {
  public:
+  explicit WhitespacePreTokenizer(bool isolate_punctuation)
+      : isolate_punctuation_(isolate_punctuation) {}
+
   void split(const NormalizedText& text, CharRange range,
              std::vector<CharRange>& words) const override {
     std::uint32_t start = range.begin;
     for (std::uint32_t i = range.begin; i < range.end; ++i) {
       const char32_t c = text.chars[i];
-      if (is_white_space(c)) {
-        if (start < i) words.push_back({start, i});
-        start = i + 1;
-      } else if (bert_class(c) == BertClass::Punctuation) {
-        if (start < i) words.push_back({start, i});
-        words.push_back({i, i + 1});
-        start = i + 1;
-      }
+      const bool space = is_white_space(c);
+      if (!space && !(isolate_punctuation_ && bert_class(c) == BertClass::Punctuation)) continue;
+      if (start < i) words.push_back({start, i});
+      if (!space) words.push_back({i, i + 1});
+      start = i + 1;
     }
     if (start < range.end) words.push_back({start, range.end});
   }
-};
 
-class WhitespaceSplit : public PreTokenizer {
- public:
-  void split(const NormalizedText& text, CharRange range,
-             std::vector<CharRange>& words) const override {
-    std::uint32_t start = range.begin;
-    for (std::uint32_t i = range.begin; i < range.end; ++i) {
-      if (is_white_space(text.chars[i])) {
-        if (start < i) words.push_back({start, i});
-        start = i + 1;
-      }
-    }
-    if (start < range.end) words.push_back({start, range.end});
-  }
+ private:
+  bool isolate_punctuation_;
 };
 
 class Gpt2PreTokenizer : public PreTokenizer {
@@ -116,7 +106,7 @@ void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
   if (type == "BertPreTokenizer") {
     steps.push_back(make_bert_pre_tokenizer());
   } else if (type == "WhitespaceSplit") {
-    steps.push_back(std::make_unique<WhitespaceSplit>());
+    steps.push_back(std::make_unique<WhitespacePreTokenizer>(false));
   } else if (type == "ByteLevel") {
     spec.byte_level = true;
     spec.add_prefix_space = json.value("add_prefix_space", true);
@@ -133,7 +123,7 @@ void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
 }  // namespace
 
 std::unique_ptr<PreTokenizer> make_bert_pre_tokenizer() {
-  return std::make_unique<BertPreTokenizer>();
+  return std::make_unique<WhitespacePreTokenizer>(true);
 }
 std::unique_ptr<PreTokenizer> make_gpt2_pre_tokenizer() {
   return std::make_unique<Gpt2PreTokenizer>();

@@ -4,7 +4,7 @@
 namespace attnviz::tokenize {
 
 WordPiece::WordPiece(Vocab vocab, WordPieceOptions options)
-    : vocab_(std::move(vocab)), options_(std::move(options)) {
+    : Model(std::move(vocab), options.continuing_subword_prefix), options_(std::move(options)) {
   const auto unk = vocab_.find(options_.unk_token);
   if (!unk) {
     throw Error("WordPiece: the unknown token '" + options_.unk_token +

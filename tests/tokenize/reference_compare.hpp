@@ -13,8 +13,22 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/encoding.hpp"
+#include "attnviz/tokenizer.hpp"
 
 namespace attnviz::testing {
+
+inline const std::filesystem::path kSharedTokenizers =
+    std::filesystem::path(ATTNVIZ_SHARED_DIR) / "tokenizers";
+inline const std::filesystem::path kTokenizeData =
+    std::filesystem::path(ATTNVIZ_TEST_DATA) / "tokenize";
+
+// One parameter of a parametrized tokenizer test: which folder, which of its files, a name for the
+// test.
+struct TokenizerCase {
+  const char* folder;
+  TokenizerFiles files;
+  const char* label;
+};
 
 inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::ifstream in(path);

@@ -16,28 +16,23 @@ namespace fs = std::filesystem;
 using attnviz::TokenizerFiles;
 using attnviz::testing::count_differences;
 using attnviz::testing::read_jsonl;
+using attnviz::testing::TokenizerCase;
+const fs::path& kShared = attnviz::testing::kSharedTokenizers;
+const fs::path& kData = attnviz::testing::kTokenizeData;
 
-const fs::path kShared = fs::path(ATTNVIZ_SHARED_DIR) / "tokenizers";
-const fs::path kData = fs::path(ATTNVIZ_TEST_DATA) / "tokenize";
-
-struct Variant {
-  const char* name;
-  TokenizerFiles files;
-  const char* label;
-};
-
-class ConfigVariant : public ::testing::TestWithParam<Variant> {};
+// folder: a variant in tests/data/tokenize/config_variants.
+class ConfigVariant : public ::testing::TestWithParam<TokenizerCase> {};
 
 TEST_P(ConfigVariant, MatchesTransformers) {
-  const Variant& v = GetParam();
-  const fs::path variant = kData / "config_variants" / v.name;
+  const TokenizerCase& v = GetParam();
+  const fs::path variant = kData / "config_variants" / v.folder;
   std::string base;
   std::ifstream(variant / "base") >> base;
   if (!fs::exists(kShared / base))
     GTEST_SKIP() << "real tokenizer files not found at " << kShared / base;
   // The real files with the variant's tokenizer_config.json, in a directory of their own.
   const fs::path dir =
-      fs::temp_directory_path() / (std::string("attnviz_config_") + v.name + "_" + v.label);
+      fs::temp_directory_path() / (std::string("attnviz_config_") + v.folder + "_" + v.label);
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& f : fs::directory_iterator(kShared / base)) {
@@ -48,7 +43,8 @@ TEST_P(ConfigVariant, MatchesTransformers) {
   const auto tokenizer = attnviz::load_tokenizer(dir, v.files);
   fs::remove_all(dir);
   const auto corpus = read_jsonl(kData / "corpus.jsonl");
-  const auto reference = read_jsonl(kData / (std::string("reference_config_") + v.name + ".jsonl"));
+  const auto reference =
+      read_jsonl(kData / (std::string("reference_config_") + v.folder + ".jsonl"));
   ASSERT_GE(reference.size(), 500u);
   const std::size_t failures = count_differences(*tokenizer, corpus, reference, reference.size());
   EXPECT_EQ(failures, 0u) << failures << " of " << reference.size()
@@ -57,10 +53,11 @@ TEST_P(ConfigVariant, MatchesTransformers) {
 
 INSTANTIATE_TEST_SUITE_P(
     Tokenizers, ConfigVariant,
-    ::testing::Values(Variant{"bert_cased", TokenizerFiles::tokenizer_json, "Json"},
-                      Variant{"bert_cased", TokenizerFiles::vocab_files, "VocabTxt"},
-                      Variant{"gpt2_prefix_space", TokenizerFiles::tokenizer_json, "Json"},
-                      Variant{"gpt2_prefix_space", TokenizerFiles::vocab_files, "VocabMerges"}),
-    [](const auto& info) { return std::string(info.param.name) + "_" + info.param.label; });
+    ::testing::Values(TokenizerCase{"bert_cased", TokenizerFiles::tokenizer_json, "Json"},
+                      TokenizerCase{"bert_cased", TokenizerFiles::vocab_files, "VocabTxt"},
+                      TokenizerCase{"gpt2_prefix_space", TokenizerFiles::tokenizer_json, "Json"},
+                      TokenizerCase{"gpt2_prefix_space", TokenizerFiles::vocab_files,
+                                    "VocabMerges"}),
+    [](const auto& info) { return std::string(info.param.folder) + "_" + info.param.label; });
 
 }  // namespace

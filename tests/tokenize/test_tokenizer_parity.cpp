@@ -18,26 +18,20 @@ namespace fs = std::filesystem;
 using attnviz::TokenizerFiles;
 using attnviz::testing::count_differences;
 using attnviz::testing::read_jsonl;
+using attnviz::testing::TokenizerCase;
+const fs::path& kShared = attnviz::testing::kSharedTokenizers;
+const fs::path& kData = attnviz::testing::kTokenizeData;
 
-const fs::path kShared = fs::path(ATTNVIZ_SHARED_DIR) / "tokenizers";
-const fs::path kData = fs::path(ATTNVIZ_TEST_DATA) / "tokenize";
-
-struct Case {
-  const char* model;
-  TokenizerFiles files;
-  const char* name;
-};
-
-class Parity : public ::testing::TestWithParam<Case> {};
+class Parity : public ::testing::TestWithParam<TokenizerCase> {};
 
 TEST_P(Parity, MatchesHuggingFaceOnWholeCorpus) {
-  const Case& c = GetParam();
-  const fs::path dir = kShared / c.model;
+  const TokenizerCase& c = GetParam();
+  const fs::path dir = kShared / c.folder;
   if (!fs::exists(dir))
     GTEST_SKIP() << "real tokenizer files not found at " << dir << "; skipping parity test";
   const auto tokenizer = attnviz::load_tokenizer(dir, c.files);
   const auto corpus = read_jsonl(kData / "corpus.jsonl");
-  const auto reference = read_jsonl(kData / (std::string("reference_") + c.model + ".jsonl"));
+  const auto reference = read_jsonl(kData / (std::string("reference_") + c.folder + ".jsonl"));
   ASSERT_EQ(corpus.size(), reference.size())
       << "corpus and reference differ in length: regenerate the reference";
   ASSERT_GE(corpus.size(), 2000u);
@@ -48,11 +42,12 @@ TEST_P(Parity, MatchesHuggingFaceOnWholeCorpus) {
 
 INSTANTIATE_TEST_SUITE_P(
     Tokenizers, Parity,
-    ::testing::Values(Case{"bert-base-uncased", TokenizerFiles::tokenizer_json, "BertJson"},
-                      Case{"bert-base-uncased", TokenizerFiles::vocab_files, "BertVocabTxt"},
-                      Case{"gpt2", TokenizerFiles::tokenizer_json, "Gpt2Json"},
-                      Case{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    ::testing::Values(
+        TokenizerCase{"bert-base-uncased", TokenizerFiles::tokenizer_json, "BertJson"},
+        TokenizerCase{"bert-base-uncased", TokenizerFiles::vocab_files, "BertVocabTxt"},
+        TokenizerCase{"gpt2", TokenizerFiles::tokenizer_json, "Gpt2Json"},
+        TokenizerCase{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"}),
+    [](const auto& info) { return std::string(info.param.label); });
 
 // Figures that cannot drift (from the tokenizers README and HF).
 class TokenizeSpotCheck : public ::testing::Test {
