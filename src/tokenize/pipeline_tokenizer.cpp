@@ -40,13 +40,11 @@ void append_visible(std::string_view text, bool whitespace_only, std::string& ou
   for (std::size_t pos = 0; pos < text.size();) {
     const std::size_t start = pos;
     char32_t c;
-    try {
-      c = decode_utf8(text, pos);
-    } catch (const Error&) {  // a piece of a multi-byte character (byte-level BPE): show the byte
+    if (!try_decode_utf8(text, pos, c)) {  // a piece of a multi-byte character (byte-level BPE)
       char hex[8];
       std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(text[start]));
       out += hex;
-      pos = start + 1;
+      ++pos;
       continue;
     }
     if (c == U'\n') {
@@ -229,11 +227,8 @@ std::string PipelineTokenizer::display(const std::string& token, bool continuati
     text.erase(0, prefix.size());
   bool whitespace_only = true;
   for (std::size_t pos = 0; pos < text.size() && whitespace_only;) {
-    try {
-      whitespace_only = is_white_space(decode_utf8(text, pos));
-    } catch (const Error&) {
-      whitespace_only = false;
-    }
+    char32_t c;
+    whitespace_only = try_decode_utf8(text, pos, c) && is_white_space(c);
   }
   // GPT-2 marks a word's leading space inside the token ("Ġworld"); a reader sees the word.
   if (!whitespace_only && parts_.pre_tokenizer.byte_level && !text.empty() && text.front() == ' ')

@@ -207,16 +207,15 @@ bool is_invisible(char32_t c) {
          cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP;
 }
 
-char32_t decode_utf8(std::string_view text, std::size_t& pos) {
+bool try_decode_utf8(std::string_view text, std::size_t& pos, char32_t& c) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
   const unsigned char b0 = s[pos];
   if (b0 < 0x80) {
+    c = b0;
     ++pos;
-    return b0;
+    return true;
   }
   std::size_t len;
-  char32_t c;
   char32_t min;
   if ((b0 & 0xE0) == 0xC0) {
     len = 2, c = b0 & 0x1F, min = 0x80;
@@ -225,15 +224,21 @@ char32_t decode_utf8(std::string_view text, std::size_t& pos) {
   } else if ((b0 & 0xF8) == 0xF0) {
     len = 4, c = b0 & 0x07, min = 0x10000;
   } else {
-    throw_invalid_utf8(pos);
+    return false;
   }
-  if (pos + len > n) throw_invalid_utf8(pos);
+  if (pos + len > text.size()) return false;
   for (std::size_t i = 1; i < len; ++i) {
-    if ((s[pos + i] & 0xC0) != 0x80) throw_invalid_utf8(pos);
+    if ((s[pos + i] & 0xC0) != 0x80) return false;
     c = (c << 6) | (s[pos + i] & 0x3F);
   }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) throw_invalid_utf8(pos);
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return false;
   pos += len;
+  return true;
+}
+
+char32_t decode_utf8(std::string_view text, std::size_t& pos) {
+  char32_t c;
+  if (!try_decode_utf8(text, pos, c)) throw_invalid_utf8(pos);
   return c;
 }
 

@@ -38,6 +38,8 @@ bool is_invisible(char32_t c);      // control and format characters, for displa
 
 // UTF-8. decode_utf8 throws attnviz::Error naming the byte offset of the first invalid sequence.
 char32_t decode_utf8(std::string_view text, std::size_t& pos);
+// The same without throwing: false (pos unchanged) at an invalid sequence.
+bool try_decode_utf8(std::string_view text, std::size_t& pos, char32_t& c);
 void append_utf8(char32_t c, std::string& out);
 void validate_utf8(std::string_view text);
 

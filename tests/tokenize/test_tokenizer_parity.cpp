@@ -97,6 +97,13 @@ TEST_F(TokenizeSpotCheck, DisplayAndSpans) {
   EXPECT_EQ(split.spans[0].begin,
             0u);  // the span keeps the leading space, as HF's offsets do for gpt2
   EXPECT_EQ(split.spans[1].begin, 4u);
+
+  // A byte-level token holding part of a character shows its bytes; both pieces span the whole
+  // emoji.
+  const auto emoji = load("gpt2", TokenizerFiles::automatic)->encode("\xF0\x9F\x98\x80");
+  EXPECT_EQ(emoji.display, (std::vector<std::string>{"\\xF0\\x9F\\x98", "·\\x80"}));
+  EXPECT_EQ(emoji.spans[1].begin, 0u);
+  EXPECT_EQ(emoji.spans[1].end, 4u);
 }
 
 TEST_F(TokenizeSpotCheck, PairSpansAreIntoEachSentence) {
