@@ -220,7 +220,7 @@ TEST_F(HubEnvironment, EndpointOfflineTokenAndTimeouts) {
   EXPECT_TRUE(HubOptions::from_environment().offline);
   EXPECT_EQ(HubOptions::from_environment().endpoint, "https://mirror.example");
 
-  // The token file huggingface-cli login writes, unless HF_TOKEN is set.
+  // The token file `hf auth login` writes, unless HF_TOKEN is set.
   write(temp_.path() / ".cache" / "huggingface" / "token", "hf_from_file\n");
   EXPECT_EQ(HubOptions::from_environment().token, "hf_from_file");
   setenv("HF_TOKEN", "hf_from_variable", 1);
