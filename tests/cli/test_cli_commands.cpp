@@ -1,0 +1,183 @@
+// The commands as a user runs them: files written, what is printed, exit codes.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace attnviz {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kModels = fs::path(ATTNVIZ_TEST_DATA) / "models";
+const std::string kBert = (kModels / "bert-tiny").string();
+const std::string kGpt2 = (kModels / "gpt2-tiny").string();
+const std::string kTired = "The animal didn't cross the street because it was too tired.";
+const std::string kWide = "The animal didn't cross the street because it was too wide.";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  test::CliResult run(const std::vector<std::string>& args) { return test::run_cli(args, dir_); }
+  bool is_png(const fs::path& path) {
+    return test::read_all(dir_ / path).rfind("\x89PNG\r\n\x1a\n", 0) == 0;
+  }
+  fs::path dir_;
+};
+
+TEST_F(Cli, UsersCommandWritesThePngItNames) {
+  const auto result = run({"--model", kBert, "--layer", "2", "--head", "3", kTired});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "wrote attnviz-bert-tiny-L2-H3.png\n");
+  EXPECT_TRUE(result.err.empty()) << result.err;
+  EXPECT_TRUE(is_png("attnviz-bert-tiny-L2-H3.png"));
+}
+
+TEST_F(Cli, SvgByExtension) {
+  const auto result =
+      run({"--model", kBert, "--layer", "1", "--head", "mean", kTired, "-o", "mean.svg"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string svg = test::read_all(dir_ / "mean.svg");
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("Layer 1, mean of heads"), std::string::npos);
+  EXPECT_NE(svg.find(">animal<"), std::string::npos);
+}
+
+TEST_F(Cli, GridsAndComparisons) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--model", kBert, "--layer", "3", "--head", "all", kTired, "-o", "heads.png"},
+           {"--model", kGpt2, "--layer", "all", kWide, "-o", "model-view.png"},
+           {"--model", kBert, "--layer", "all", "--head", "mean", kTired, "-o", "means.png"},
+           {"--model", kBert, "--layer", "2", "--head", "1", "--focus", "it", kTired, "--compare",
+            kWide, "-o", "compare.png"},
+           {"--model", kBert, "--layer", "2", "--head", "1", "--pair", "because it was too wide.",
+            "The animal didn't cross the street", "-o", "pair.png"}}) {
+    const auto result = run(args);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_TRUE(is_png(args.back())) << args.back();
+  }
+}
+
+TEST_F(Cli, PrintListsTopKeysPerQuery) {
+  const auto result = run(
+      {"--model", kBert, "--layer", "1", "--head", "1", "--print", "--top", "2", "The cat sat."});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // [CLS] the cat sat . [SEP]: a title line and one line per query.
+  EXPECT_EQ(test::count_lines(result.out), 1 + 6) << result.out;
+  EXPECT_EQ(result.out.rfind("Layer 1, Head 1 · bert-tiny: top 2 keys per query\n", 0), 0U)
+      << result.out;
+  EXPECT_TRUE(fs::is_empty(dir_ / ".") || !fs::exists(dir_ / "attnviz-bert-tiny-L1-H1.png"));
+}
+
+TEST_F(Cli, LongInputIsTruncatedWithOneWarning) {
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += kTired + " ";
+  const auto result =
+      run({"--model", kBert, "--layer", "1", "--head", "1", text, "-o", "long.png"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(test::count_lines(result.err), 1) << result.err;
+  EXPECT_NE(result.err.find("takes at most 96"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("tokens were dropped"), std::string::npos) << result.err;
+}
+
+TEST_F(Cli, DumpWritesNpyAndSidecar) {
+  const auto result = run({"dump", "--model", kGpt2, kWide, "-o", "wide.npy"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto sidecar = nlohmann::json::parse(test::read_all(dir_ / "wide.json"));
+  const int n = sidecar.at("n").get<int>();
+  EXPECT_EQ(sidecar.at("layers").get<int>(), 2);
+  EXPECT_EQ(sidecar.at("heads").get<int>(), 4);
+  EXPECT_EQ(sidecar.at("tokens").size(), static_cast<std::size_t>(n));
+  EXPECT_TRUE(sidecar.at("causal").get<bool>());
+  const std::string npy = test::read_all(dir_ / "wide.npy");
+  ASSERT_EQ(npy.rfind("\x93NUMPY\x01\x00", 0), 0U);
+  const std::size_t header =
+      10 + (static_cast<unsigned char>(npy[8]) | static_cast<unsigned char>(npy[9]) << 8);
+  EXPECT_EQ(header % 64, 0U);
+  const std::string shape = "'shape': (2, 4, " + std::to_string(n) + ", " + std::to_string(n) + ")";
+  EXPECT_NE(npy.substr(0, header).find(shape), std::string::npos) << npy.substr(0, header);
+  ASSERT_EQ(npy.size(), header + 2 * 4 * n * n * sizeof(float));
+  // Every row of every head sums to one; GPT-2 attends to nothing after the query.
+  const auto* weights = reinterpret_cast<const float*>(npy.data() + header);
+  for (int row = 0; row < 2 * 4 * n; ++row) {
+    float sum = 0;
+    for (int k = 0; k < n; ++k) sum += weights[row * n + k];
+    EXPECT_NEAR(sum, 1.0F, 1e-5F);
+    const int query = row % n;
+    for (int k = query + 1; k < n; ++k) EXPECT_EQ(weights[row * n + k], 0.0F);
+  }
+}
+
+TEST_F(Cli, DumpTakesIds) {
+  const auto result = run({"dump", "--model", kBert, "--ids", "2,98,75,3", "-o", "ids.npy"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto sidecar = nlohmann::json::parse(test::read_all(dir_ / "ids.json"));
+  EXPECT_EQ(sidecar.at("tokens"), (nlohmann::json{"[CLS]", "the", "animal", "[SEP]"}));
+  const auto bad = run({"dump", "--model", kBert, "--ids", "2,x,3"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("'x' is not one"), std::string::npos) << bad.err;
+}
+
+TEST_F(Cli, BatchReportsBadLinesAndSummarises) {
+  std::ofstream(dir_ / "pairs.tsv")
+      << "id\tsentence_a\tsentence_b\tpronoun\tcandidate_1\tcandidate_2\tcorrect_a\tcorrect_b\n"
+      << "tired\t" << kTired << "\t" << kWide << "\tit\tanimal\tstreet\tanimal\tstreet\n"
+      << "broken\tonly two fields\n"
+      << "cat\tThe cat chased the dog because it was hungry.\tThe cat chased the dog because it "
+         "was slow.\tit\tcat"
+         "\tdog\tcat\tdog\n"
+      << "absent\tThe cat sat.\tThe dog sat.\tshe\tcat\tdog\tcat\tdog\n";
+  const auto result =
+      run({"batch", "pairs.tsv", "--model", kBert, "-o", "out", "--layer", "2", "--head", "mean"});
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("pairs.tsv:3:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("pairs.tsv:5:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("2 line(s) of pairs.tsv skipped"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("2 pairs (4 sentences) scored"), std::string::npos) << result.out;
+  for (const char* file :
+       {"tired-a.png", "tired-b.png", "tired-pair.png", "cat-pair.png", "summary.png"}) {
+    EXPECT_TRUE(is_png(fs::path("out") / file)) << file;
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "absent-a.png"));
+  const std::string csv = test::read_all(dir_ / "out" / "summary.csv");
+  EXPECT_EQ(test::count_lines(csv), 1 + 3 * 4) << csv;
+  const auto summary = nlohmann::json::parse(test::read_all(dir_ / "out" / "summary.json"));
+  EXPECT_EQ(summary.at("pairs").get<int>(), 2);
+  EXPECT_EQ(summary.at("sentences").get<int>(), 4);
+}
+
+TEST_F(Cli, BatchOfShippedExamples) {
+  const auto examples =
+      fs::path(ATTNVIZ_TEST_DATA).parent_path().parent_path() / "examples" / "winograd_pairs.jsonl";
+  const auto result =
+      run({"batch", examples.string(), "--model", kBert, "-o", "out", "--no-figures"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("24 pairs (48 sentences) scored"), std::string::npos) << result.out;
+  EXPECT_TRUE(is_png("out/summary.png"));
+}
+
+TEST_F(Cli, HtmlViewKeepsTokensInert) {
+  const auto result =
+      run({"html", "--model", kBert, "<script>alert(1)</script> the cat", "-o", "view.html"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string page = test::read_all(dir_ / "view.html");
+  EXPECT_NE(page.find("<html"), std::string::npos);
+  EXPECT_EQ(page.find("<script>alert(1)</script>"), std::string::npos);
+}
+
+TEST_F(Cli, HelpTeaches) {
+  const auto result = run({"--help"});
+  EXPECT_EQ(result.exit_code, 0);
+  for (const char* text :
+       {"--layer", "--head", "--compare", "--focus", "--print", "--pair", "--cmap", "--device",
+        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump"}) {
+    EXPECT_NE(result.out.find(text), std::string::npos) << text;
+  }
+}
+
+}  // namespace
+}  // namespace attnviz
