@@ -4,11 +4,13 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev nlohmann-json3-dev libcli11-dev libstb-dev libsentencepiece-dev libutf8proc-dev
-  libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core libcurl4-openssl-dev
-  python3 python3-venv python3-pip
+  libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core libcurl4-openssl-dev libssl-dev zlib1g-dev
+  python3 python3-venv python3-pip nodejs npm
 )
 missing=()
 for p in "${packages[@]}"; do
+  # node and npm may come from elsewhere (a newer Node.js than Debian's); what counts is that they run.
+  if [ "$p" = nodejs ] || [ "$p" = npm ]; then command -v "${p%js}" >/dev/null && continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the whole test suite of a build made by scripts/setup.sh, with the test environment it set up.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="${1:-$root/build}"
+if [ -x "$root/.venv-test/bin/python" ]; then export ATTNVIZ_PYTHON="$root/.venv-test/bin/python"; fi
+ctest --test-dir "$build" --output-on-failure -j 2

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up and builds attnviz from a fresh clone: Debian packages, the test environment, the HTML view's
+# front end, then CMake. The binary is build/attnviz. Safe to run again.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install_deps.sh"
+"$root/scripts/setup_test_env.sh"
+"$root/scripts/build_web.sh"
+cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$root/build" -j "$(nproc)"
