@@ -1,10 +1,11 @@
 // Size and speed of attnviz's HTML view next to bertviz's head_view/model_view, for the same attentions.
 //   node bench/web/bench.mjs --make-view BUILD/tests/web/make_view [--work DIR]
 //        [--cases 16,128,512,1024,1024b7] [--bertviz-max-n 512] [--python .venv/bin/python] [--real-model DIR]
+//        [--timeout-s 300]
 // Needs chromium + tests/web's node packages (scripts/setup_browser_tests.sh), `npm ci` in bench/web (the CDN
 // scripts bertviz loads, served locally) and bertviz in the Python environment. Prints a markdown table and
 // appends to DIR/results.jsonl. Synthetic attentions are tests/web/synthetic_attention.hpp's (12 layers x 12
-// heads, head_dim 64); 1,024 tokens are causal like GPT-2 ("1024b7": the same stored with 7-bit weights), the
+// heads, head_dim 64); 1,024 tokens are causal like GPT-2 (a suffix bB stores B-bit weights: "1024b7"), the
 // others are not, like BERT. "real128"/"real512" take a real BERT checkpoint's attention (--real-model, 6 layers
 // x 12 heads; bench/web/real_attention.py) over the repository's seed texts.
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,7 @@ const cases = opt('--cases', '16,128,512,1024,1024b7').split(',');
 const real_model = opt('--real-model');
 const bertviz_max_n = Number(opt('--bertviz-max-n', '512'));
 const python = opt('--python', path.join(REPO, '.venv/bin/python'));
-const TIMEOUT = 300_000;
+const TIMEOUT = Number(opt('--timeout-s', '300')) * 1000;
 fs.mkdirSync(work, { recursive: true });
 
 // bertviz's pages ask cdnjs for these; the route handler answers from bench/web/node_modules.
@@ -120,7 +121,7 @@ const { context, refused, close } = await launch({ serve });
 for (const name of cases) {
   const real = name.startsWith('real');
   const n = Number(/\d+/.exec(name)[0]);
-  const bits = name.includes('b7') ? '7' : '8';
+  const bits = /b(\d)$/.exec(name)?.[1] ?? '8';
   const causal = !real && n >= 1024;
   const [layers, heads] = real ? ['6', '12'] : ['12', '12'];
   const dir = path.join(work, name);

@@ -123,10 +123,15 @@ export class NeuronView implements View {
     s_abs = s_abs || 1;
     for (let j = 0; j < n; j++) {
       const y = top + j * row;
-      g.font = font(Math.min(12, row - 2));
-      g.textAlign = 'right';
-      g.fillStyle = j === qi ? theme.highlight : input.special[j] ? theme.muted : theme.fg;
-      g.fillText(label(input.tokens[j]), k_x - 6, y + row / 2);
+      if (row >= 12) {
+        g.font = font(Math.min(12, row - 2));
+        g.textAlign = 'right';
+        g.fillStyle = j === qi ? theme.highlight : input.special[j] ? theme.muted : theme.fg;
+        g.fillText(label(input.tokens[j]), k_x - 6, y + row / 2);
+      } else if (j === qi) {
+        g.fillStyle = theme.highlight;
+        g.fillRect(k_x - 12, y, 8, row);
+      }
       for (let i = 0; i < d; i++) {
         g.fillStyle = diverging(rows.keys[j][i] / k_max, theme.neutral);
         g.fillRect(k_x + i * cell, y + 1, cell, row - 2);
