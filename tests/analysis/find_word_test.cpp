@@ -68,6 +68,13 @@ TEST(AnalysisFindWord, PairEncodingSearchesTheChosenSentence) {
   EXPECT_THROW(find_word(c.encoding, c.text, "it", std::nullopt, 0), Error);
 }
 
+TEST(AnalysisFindWord, EmptyTypeIdsCountAsSegmentZero) {
+  auto c = hf_cases().at(0);
+  c.encoding.type_ids.clear();
+  EXPECT_EQ(find_word(c.encoding, c.text, "it"), Tokens{10});
+  EXPECT_THROW(find_word(c.encoding, c.text, "it", std::nullopt, 1), Error);
+}
+
 TEST(AnalysisFindWord, WholeWordsOnly) {
   const auto c = hf_cases().at(0);
   EXPECT_NE(error_of(c, "anim").find("not found"), std::string::npos);
