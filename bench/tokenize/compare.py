@@ -3,13 +3,15 @@
 
 Usage: compare.py BENCH_BINARY [SHARED_TOKENIZERS_DIR] [--mb 4]
 
-Builds a few-MB English-and-code text (docstrings of Python's standard library, then its source code, with the
-tokenizer test corpus mixed in for other scripts), split into paragraphs at empty lines. Every side encodes every paragraph on its own, one
+Builds a few-MB English-and-code text (docstrings of the running Python's standard library, then its source code,
+with the tokenizer test corpus mixed in for other scripts; its sha256 is printed, as it depends on the Python
+installation), split into paragraphs at empty lines. Every side encodes every paragraph on its own, one
 thread: attnviz through bench_tokenize (Google Benchmark); HF through PyPI `tokenizers` (a) one encode() call
 per paragraph, (b) encode_batch() with RAYON_NUM_THREADS=1. Both must produce the same number of tokens.
 """
 import argparse
 import ast
+import hashlib
 import json
 import os
 import subprocess
@@ -99,7 +101,9 @@ def main():
     for b in json.loads(out.stdout)["benchmarks"]:
         if b.get("aggregate_name") == "median":
             ours[b["run_name"].split("/")[1]] = (b["tokens"], b["tokens_per_second"])
-    print(f"text: {len(paragraphs)} paragraphs, {mb:.2f} MB, one encode per paragraph, one thread")
+    digest = hashlib.sha256(text_path.read_bytes()).hexdigest()[:16]
+    print(f"text: {len(paragraphs)} paragraphs, {mb:.2f} MB (sha256 {digest}, from {sysconfig.get_paths()['stdlib']}), "
+          f"one encode per paragraph, one thread")
     print(f"{'model':<20}{'tokens':>10}{'attnviz tok/s':>16}{'HF encode tok/s':>18}{'HF batch tok/s':>17}"
           f"{'vs encode':>11}{'vs batch':>10}")
     for m in models:
