@@ -200,6 +200,12 @@ int run_batch(const BatchFlags& flags) {
   if (error)
     throw Error("cannot create the output folder " + flags.output + ": " + error.message());
 
+  if (info.causal) {
+    warn(session.name +
+         " is causal: a pronoun attends only to words before it, so where the deciding word comes "
+         "after the pronoun (as in most Winograd pairs) both sentences give the same scores (see "
+         "examples/README.md)");
+  }
   BatchRun run(flags, session, selection);
   for (const BadLine& bad : file.bad_lines) {
     run.skip_line(flags.file + ":" + std::to_string(bad.line) + ": " + bad.message + " (skipped)");

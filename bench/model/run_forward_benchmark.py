@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""attnviz's forward pass against transformers eager on the same weights, side by side in one run.
+
+BERT-base and GPT-2-small shapes with random weights (real sizes; saved once under --work). For each length, one
+process runs attnviz (bench_forward, Google Benchmark) and one runs transformers (output_attentions=True,
+attn_implementation="eager"), alternating, each reporting its median forward time and its peak RSS.
+
+Usage (from the repository root, after building with -DATTNVIZ_BUILD_BENCHMARKS=ON):
+  .venv-ref/bin/python bench/model/run_forward_benchmark.py [--build build] [--threads 2]
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+MODELS = {
+    "bert-base": ("bert", [16, 128, 512]),
+    "gpt2-small": ("gpt2", [16, 128, 1024]),
+}
+
+
+def make_checkpoints(work):
+    import torch
+    from transformers import BertConfig, BertModel, GPT2Config, GPT2Model
+    torch.manual_seed(0)
+    for name, (family, _) in MODELS.items():
+        target = work / name
+        if (target / "model.safetensors").exists():
+            continue
+        config = BertConfig() if family == "bert" else GPT2Config()
+        model = (BertModel if family == "bert" else GPT2Model)(config)
+        model.save_pretrained(target, safe_serialization=True)
+
+
+def transformers_forward(model_dir, n, threads, seconds=2.0):
+    """Runs in its own process: median forward time (ms) and peak RSS (MB)."""
+    import torch
+    from transformers import AutoModel
+    torch.set_num_threads(threads)
+    model = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
+    ids = torch.randint(1000, 20000, (1, n))
+    times = []
+    with torch.inference_mode():
+        model(ids, output_attentions=True)
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds or len(times) < 3:
+            t = time.perf_counter()
+            model(ids, output_attentions=True)
+            times.append(time.perf_counter() - t)
+    times.sort()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"ms": 1000 * times[len(times) // 2], "peak_mb": peak}))
+
+
+def attnviz_forward(binary, model_dir, n, threads):
+    env = dict(os.environ, ATTNVIZ_BENCH_MODEL=str(model_dir), ATTNVIZ_BENCH_LENGTHS=str(n),
+               ATTNVIZ_BENCH_THREADS=str(threads))
+    out = subprocess.run([str(binary), "--benchmark_format=json", "--benchmark_repetitions=3"], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    runs = [b for b in json.loads(out)["benchmarks"] if b.get("aggregate_name") == "median"]
+    return {"ms": runs[0]["real_time"], "peak_mb": runs[0]["peak_rss_mb"]}
+
+
+def weights_mb(model_dir):
+    return (model_dir / "model.safetensors").stat().st_size / 2**20
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", type=Path, default=Path("build"))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/attnviz-bench"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        transformers_forward(args.child[0], int(args.child[1]), args.threads)
+        return
+    make_checkpoints(args.work)
+    binary = args.build / "bench" / "model" / "bench_forward"
+    print(f"threads: {args.threads}; median forward time, peak RSS of the whole process")
+    print("| model | n | weights MB | attnviz ms | transformers ms | ratio (tf/attnviz) | attnviz peak MB | "
+          "transformers peak MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, (_, lengths) in MODELS.items():
+        model_dir = args.work / name
+        for n in lengths:
+            ours = attnviz_forward(binary, model_dir, n, args.threads)
+            child = subprocess.run([sys.executable, __file__, "--threads", str(args.threads), "--child",
+                                    str(model_dir), str(n)], capture_output=True, text=True, check=True)
+            theirs = json.loads(child.stdout.strip().splitlines()[-1])
+            print(f"| {name} | {n} | {weights_mb(model_dir):.0f} | {ours['ms']:.1f} | {theirs['ms']:.1f} | "
+                  f"{theirs['ms'] / ours['ms']:.2f} | {ours['peak_mb']:.0f} | {theirs['peak_mb']:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
