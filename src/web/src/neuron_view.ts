@@ -141,7 +141,8 @@ export class NeuronView implements View {
       g.textAlign = 'left';
       if (Number.isNaN(rows.scores[j])) {
         g.fillStyle = theme.muted;
-        g.fillText('masked', s_x, y + row / 2);
+        if (row >= 12) g.fillText('masked', s_x, y + row / 2);
+        else g.fillRect(s_x, y + row / 2, bar, 1);
         continue;
       }
       const s = rows.scores[j];
