@@ -9,6 +9,9 @@ stage). Each output line, in corpus order:
   {"ids": [...], "tokens": [...], "offsets": [b0, e0, b1, e1, ...], "type_ids": [...], "special": [...]}
 offsets are BYTE offsets into the UTF-8 text the token came from (sentence B's tokens: into B), converted from
 the character offsets Python reports; type_ids and special (HF's special_tokens_mask) are left out when all 0.
+
+Also, for each tests/data/tokenize/json_variants/NAME/ (a file `base` naming a real tokenizer folder and a
+patch.json whose top-level keys replace those of its tokenizer.json): reference_json_NAME.jsonl.
 """
 import json
 import sys
@@ -45,17 +48,28 @@ def reference_row(tokenizer, row):
     return out
 
 
+def write_reference(tokenizer, rows, path):
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(reference_row(tokenizer, row), ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"{path.name}: {len(rows)} reference encodings", file=sys.stderr)
+
+
 def main():
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared" / "tokenizers"
     rows = [json.loads(line) for line in open(DATA / "corpus.jsonl", encoding="utf-8")]
     for model in MODELS:
         tokenizer = Tokenizer.from_file(str(shared / model / "tokenizer.json"))
-        tokenizer.no_truncation()
-        tokenizer.no_padding()
-        with open(DATA / f"reference_{model}.jsonl", "w", encoding="utf-8") as f:
-            for row in rows:
-                f.write(json.dumps(reference_row(tokenizer, row), ensure_ascii=False, separators=(",", ":")) + "\n")
-        print(f"{model}: {len(rows)} reference encodings", file=sys.stderr)
+        write_reference(tokenizer, rows, DATA / f"reference_{model}.jsonl")
+    for variant in sorted((DATA / "json_variants").iterdir()):
+        base = (variant / "base").read_text().strip()
+        doc = json.loads((shared / base / "tokenizer.json").read_text(encoding="utf-8"))
+        doc.update(json.loads((variant / "patch.json").read_text(encoding="utf-8")))
+        doc.pop("_comment")
+        tokenizer = Tokenizer.from_str(json.dumps(doc))
+        write_reference(tokenizer, rows, DATA / f"reference_json_{variant.name}.jsonl")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,11 @@ std::vector<SequenceToken> PipelineTokenizer::encode_sequence(std::string_view t
   std::vector<SequenceToken> out;
   std::vector<AddedMatch> matches;
   auto add_match = [&](const NormalizedText& t, const AddedMatch& m) {
-    out.push_back({m.id, t.begin[m.range.begin], t.end[m.range.end - 1], false});
+    std::string matched;
+    for (std::uint32_t i = m.range.begin; i < m.range.end; ++i) append_utf8(t.chars[i], matched);
+    if (matched == token_of(m.id)) matched.clear();
+    out.push_back(
+        {m.id, t.begin[m.range.begin], t.end[m.range.end - 1], false, std::move(matched)});
   };
   walk_matches(
       {0, static_cast<std::uint32_t>(original.size())}, raw_matches,
@@ -148,7 +152,7 @@ std::vector<SequenceToken> PipelineTokenizer::encode_sequence(std::string_view t
             [&](const AddedMatch& m) { add_match(part, m); });
       },
       [&](const AddedMatch& m) { add_match(original, m); });
-  if (parts_.post_processor.trim_offsets) trim_offsets(out);
+  if (parts_.post_processor.trim_offsets) trim_offsets(out, text);
   return out;
 }
 
@@ -157,13 +161,18 @@ const std::string& PipelineTokenizer::token_of(std::int32_t id) const {
   return added.empty() ? parts_.model->vocab().token(id) : added;
 }
 
-// HF's ByteLevel post-processor (trim_offsets): a token's span leaves out its leading and trailing
-// spaces.
-void PipelineTokenizer::trim_offsets(std::vector<SequenceToken>& tokens) const {
+// HF's ByteLevel/Roberta post-processor (trim_offsets): a token's span leaves out its leading and
+// trailing spaces. HF counts them in characters (its Python and JS APIs post-process character
+// offsets), so the span moves by whole characters of the text, never into the middle of one.
+void PipelineTokenizer::trim_offsets(std::vector<SequenceToken>& tokens,
+                                     std::string_view text) const {
+  auto is_continuation = [&](std::uint32_t pos) {
+    return pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80;
+  };
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     SequenceToken& t = tokens[i];
     std::u32string chars;
-    const std::string& token = token_of(t.id);
+    const std::string& token = t.text.empty() ? token_of(t.id) : t.text;
     for (std::size_t pos = 0; pos < token.size();) chars.push_back(decode_utf8(token, pos));
     std::uint32_t leading = 0;
     while (leading < chars.size() && is_space_like(chars[leading])) ++leading;
@@ -172,9 +181,16 @@ void PipelineTokenizer::trim_offsets(std::vector<SequenceToken>& tokens) const {
     if (leading > 0) {
       const bool is_first = i == 0 || t.begin == 0;
       if (is_first && parts_.post_processor.trim_keeps_prefix_space && leading == 1) leading = 0;
-      t.begin = std::min(t.begin + leading, t.end);
+      for (; leading > 0 && t.begin < t.end; --leading) {
+        do ++t.begin;
+        while (is_continuation(t.begin));
+      }
+      t.begin = std::min(t.begin, t.end);
     }
-    if (trailing > 0 && t.end >= trailing) t.end = std::max(t.end - trailing, t.begin);
+    for (; trailing > 0 && t.end > t.begin; --trailing) {
+      do --t.end;
+      while (t.end > t.begin && is_continuation(t.end));
+    }
   }
 }
 

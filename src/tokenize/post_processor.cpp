@@ -17,6 +17,16 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
                          sep.at(1).get<std::int32_t>(), sep.at(0).get<std::string>());
     spec.trim_offsets = before.trim_offsets;
     spec.trim_keeps_prefix_space = before.trim_keeps_prefix_space;
+  } else if (type == "RobertaProcessing") {
+    // <s> A </s> and <s> A </s> </s> B </s>, all with type id 0; offsets trimmed like ByteLevel's.
+    const auto& cls = json.at("cls");
+    const auto& sep = json.at("sep");
+    const TemplateItem c{-1, {cls.at(1).get<std::int32_t>()}, {cls.at(0).get<std::string>()}, 0};
+    const TemplateItem s{-1, {sep.at(1).get<std::int32_t>()}, {sep.at(0).get<std::string>()}, 0};
+    spec.single = {c, TemplateItem{0, {}, {}, 0}, s};
+    spec.pair = {c, TemplateItem{0, {}, {}, 0}, s, s, TemplateItem{1, {}, {}, 0}, s};
+    spec.trim_offsets = json.value("trim_offsets", true);
+    spec.trim_keeps_prefix_space = json.value("add_prefix_space", true);
   } else if (type == "TemplateProcessing") {
     const auto& specials = json.at("special_tokens");
     auto parse = [&](const nlohmann::json& items) {
@@ -52,7 +62,7 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
   } else {
     throw Error("tokenizer.json: post_processor type '" + type +
                 "' is not supported by attnviz (supported: TemplateProcessing, BertProcessing, "
-                "ByteLevel, Sequence)");
+                "RobertaProcessing, ByteLevel, Sequence)");
   }
 }
 
@@ -81,11 +91,11 @@ Encoding apply_template(const std::vector<TemplateItem>& items,
                         const std::function<std::string(std::int32_t)>& token_of,
                         const std::function<std::string(const std::string&, bool)>& display) {
   Encoding enc;
-  auto push = [&](std::int64_t id, std::string token, std::int64_t type_id, ByteSpan span,
-                  bool special, bool continuation) {
+  auto push = [&](std::int64_t id, std::string token, std::string shown, std::int64_t type_id,
+                  ByteSpan span, bool special) {
     enc.ids.push_back(id);
     enc.type_ids.push_back(type_id);
-    enc.display.push_back(special ? token : display(token, continuation));
+    enc.display.push_back(std::move(shown));
     enc.tokens.push_back(std::move(token));
     enc.spans.push_back(span);
     enc.special.push_back(special);
@@ -95,12 +105,14 @@ Encoding apply_template(const std::vector<TemplateItem>& items,
   for (const TemplateItem& item : items) {
     if (item.sequence < 0) {
       for (std::size_t k = 0; k < item.ids.size(); ++k) {
-        push(item.ids[k], item.tokens[k], item.type_id, {position, position}, true, false);
+        push(item.ids[k], item.tokens[k], item.tokens[k], item.type_id, {position, position}, true);
       }
       continue;
     }
     for (const SequenceToken& t : *sequences[item.sequence]) {
-      push(t.id, token_of(t.id), item.type_id, {t.begin, t.end}, false, t.continuation);
+      const std::string vocab_token = token_of(t.id);
+      push(t.id, t.text.empty() ? vocab_token : t.text, display(vocab_token, t.continuation),
+           item.type_id, {t.begin, t.end}, false);
     }
     position = text_sizes[item.sequence];
   }

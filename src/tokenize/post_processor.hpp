@@ -40,6 +40,9 @@ struct SequenceToken {
   std::uint32_t begin;
   std::uint32_t end;
   bool continuation;  // not the first piece of its word
+  // The token string when it is not the vocabulary's: an added token matched together with the
+  // whitespace its lstrip/rstrip swallows, which HF reports as the token (" <mask>").
+  std::string text = {};
 };
 
 // Lays out sequences A (and B) and the template's special tokens into an Encoding. A special

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,37 @@ INSTANTIATE_TEST_SUITE_P(
         TokenizerCase{"gpt2", TokenizerFiles::tokenizer_json, "Gpt2Json"},
         TokenizerCase{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"}),
     [](const auto& info) { return std::string(info.param.label); });
+
+// Other tokenizer.json pipelines, made by patching a real file
+// (tests/data/tokenize/json_variants/NAME: the top-level keys of patch.json replace those of the
+// base folder's tokenizer.json, as make_reference.py does).
+class JsonVariant : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(JsonVariant, MatchesHuggingFaceOnWholeCorpus) {
+  const fs::path variant = kData / "json_variants" / GetParam();
+  std::string base;
+  std::ifstream(variant / "base") >> base;
+  if (!fs::exists(kShared / base))
+    GTEST_SKIP() << "real tokenizer files not found at " << kShared / base;
+  nlohmann::json doc = nlohmann::json::parse(std::ifstream(kShared / base / "tokenizer.json"));
+  doc.update(nlohmann::json::parse(std::ifstream(variant / "patch.json")));
+  const fs::path dir =
+      fs::temp_directory_path() / (std::string("attnviz_json_variant_") + GetParam());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "tokenizer.json") << doc.dump();
+  const auto tokenizer = attnviz::load_tokenizer(dir);
+  fs::remove_all(dir);
+  const auto corpus = read_jsonl(kData / "corpus.jsonl");
+  const auto reference =
+      read_jsonl(kData / (std::string("reference_json_") + GetParam() + ".jsonl"));
+  ASSERT_EQ(corpus.size(), reference.size());
+  const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
+  EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
+                          << " strings differ from Hugging Face";
+}
+
+INSTANTIATE_TEST_SUITE_P(Tokenizers, JsonVariant, ::testing::Values("roberta_like"));
 
 // Figures that cannot drift (from the tokenizers README and HF).
 class TokenizeSpotCheck : public ::testing::Test {
