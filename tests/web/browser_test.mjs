@@ -279,12 +279,25 @@ test('hostile token text is shown as text and runs nothing', async () => {
   await page.close();
 });
 
-test('a pair page switches between its inputs', async () => {
+test('a pair page switches between its inputs and shows A - B', async () => {
   const page = await open('pair', 'view=heatmap');
   assert.deepEqual(await page.locator('#input option').allTextContents(), ['A: first sentence', 'B: second sentence']);
   await page.locator('#input').selectOption('1');
   assert.equal((await state(page)).input, 1);
   assert.ok((await canvas_colors(page)) > 20);
+  await page.keyboard.press('d');
+  assert.equal((await state(page)).diff, true);
+  assert.equal(await page.locator('#diff').getAttribute('aria-pressed'), 'true');
+  const { left, top, cell } = await layout(page);
+  await hover(page, left + 2.5 * cell, top + 5.5 * cell);
+  const m = (await readout(page)).match(/^query 5 .* key 2 .*: A (\d\.\d{4}) \u2212 B (\d\.\d{4}) = ([+-]\d\.\d{4})$/);
+  assert.ok(m, `unexpected read-out: ${await readout(page)}`);
+  const [a, b, d] = m.slice(1).map(Number);
+  assert.ok(Math.abs(a - weight(truth.pair, 0, 0, 5, 2)) < 0.004, `A read-out ${a}`);
+  assert.ok(Math.abs(d - (a - b)) <= 0.0002, `${a} - ${b} != ${d}`);
+  await expect_screenshot(page, 'pair-diff');
+  await page.keyboard.press('d');
+  assert.equal((await state(page)).diff, false);
   await page.close();
 });
 

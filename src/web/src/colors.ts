@@ -27,12 +27,24 @@ export function abgr_to_css(c: number): string {
   return `rgb(${c & 255},${(c >> 8) & 255},${(c >>> 16) & 255})`;
 }
 
-// Blue - neutral - red for signed values (neuron view), t in [-1, 1].
-export function diverging(t: number, neutral: [number, number, number]): string {
+// Blue - neutral - red for signed values (neuron view, A - B heatmap), t in [-1, 1].
+function diverging_rgb(t: number, neutral: [number, number, number]): number[] {
   const a = Math.min(1, Math.abs(t));
   const end = t < 0 ? [33, 102, 172] : [178, 24, 43];
-  const c = neutral.map((v, i) => Math.round(v + (end[i] - v) * a));
+  return neutral.map((v, i) => Math.round(v + (end[i] - v) * a));
+}
+
+export function diverging(t: number, neutral: [number, number, number]): string {
+  const c = diverging_rgb(t, neutral);
   return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+// 256 packed ABGR entries from t = -1 (index 0) to +1 (index 255).
+export function diverging_abgr(neutral: [number, number, number]): Uint32Array {
+  return new Uint32Array(256).map((_, i) => {
+    const c = diverging_rgb((i - 127.5) / 127.5, neutral);
+    return ((255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
+  });
 }
 
 // One colour per head, evenly spaced in hue, so any head count gets distinct colours.

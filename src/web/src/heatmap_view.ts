@@ -1,5 +1,7 @@
-// Heatmap of one head or of a layer's mean over heads, with token axes and a hover read-out.
-import { VIRIDIS_ABGR, abgr_to_css } from './colors';
+// Heatmap of one head or of a layer's mean over heads, with token axes and a hover read-out; on a page with two
+// inputs of the same shape, also their difference A - B.
+import { VIRIDIS_ABGR, abgr_to_css, diverging_abgr } from './colors';
+import { LayerWeights } from './data';
 import { Context, View, clear_overlay, font, fmt, label, max_label_width, quote, size_canvases } from './view';
 
 interface Layout {
@@ -17,16 +19,34 @@ export class HeatmapView implements View {
   private max = 0;
   layout: Layout = { left: 0, top: 0, cell: 1, n: 0, labels: false };
 
+  private a: Float32Array = new Float32Array(0); // A's and B's weights when showing A - B
+  private b: Float32Array = new Float32Array(0);
+  private diff = false;
+
   private prepare(ctx: Context): boolean {
-    const { state } = ctx;
-    const key = `${state.input}/${state.layer}/${state.mean ? 'mean' : state.head}`;
+    const { state, theme } = ctx;
+    const what = state.mean ? 'mean' : String(state.head);
+    const key = state.diff ? `diff/${state.layer}/${what}/${theme.dark}` : `${state.input}/${state.layer}/${what}`;
     if (key === this.cache_key) return true;
-    const lw = ctx.store.weights_if_ready(state.input, state.layer);
-    if (!lw) return false;
-    const n = lw.n;
-    this.matrix = state.mean ? lw.mean_matrix() : lw.head_matrix(state.head);
+    const pick = (lw: LayerWeights) => (state.mean ? lw.mean_matrix() : lw.head_matrix(state.head));
+    let lut: Uint32Array = VIRIDIS_ABGR;
+    if (state.diff) {
+      const la = ctx.store.weights_if_ready(0, state.layer);
+      const lb = ctx.store.weights_if_ready(1, state.layer);
+      if (!la || !lb) return false;
+      this.a = pick(la);
+      this.b = pick(lb);
+      this.matrix = this.a.map((v, i) => v - this.b[i]);
+      lut = diverging_abgr(theme.neutral);
+    } else {
+      const lw = ctx.store.weights_if_ready(state.input, state.layer);
+      if (!lw) return false;
+      this.matrix = pick(lw);
+    }
+    this.diff = state.diff;
+    const n = ctx.input.n;
     let max = 0;
-    for (let i = 0; i < this.matrix.length; i++) if (this.matrix[i] > max) max = this.matrix[i];
+    for (let i = 0; i < this.matrix.length; i++) max = Math.max(max, Math.abs(this.matrix[i]));
     this.max = max;
     // One pixel per weight, scaled up with nearest-neighbour sampling when drawn.
     this.image.width = n;
@@ -34,11 +54,19 @@ export class HeatmapView implements View {
     const ic = this.image.getContext('2d')!;
     const data = ic.createImageData(n, n);
     const px = new Uint32Array(data.data.buffer);
-    const k = max > 0 ? 255 / max : 0;
-    for (let i = 0; i < this.matrix.length; i++) px[i] = VIRIDIS_ABGR[Math.round(this.matrix[i] * k)];
+    const k = max > 0 ? (state.diff ? 127.5 / max : 255 / max) : 0;
+    const offset = state.diff ? 127.5 : 0;
+    for (let i = 0; i < this.matrix.length; i++) px[i] = lut[Math.round(this.matrix[i] * k + offset)];
     ic.putImageData(data, 0, 0);
     this.cache_key = key;
     return true;
+  }
+
+  // Axis labels: A's tokens, "a | b" where the two inputs differ.
+  private tokens(ctx: Context): string[] {
+    if (!this.diff) return ctx.input.tokens;
+    const [a, b] = ctx.store.meta.inputs;
+    return a.tokens.map((t, i) => (t === b.tokens[i] ? t : `${t} | ${b.tokens[i]}`));
   }
 
   render(ctx: Context): boolean {
@@ -48,7 +76,8 @@ export class HeatmapView implements View {
     const cell = Math.max(1, Math.min(28, Math.floor(720 / n)));
     const labels = cell >= 10;
     const g = ctx.main;
-    const label_w = labels ? max_label_width(ctx) : 0;
+    let label_w = labels ? max_label_width(ctx) : 0;
+    if (labels && this.diff) for (const t of this.tokens(ctx)) label_w = Math.max(label_w, g.measureText(label(t)).width);
     // label() caps tokens at 24 characters, so the margins stay bounded.
     const left = labels ? Math.ceil(label_w) + 20 : 44;
     const top = (labels ? Math.ceil(label_w) + 12 : 0) + 48;
@@ -62,10 +91,12 @@ export class HeatmapView implements View {
     g.textBaseline = 'alphabetic';
     g.textAlign = 'left';
     const what = state.mean ? `mean of ${input.heads} heads` : `Head ${state.head + 1}`;
-    g.fillText(`Layer ${state.layer + 1} \u00b7 ${what}`, 8, 20);
+    const [la, lb] = ctx.store.meta.inputs.map((m) => m.label || 'input');
+    g.fillText(`Layer ${state.layer + 1} \u00b7 ${what}${this.diff ? ` \u00b7 A \u2212 B` : ''}`, 8, 20);
     g.font = font(11);
     g.fillStyle = theme.muted;
-    g.fillText('rows: query (attending from) \u00b7 columns: key (attended to)', 8, 36);
+    g.fillText('rows: query (attending from) \u00b7 columns: key (attended to)' +
+      (this.diff ? ` \u00b7 red: more in ${label(la, 30)} \u00b7 blue: more in ${label(lb, 30)}` : ''), 8, 36);
 
     g.imageSmoothingEnabled = false;
     g.drawImage(this.image, left, top, side, side);
@@ -73,7 +104,7 @@ export class HeatmapView implements View {
     if (labels) {
       g.font = font(12);
       g.textBaseline = 'middle';
-      input.tokens.forEach((t, i) => {
+      this.tokens(ctx).forEach((t, i) => {
         g.fillStyle = input.special[i] ? theme.muted : theme.fg;
         g.textAlign = 'right';
         g.fillText(label(t), left - 6, top + (i + 0.5) * cell);
@@ -98,16 +129,17 @@ export class HeatmapView implements View {
 
   private draw_colorbar(ctx: Context, x: number, y: number, h: number): void {
     const g = ctx.main;
+    const lut = this.diff ? diverging_abgr(ctx.theme.neutral) : VIRIDIS_ABGR;
     for (let i = 0; i < h; i++) {
-      g.fillStyle = abgr_to_css(VIRIDIS_ABGR[Math.round(255 * (1 - i / (h - 1)))]);
+      g.fillStyle = abgr_to_css(lut[Math.round(255 * (1 - i / (h - 1)))]);
       g.fillRect(x, y + i, 14, 1);
     }
     g.font = font(10);
     g.fillStyle = ctx.theme.fg;
     g.textAlign = 'left';
     g.textBaseline = 'middle';
-    g.fillText(this.max.toFixed(3), x + 18, y + 4);
-    g.fillText('0', x + 18, y + h - 4);
+    g.fillText((this.diff ? '+' : '') + this.max.toFixed(3), x + 18, y + 4);
+    g.fillText(this.diff ? `\u2212${this.max.toFixed(3)}` : '0', x + 18, y + h - 4);
   }
 
   private cell_at(x: number, y: number): [number, number] | null {
@@ -132,11 +164,13 @@ export class HeatmapView implements View {
     o.lineWidth = 2;
     o.strokeRect(left + col * cell - 1, top + row * cell - 1, cell + 2, cell + 2);
     const { input } = ctx;
+    const tokens = this.tokens(ctx);
+    const i = row * n + col;
     const masked = input.causal && col > row ? ' (masked: key after query)' : '';
-    ctx.set_readout(
-      `query ${row} ${quote(input.tokens[row])} \u2192 key ${col} ${quote(input.tokens[col])}: ` +
-        `${fmt(this.matrix[row * n + col])}${masked}`,
-    );
+    const value = this.diff
+      ? `A ${fmt(this.a[i])} \u2212 B ${fmt(this.b[i])} = ${this.matrix[i] >= 0 ? '+' : ''}${fmt(this.matrix[i])}`
+      : fmt(this.matrix[i]) + masked;
+    ctx.set_readout(`query ${row} ${quote(tokens[row])} \u2192 key ${col} ${quote(tokens[col])}: ${value}`);
   }
 
   leave(ctx: Context): void {

@@ -59,6 +59,7 @@ function read_hash(meta: PageMeta): Partial<State> {
   if (input >= 0 && input < meta.inputs.length) out.input = input;
   for (const k of ['layer', 'head', 'query'] as const) if (num(k) >= 0) out[k] = num(k);
   if (p.get('mean') === '1') out.mean = true;
+  if (p.get('diff') === '1') out.diff = true;
   const theme = p.get('theme');
   if (theme === 'light' || theme === 'dark') out.theme = theme;
   return out;
@@ -84,6 +85,7 @@ class App {
   private query_select = el('select', { id: 'query' });
   private input_select = el('select', { id: 'input' });
   private theme_button = el('button', { id: 'theme', type: 'button' });
+  private diff_button = el('button', { id: 'diff', type: 'button', title: 'heatmap of A minus B (key d)' }, 'A \u2212 B');
   private heads_bar = el('div', { id: 'heads', role: 'group', 'aria-label': 'heads shown' });
   private timings: Timings = { first_view_ms: 0, last_render_ms: 0 };
   private ready = false;
@@ -93,7 +95,7 @@ class App {
     const first = meta.inputs[0];
     const dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
     this.state = {
-      view: 'head', input: 0, layer: 0, head: 0, mean: false, query: 0,
+      view: 'head', input: 0, layer: 0, head: 0, mean: false, diff: false, query: 0,
       heads_on: new Array<boolean>(first.heads).fill(true), theme: dark ? 'dark' : 'light',
     };
     const from_hash = read_hash(meta);
@@ -117,6 +119,7 @@ class App {
     s.layer = Math.max(0, Math.min(m.layers - 1, Math.floor(s.layer)));
     s.head = Math.max(0, Math.min(m.heads - 1, Math.floor(s.head)));
     s.query = Math.max(0, Math.min(m.n - 1, Math.floor(s.query)));
+    s.diff = s.diff && comparable(this.meta);
     if (s.heads_on.length !== m.heads) s.heads_on = new Array<boolean>(m.heads).fill(true);
   }
 
@@ -143,6 +146,10 @@ class App {
     controls.appendChild(labelled('Layer', this.layer_select));
     controls.appendChild(labelled('Head', this.head_select));
     controls.appendChild(labelled('Query', this.query_select));
+    if (comparable(this.meta)) {
+      this.diff_button.addEventListener('click', () => this.set_state({ diff: !this.state.diff, view: 'heatmap' }));
+      controls.appendChild(this.diff_button);
+    }
     controls.appendChild(this.theme_button);
     const save = el('button', { type: 'button', id: 'save' }, 'Save PNG');
     save.addEventListener('click', () => this.save_png());
@@ -171,7 +178,7 @@ class App {
     const footer = el('footer');
     footer.appendChild(el('p', { id: 'storage' }, this.meta.storage));
     footer.appendChild(el('p', { id: 'keys' },
-      'Keys: 1\u20134 views \u00b7 \u2190 \u2192 head \u00b7 \u2191 \u2193 layer \u00b7 m layer mean \u00b7 ' +
+      'Keys: 1\u20134 views \u00b7 \u2190 \u2192 head \u00b7 \u2191 \u2193 layer \u00b7 m layer mean \u00b7 d A \u2212 B \u00b7 ' +
         ', . query token \u00b7 a all heads \u00b7 t theme'));
     document.body.appendChild(footer);
 
@@ -212,6 +219,7 @@ class App {
     else if (e.key === 'ArrowDown') this.set_state({ layer: wrap(s.layer + 1, m.layers) });
     else if (e.key === 'ArrowUp') this.set_state({ layer: wrap(s.layer - 1, m.layers) });
     else if (e.key === 'm') this.set_state({ mean: !s.mean });
+    else if (e.key === 'd' && comparable(this.meta)) this.set_state({ diff: !s.diff, view: 'heatmap' });
     else if (e.key === '.') this.set_state({ query: wrap(s.query + 1, m.n) });
     else if (e.key === ',') this.set_state({ query: wrap(s.query - 1, m.n) });
     else if (e.key === 'a') this.set_state({ heads_on: new Array<boolean>(m.heads).fill(true) });
@@ -253,6 +261,7 @@ class App {
     const m = this.input();
     document.documentElement.dataset.theme = s.theme;
     this.theme_button.textContent = s.theme === 'dark' ? 'Light theme' : 'Dark theme';
+    this.diff_button.setAttribute('aria-pressed', String(s.diff));
     this.tabs.forEach((b, name) => b.setAttribute('aria-selected', String(name === s.view)));
     this.layer_select.value = String(s.layer);
     this.head_select.value = s.mean && s.view === 'heatmap' ? 'mean' : String(s.head);
@@ -267,7 +276,7 @@ class App {
     });
     const hash = new URLSearchParams({
       view: s.view, input: String(s.input), layer: String(s.layer), head: String(s.head),
-      mean: s.mean ? '1' : '0', query: String(s.query), theme: s.theme,
+      mean: s.mean ? '1' : '0', diff: s.diff ? '1' : '0', query: String(s.query), theme: s.theme,
     });
     history.replaceState(null, '', '#' + hash.toString());
     this.render();
@@ -287,6 +296,7 @@ class App {
     this.status.textContent = 'decoding\u2026';
     const wanted = { input: s.input, layer: s.layer };
     const loads: Promise<unknown>[] = [this.store.load_weights(s.input, s.layer)];
+    if (s.diff) loads.push(this.store.load_weights(0, s.layer), this.store.load_weights(1, s.layer));
     if (s.view === 'neuron' && m_has_vectors(this.input())) loads.push(this.store.load_vectors(s.input, s.layer));
     Promise.all(loads).then(
       () => {
@@ -343,6 +353,12 @@ class App {
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
     });
   }
+}
+
+// Two inputs whose attentions can be subtracted cell by cell (a Winograd pair, say).
+function comparable(meta: PageMeta): boolean {
+  const [a, b] = meta.inputs;
+  return !!b && a.n === b.n && a.layers === b.layers && a.heads === b.heads;
 }
 
 function m_has_vectors(m: { head_dim: number }): boolean {

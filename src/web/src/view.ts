@@ -11,6 +11,7 @@ export interface State {
   layer: number;
   head: number;
   mean: boolean; // heatmap of the layer's mean over heads instead of one head
+  diff: boolean; // heatmap of input A minus input B (pages with two inputs of the same shape)
   query: number; // neuron view's query token
   heads_on: boolean[]; // head view's visible heads
   theme: 'light' | 'dark';
