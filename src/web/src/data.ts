@@ -156,48 +156,41 @@ export class LayerVectors {
 
 // Decodes layers on demand and caches them; every view reads through here.
 export class Store {
-  private weights = new Map<string, Promise<LayerWeights>>();
-  private vectors = new Map<string, Promise<LayerVectors>>();
-  private ready_weights = new Map<string, LayerWeights>();
-  private ready_vectors = new Map<string, LayerVectors>();
+  private pending = new Map<string, Promise<LayerWeights | LayerVectors>>();
+  private ready = new Map<string, LayerWeights | LayerVectors>();
 
   constructor(readonly meta: PageMeta) {}
 
-  load_weights(input: number, layer: number): Promise<LayerWeights> {
-    const key = `${input}-${layer}`;
-    let p = this.weights.get(key);
+  // Block `av-<input>-<kind>-<layer>`, decoded once.
+  private load<T extends LayerWeights | LayerVectors>(id: string, make: (buf: ArrayBuffer) => T): Promise<T> {
+    let p = this.pending.get(id);
     if (!p) {
-      const m = this.meta.inputs[input];
-      p = read_block(`av-${input}-w-${layer}`).then((buf) => {
-        const lw = new LayerWeights(buf, m.heads, m.n, m.causal, this.meta.weight_levels);
-        this.ready_weights.set(key, lw);
-        return lw;
+      p = read_block(id).then((buf) => {
+        const value = make(buf);
+        this.ready.set(id, value);
+        return value;
       });
-      this.weights.set(key, p);
+      this.pending.set(id, p);
     }
-    return p;
+    return p as Promise<T>;
+  }
+
+  load_weights(input: number, layer: number): Promise<LayerWeights> {
+    const m = this.meta.inputs[input];
+    return this.load(`av-${input}-w-${layer}`,
+      (buf) => new LayerWeights(buf, m.heads, m.n, m.causal, this.meta.weight_levels));
   }
 
   load_vectors(input: number, layer: number): Promise<LayerVectors> {
-    const key = `${input}-${layer}`;
-    let p = this.vectors.get(key);
-    if (!p) {
-      const m = this.meta.inputs[input];
-      p = read_block(`av-${input}-v-${layer}`).then((buf) => {
-        const lv = new LayerVectors(buf, m.heads, m.n, m.head_dim);
-        this.ready_vectors.set(key, lv);
-        return lv;
-      });
-      this.vectors.set(key, p);
-    }
-    return p;
+    const m = this.meta.inputs[input];
+    return this.load(`av-${input}-v-${layer}`, (buf) => new LayerVectors(buf, m.heads, m.n, m.head_dim));
   }
 
   weights_if_ready(input: number, layer: number): LayerWeights | undefined {
-    return this.ready_weights.get(`${input}-${layer}`);
+    return this.ready.get(`av-${input}-w-${layer}`) as LayerWeights | undefined;
   }
 
   vectors_if_ready(input: number, layer: number): LayerVectors | undefined {
-    return this.ready_vectors.get(`${input}-${layer}`);
+    return this.ready.get(`av-${input}-v-${layer}`) as LayerVectors | undefined;
   }
 }

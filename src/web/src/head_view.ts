@@ -46,10 +46,9 @@ export class HeadView implements View {
     g.fillText(`Layer ${state.layer + 1} \u00b7 ${on} of ${input.heads} heads`, 8, 20);
 
     const f = this.focus;
-    const key_weight = f && f.side === 'query' ? this.mean_row(lw, state.heads_on, f.token) : null;
-    const query_weight = f && f.side === 'key' ? this.mean_col(lw, state.heads_on, f.token) : null;
-    this.draw_column(ctx, 'query', query_weight);
-    this.draw_column(ctx, 'key', key_weight);
+    const shade = f ? this.mean_weights(lw, state.heads_on, f) : null;
+    this.draw_column(ctx, 'query', f && f.side === 'key' ? shade : null);
+    this.draw_column(ctx, 'key', f && f.side === 'query' ? shade : null);
     this.draw_lines(ctx, lw);
     g.font = font(11);
     g.fillStyle = theme.muted;
@@ -60,20 +59,13 @@ export class HeadView implements View {
     return true;
   }
 
-  private mean_row(lw: LayerWeights, heads_on: boolean[], q: number): Float32Array {
+  // Mean over the shown heads of a focused query's row (what it attends to) or key's column (who attends to it).
+  private mean_weights(lw: LayerWeights, heads_on: boolean[], f: NonNullable<Focus>): Float32Array {
     const out = new Float32Array(lw.n);
     const on = heads_on.filter((x) => x).length || 1;
     heads_on.forEach((v, h) => {
-      if (v) for (let k = 0; k < lw.n; k++) out[k] += lw.at(h, q, k) / on;
-    });
-    return out;
-  }
-
-  private mean_col(lw: LayerWeights, heads_on: boolean[], k: number): Float32Array {
-    const out = new Float32Array(lw.n);
-    const on = heads_on.filter((x) => x).length || 1;
-    heads_on.forEach((v, h) => {
-      if (v) for (let q = 0; q < lw.n; q++) out[q] += lw.at(h, q, k) / on;
+      if (!v) return;
+      for (let i = 0; i < lw.n; i++) out[i] += (f.side === 'query' ? lw.at(h, f.token, i) : lw.at(h, i, f.token)) / on;
     });
     return out;
   }
@@ -187,8 +179,7 @@ export class HeadView implements View {
     const f = this.focus;
     const lw = ctx.store.weights_if_ready(ctx.state.input, ctx.state.layer);
     if (!f || !lw) return ctx.set_readout('Hover a token to isolate its lines; click a head colour to toggle it.');
-    const w = f.side === 'query' ? this.mean_row(lw, ctx.state.heads_on, f.token)
-      : this.mean_col(lw, ctx.state.heads_on, f.token);
+    const w = this.mean_weights(lw, ctx.state.heads_on, f);
     const top = Array.from(w.keys()).sort((a, b) => w[b] - w[a]).slice(0, 5);
     const toks = ctx.input.tokens;
     const verb = f.side === 'query' ? 'attends to' : 'is attended by';

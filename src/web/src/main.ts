@@ -297,7 +297,7 @@ class App {
     const wanted = { input: s.input, layer: s.layer };
     const loads: Promise<unknown>[] = [this.store.load_weights(s.input, s.layer)];
     if (s.diff) loads.push(this.store.load_weights(0, s.layer), this.store.load_weights(1, s.layer));
-    if (s.view === 'neuron' && m_has_vectors(this.input())) loads.push(this.store.load_vectors(s.input, s.layer));
+    if (s.view === 'neuron' && has_vectors(this.input())) loads.push(this.store.load_vectors(s.input, s.layer));
     Promise.all(loads).then(
       () => {
         if (this.state.input === wanted.input && this.state.layer === wanted.layer) this.render();
@@ -317,7 +317,7 @@ class App {
     const s = this.state;
     try {
       await this.store.load_weights(s.input, s.layer);
-      if (s.view === 'neuron' && m_has_vectors(this.input())) await this.store.load_vectors(s.input, s.layer);
+      if (s.view === 'neuron' && has_vectors(this.input())) await this.store.load_vectors(s.input, s.layer);
     } catch (err) {
       this.fail(err);
       return;
@@ -361,7 +361,7 @@ function comparable(meta: PageMeta): boolean {
   return !!b && a.n === b.n && a.layers === b.layers && a.heads === b.heads;
 }
 
-function m_has_vectors(m: { head_dim: number }): boolean {
+function has_vectors(m: { head_dim: number }): boolean {
   return m.head_dim > 0;
 }
 
