@@ -1,0 +1,102 @@
+// Random input, seeded: valid UTF-8 never throws and always yields a well-formed Encoding; invalid
+// UTF-8 always gives attnviz::Error. Run under ASan/UBSan this also hunts memory errors in every
+// tokenizer path.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "attnviz/error.hpp"
+#include "attnviz/tokenizer.hpp"
+#include "reference_compare.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using attnviz::testing::kSharedTokenizers;
+using attnviz::testing::kTokenizeData;
+
+void append_code_point(char32_t c, std::string& out) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+// Mostly ASCII, spaces and specials, with code points from every plane (surrogates excluded).
+std::string random_text(std::mt19937& rng) {
+  static const char* const pieces[] = {
+      " ", "  ", "\n",  "\t", "'s", "[MASK]",   "<|endoftext|>", "##",
+      "Ġ", "▁",  "1,0", "``", "''", "\xC2\xA0", "\xE3\x80\x80",  "\xE2\x80\x8B"};
+  std::string text;
+  const int n = std::uniform_int_distribution<int>(0, 40)(rng);
+  for (int i = 0; i < n; ++i) {
+    const int kind = std::uniform_int_distribution<int>(0, 9)(rng);
+    if (kind < 4) {
+      text += static_cast<char>(std::uniform_int_distribution<int>(0x20, 0x7E)(rng));
+    } else if (kind < 6) {
+      text += pieces[std::uniform_int_distribution<std::size_t>(0, std::size(pieces) - 1)(rng)];
+    } else {
+      char32_t c;
+      do {
+        c = std::uniform_int_distribution<char32_t>(0, kind < 9 ? 0xFFFF : 0x10FFFF)(rng);
+      } while (c >= 0xD800 && c <= 0xDFFF);
+      append_code_point(c, text);
+    }
+  }
+  return text;
+}
+
+void expect_well_formed(const attnviz::Encoding& enc, std::size_t size_a, std::size_t size_b,
+                        const attnviz::Tokenizer& tokenizer, const std::string& text) {
+  const std::size_t n = enc.ids.size();
+  ASSERT_TRUE(enc.type_ids.size() == n && enc.tokens.size() == n && enc.display.size() == n &&
+              enc.spans.size() == n && enc.special.size() == n)
+      << text;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t size = enc.type_ids[i] == 1 ? size_b : size_a;
+    EXPECT_LE(enc.spans[i].begin, enc.spans[i].end) << text;
+    EXPECT_LE(enc.spans[i].end, size) << text;  // B's spans are into B
+    EXPECT_FALSE(enc.display[i].empty()) << text;
+    EXPECT_FALSE(tokenizer.id_to_token(enc.ids[i]).empty())
+        << "id " << enc.ids[i] << " in " << text;
+  }
+}
+
+class Fuzz : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Fuzz, RandomTextGivesWellFormedEncodingsOrErrors) {
+  const std::string name = GetParam();
+  const fs::path dir = name == "albert_like" ? kTokenizeData / name : kSharedTokenizers / name;
+  if (!fs::exists(dir)) GTEST_SKIP() << "tokenizer files not found at " << dir;
+  const auto tokenizer = attnviz::load_tokenizer(dir);
+  std::mt19937 rng(20241122);
+  for (int round = 0; round < 1500; ++round) {
+    const std::string a = random_text(rng);
+    const std::string b = random_text(rng);
+    expect_well_formed(tokenizer->encode(a), a.size(), 0, *tokenizer, a);
+    expect_well_formed(tokenizer->encode_pair(a, b), a.size(), b.size(), *tokenizer, a + " | " + b);
+    // Break the UTF-8: a stray continuation byte, a truncated sequence or an impossible byte.
+    std::string bad = a;  // anywhere, even inside a character: the result is invalid either way
+    const char* breakers[] = {"\x80", "\xE3\x80", "\xFF", "\xC0\xAF", "\xED\xA0\x80"};
+    bad.insert(std::uniform_int_distribution<std::size_t>(0, a.size())(rng),
+               breakers[round % std::size(breakers)]);
+    EXPECT_THROW(tokenizer->encode(bad), attnviz::Error) << bad;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Tokenizers, Fuzz,
+                         ::testing::Values("bert-base-uncased", "gpt2", "albert_like"));
+
+}  // namespace
