@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,9 @@ class Tokenizer {
   virtual Encoding encode_pair(std::string_view first, std::string_view second) const = 0;
   virtual std::string id_to_token(std::int64_t id) const = 0;
   virtual std::size_t vocab_size() const = 0;
+  // The id that stands for text the vocabulary cannot represent ([UNK], <unk>), if the model has
+  // one, so a caller can count and report unknown tokens.
+  virtual std::optional<std::int64_t> unknown_id() const = 0;
 };
 
 // Reads a model directory's own tokenizer files (tokenizer.json, or vocab.txt, or vocab.json +

@@ -34,6 +34,7 @@ class Model {
   virtual ~Model() = default;
   virtual void tokenize(const Word& word, std::vector<Piece>& out) const = 0;
   const Vocab& vocab() const { return vocab_; }
+  virtual std::optional<std::int32_t> unknown_id() const = 0;
   // The marker of a word-continuation piece ("##" for BERT), for display; empty if none.
   const std::string& continuation_prefix() const { return continuation_prefix_; }
 
@@ -57,6 +58,7 @@ class WordPiece : public Model {
  public:
   WordPiece(Vocab vocab, WordPieceOptions options);
   void tokenize(const Word& word, std::vector<Piece>& out) const override;
+  std::optional<std::int32_t> unknown_id() const override { return unk_id_; }
 
  private:
   WordPieceOptions options_;
@@ -79,6 +81,7 @@ class Bpe : public Model {
   Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
       BpeOptions options);
   void tokenize(const Word& word, std::vector<Piece>& out) const override;
+  std::optional<std::int32_t> unknown_id() const override { return unk_id_; }
 
  private:
   struct Merge {

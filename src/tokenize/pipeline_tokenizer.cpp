@@ -223,6 +223,11 @@ std::string PipelineTokenizer::id_to_token(std::int64_t id) const {
   return token_of(static_cast<std::int32_t>(id));
 }
 
+std::optional<std::int64_t> PipelineTokenizer::unknown_id() const {
+  const auto id = parts_.model->unknown_id();
+  return id ? std::optional<std::int64_t>(*id) : std::nullopt;
+}
+
 std::size_t PipelineTokenizer::vocab_size() const {
   std::size_t size = parts_.model->vocab().size();
   for (const AddedToken& t : parts_.added_tokens) {

@@ -30,6 +30,7 @@ class PipelineTokenizer : public Tokenizer {
   Encoding encode_pair(std::string_view first, std::string_view second) const override;
   std::string id_to_token(std::int64_t id) const override;
   std::size_t vocab_size() const override;
+  std::optional<std::int64_t> unknown_id() const override;
 
  private:
   std::vector<SequenceToken> encode_sequence(std::string_view text) const;

@@ -107,6 +107,10 @@ class SentencePieceTokenizer : public Tokenizer {
     return id >= 0 && id < processor_.GetPieceSize() ? processor_.IdToPiece(static_cast<int>(id))
                                                      : std::string();
   }
+  std::optional<std::int64_t> unknown_id() const override {
+    // SentencePiece answers its unknown id for a piece it does not have.
+    return processor_.PieceToId("\x01attnviz: no such piece\x01");
+  }
   std::size_t vocab_size() const override {
     return static_cast<std::size_t>(processor_.GetPieceSize());
   }

@@ -39,6 +39,7 @@ TEST(TokenizeSentencePiece, SpansAndDisplay) {
   EXPECT_EQ(enc.spans[enc.size() - 2].begin,
             12u);  // [MASK] swallows the space on its left (lstrip)
   EXPECT_EQ(enc.spans[enc.size() - 2].end, 19u);
+  EXPECT_EQ(tokenizer->unknown_id(), std::optional<std::int64_t>(1));  // <unk>, as trained
   for (const auto& d : enc.display)
     EXPECT_EQ(d.find("\xE2\x96\x81"), std::string::npos) << d;  // no "▁" shown
 }

@@ -147,6 +147,14 @@ TEST_F(TokenizeSpotCheck, PairSpansAreIntoEachSentence) {
   EXPECT_EQ(enc.spans[4].end, 9u);
 }
 
+TEST_F(TokenizeSpotCheck, UnknownId) {
+  const auto bert = load("bert-base-uncased", TokenizerFiles::automatic);
+  ASSERT_EQ(bert->unknown_id(), std::optional<std::int64_t>(100));
+  EXPECT_EQ(bert->encode("\xF0\x9F\x98\x80").ids[1], 100);  // an emoji is [UNK] for BERT
+  EXPECT_EQ(load("gpt2", TokenizerFiles::vocab_files)->unknown_id(),
+            std::nullopt);  // bytes cover everything
+}
+
 TEST_F(TokenizeSpotCheck, VocabularyAccess) {
   const auto bert = load("bert-base-uncased", TokenizerFiles::automatic);
   EXPECT_EQ(bert->vocab_size(), 30522u);
