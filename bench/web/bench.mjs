@@ -54,8 +54,8 @@ async function measure_attnviz(context, file) {
   await page.waitForFunction(() => window.attnviz && window.attnviz.ready, null, { timeout: TIMEOUT });
   const first_view = await page.evaluate(() => window.attnviz.timings.first_view_ms);
   // Let the remaining layers decode so later switches measure drawing, not decoding.
-  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
-  await page.waitForFunction(() => document.getElementById('status').textContent === '', null, { timeout: TIMEOUT });
+  await page.waitForFunction(() => window.attnviz.timings.all_decoded_ms > 0, null, { timeout: TIMEOUT });
+  const all_decoded = await page.evaluate(() => window.attnviz.timings.all_decoded_ms);
   const timings = await page.evaluate(async () => {
     const a = window.attnviz;
     const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -89,7 +89,7 @@ async function measure_attnviz(context, file) {
   });
   await page.close();
   const m = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, median(v)]));
-  return { first_view_ms: first_view, ...m };
+  return { first_view_ms: first_view, all_decoded_ms: all_decoded, ...m };
 }
 
 async function measure_bertviz(context, file, kind) {

@@ -18,6 +18,7 @@ const VIEWS: [ViewName, string][] = [
 interface Timings {
   first_view_ms: number; // from navigation start to the first view drawn and painted
   last_render_ms: number; // duration of the latest full redraw
+  all_decoded_ms: number; // when the background decoding of every layer finished (0 until then)
 }
 
 declare global {
@@ -87,7 +88,7 @@ class App {
   private theme_button = el('button', { id: 'theme', type: 'button' });
   private diff_button = el('button', { id: 'diff', type: 'button', title: 'heatmap of A minus B (key d)' }, 'A \u2212 B');
   private heads_bar = el('div', { id: 'heads', role: 'group', 'aria-label': 'heads shown' });
-  private timings: Timings = { first_view_ms: 0, last_render_ms: 0 };
+  private timings: Timings = { first_view_ms: 0, last_render_ms: 0, all_decoded_ms: 0 };
   private ready = false;
 
   constructor(private meta: PageMeta) {
@@ -334,6 +335,7 @@ class App {
         if (this.state.view === 'model' && this.state.input === i) this.render();
       }
     }
+    this.timings.all_decoded_ms = performance.now();
   }
 
   publish(): void {
