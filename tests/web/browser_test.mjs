@@ -213,6 +213,16 @@ test('keyboard moves between heads, layers, views and themes', async () => {
   await page.close();
 });
 
+test('Save PNG downloads the view as a PNG image', async () => {
+  const page = await open('basic', 'view=heatmap&layer=1&head=2');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#save').click()]);
+  assert.equal(download.suggestedFilename(), 'attnviz-heatmap-l2-h3.png');
+  const png = PNG.sync.read(fs.readFileSync(await download.path()));
+  const canvas = await page.locator('#main-canvas').boundingBox();
+  assert.deepEqual([png.width, png.height], [Math.round(canvas.width), Math.round(canvas.height)]);
+  await page.close();
+});
+
 test('dark theme screenshot', async () => {
   const page = await open('basic', 'view=heatmap&theme=dark&layer=2&head=1');
   const bg = await page.evaluate(() => {
