@@ -7,6 +7,12 @@
 
 namespace attnviz::tokenize {
 
+// A range of code points [begin, end) in a NormalizedText.
+struct CharRange {
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
 // Text after normalization, one code point per entry, each remembering the byte range of the
 // original text it came from, so every token can name its span in what the user wrote.
 struct NormalizedText {
@@ -17,18 +23,14 @@ struct NormalizedText {
   // Decodes original[first, last) (valid UTF-8) with identity alignment.
   static NormalizedText from_original(std::string_view original, std::size_t first,
                                       std::size_t last);
+  // A copy of [range], so a normalizer can work on it alone.
+  NormalizedText slice(CharRange range) const;
   void push(char32_t c, std::uint32_t b, std::uint32_t e) {
     chars.push_back(c);
     begin.push_back(b);
     end.push_back(e);
   }
   std::size_t size() const { return chars.size(); }
-};
-
-// A range of code points [begin, end) in a NormalizedText.
-struct CharRange {
-  std::uint32_t begin = 0;
-  std::uint32_t end = 0;
 };
 
 }  // namespace attnviz::tokenize

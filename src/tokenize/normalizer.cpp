@@ -7,20 +7,6 @@
 
 namespace attnviz::tokenize {
 
-NormalizedText NormalizedText::from_original(std::string_view original, std::size_t first,
-                                             std::size_t last) {
-  NormalizedText text;
-  text.chars.reserve(last - first);
-  text.begin.reserve(last - first);
-  text.end.reserve(last - first);
-  for (std::size_t pos = first; pos < last;) {
-    const auto b = static_cast<std::uint32_t>(pos);
-    const char32_t c = decode_utf8(original, pos);
-    text.push(c, b, static_cast<std::uint32_t>(pos));
-  }
-  return text;
-}
-
 namespace {
 
 // Rewrites every code point through map(c, out), which appends its replacement (zero or more code

@@ -9,15 +9,6 @@
 namespace attnviz::tokenize {
 namespace {
 
-// Copies text[range] into its own NormalizedText, so a normalizer can work on it.
-NormalizedText slice(const NormalizedText& text, CharRange range) {
-  NormalizedText out;
-  out.chars.assign(text.chars.begin() + range.begin, text.chars.begin() + range.end);
-  out.begin.assign(text.begin.begin() + range.begin, text.begin.begin() + range.end);
-  out.end.assign(text.end.begin() + range.begin, text.end.begin() + range.end);
-  return out;
-}
-
 // Calls on_gap for each part of range not covered by matches, and on_match for each match, in
 // order.
 template <typename Gap, typename Hit>
@@ -135,7 +126,7 @@ std::vector<SequenceToken> PipelineTokenizer::encode_sequence(std::string_view t
   walk_matches(
       {0, static_cast<std::uint32_t>(original.size())}, raw_matches,
       [&](CharRange gap) {
-        NormalizedText part = slice(original, gap);
+        NormalizedText part = original.slice(gap);
         if (parts_.normalizer) parts_.normalizer->normalize(part);
         if (parts_.pre_tokenizer.add_prefix_space && !part.chars.empty() &&
             part.chars.front() != U' ') {

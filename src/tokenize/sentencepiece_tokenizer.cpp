@@ -136,10 +136,7 @@ class SentencePieceTokenizer : public Tokenizer {
   void encode_part(const NormalizedText& original, CharRange range,
                    std::vector<SequenceToken>& out) const {
     if (range.begin >= range.end) return;
-    NormalizedText part;
-    part.chars.assign(original.chars.begin() + range.begin, original.chars.begin() + range.end);
-    part.begin.assign(original.begin.begin() + range.begin, original.begin.begin() + range.end);
-    part.end.assign(original.end.begin() + range.begin, original.end.begin() + range.end);
+    NormalizedText part = original.slice(range);
     preprocess_->normalize(part);
     // The model sees UTF-8; remember which code point each byte belongs to, to map its offsets
     // back.
