@@ -9,30 +9,13 @@
 #include "attnviz/error.hpp"
 #include "attnviz/tokenizer.hpp"
 #include "reference_compare.hpp"
+#include "unicode.hpp"  // src/tokenize: append_utf8
 
 namespace {
 
 namespace fs = std::filesystem;
 using attnviz::testing::kSharedTokenizers;
 using attnviz::testing::kTokenizeData;
-
-void append_code_point(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-}
 
 // Mostly ASCII, spaces and specials, with code points from every plane (surrogates excluded).
 std::string random_text(std::mt19937& rng) {
@@ -52,7 +35,7 @@ std::string random_text(std::mt19937& rng) {
       do {
         c = std::uniform_int_distribution<char32_t>(0, kind < 9 ? 0xFFFF : 0x10FFFF)(rng);
       } while (c >= 0xD800 && c <= 0xDFFF);
-      append_code_point(c, text);
+      attnviz::tokenize::append_utf8(c, text);
     }
   }
   return text;
