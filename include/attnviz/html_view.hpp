@@ -7,11 +7,14 @@
 
 namespace attnviz {
 
-// One attention set shown in the page. A page with several (a sentence pair, two sentences to
-// compare) gets an input switch; each input keeps its own tokens, shape and causal flag.
+// One attention set shown in the page. A page with several (two sentences to compare) gets an input
+// switch; each input keeps its own tokens, shape and causal flag.
 struct HtmlInput {
   const Attention* attention = nullptr;
   std::string label;  // shown in the input switch, e.g. "A: ... too tired"
+  // First token of sentence B when the input is a BERT sentence pair (the first type_id 1); 0 for
+  // one sentence. The head view then filters lines A->A, B->B, A->B, B->A as bertviz does.
+  int sentence_b_start = 0;
 };
 
 struct HtmlOptions {

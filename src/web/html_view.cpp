@@ -99,6 +99,7 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
     std::vector<bool> special = a.special;
     special.resize(a.n, false);
     meta["inputs"].push_back({{"label", in.label},
+                              {"sentence_b_start", in.sentence_b_start},
                               {"tokens", a.tokens},
                               {"special", special},
                               {"causal", a.causal},
@@ -164,6 +165,11 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
     if (in.attention == nullptr)
       throw Error("html view: input \"" + in.label + "\" has no attention");
     check_input(*in.attention, in.label);
+    if (in.sentence_b_start < 0 || in.sentence_b_start >= in.attention->n)
+      throw Error("html view: sentence B starts at token " + std::to_string(in.sentence_b_start) +
+                  " of " + std::to_string(in.attention->n) +
+                  "; give 0 for one sentence or the position of the first "
+                  "token of sentence B");
   }
   if (options.weight_bits < 4 || options.weight_bits > 8)
     throw Error("html view: weight_bits is " + std::to_string(options.weight_bits) +

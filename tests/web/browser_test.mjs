@@ -39,6 +39,7 @@ const PAGES = {
   xss: ['--layers', '1', '--heads', '2', '--n', '10', '--head-dim', '8', '--xss', '--title', XSS_TITLE],
   pair: ['--layers', '2', '--heads', '2', '--n', '8', '--pair'],
   novec: ['--layers', '1', '--heads', '2', '--n', '6'],
+  sentpair: ['--layers', '1', '--heads', '2', '--n', '12', '--sentence-b', '6', '--seed', '4'],
 };
 const truth = {};
 for (const [name, flags] of Object.entries(PAGES)) {
@@ -78,6 +79,11 @@ const canvas_png = (page) => page.evaluate(() => document.getElementById('main-c
 const readout = (page) => page.locator('#readout').textContent();
 const state = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.attnviz.state)));
 const layout = (page) => page.evaluate(() => window.attnviz.layout());
+
+// Waits until no layer is being decoded for the current view (a view whose data is not decoded yet draws
+// nothing until it is).
+const settle = (page) =>
+  page.waitForFunction(() => document.getElementById('status').textContent === '', null, { timeout: 20000 });
 
 // Moves the mouse to canvas coordinates (CSS pixels).
 async function hover(page, x, y) {
@@ -257,6 +263,7 @@ test('causal input: keys after the query are masked', async () => {
   await hover(page, left + 5.5 * cell, top + 1.5 * cell);
   assert.match(await readout(page), /: 0\.0000 \(masked: key after query\)$/);
   await page.keyboard.press('4');
+  await settle(page);
   const nl = await layout(page);
   await hover(page, 10, nl.top + 8.5 * nl.row);
   assert.match(await readout(page), /masked/, 'query 0 must see key 8 as masked');
@@ -284,6 +291,7 @@ test('hostile token text is shown as text and runs nothing', async () => {
   await hover(page, left_x - 10, top + 1.5 * row);
   assert.ok((await readout(page)).includes('\u201c<script>window.__xss=1</script>\u201d'));
   for (const view of ['2', '3', '4']) await page.keyboard.press(view);
+  await settle(page);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
   await expect_screenshot(page, 'xss-neuron');
   await page.close();
@@ -293,9 +301,11 @@ test('a pair page switches between its inputs and shows A - B', async () => {
   const page = await open('pair', 'view=heatmap');
   assert.deepEqual(await page.locator('#input option').allTextContents(), ['A: first sentence', 'B: second sentence']);
   await page.locator('#input').selectOption('1');
+  await settle(page);
   assert.equal((await state(page)).input, 1);
   assert.ok((await canvas_colors(page)) > 20);
   await page.keyboard.press('d');
+  await settle(page);
   assert.equal((await state(page)).diff, true);
   assert.equal(await page.locator('#diff').getAttribute('aria-pressed'), 'true');
   const { left, top, cell } = await layout(page);
@@ -308,6 +318,31 @@ test('a pair page switches between its inputs and shows A - B', async () => {
   await expect_screenshot(page, 'pair-diff');
   await page.keyboard.press('d');
   assert.equal((await state(page)).diff, false);
+  await page.close();
+});
+
+test('sentence pair: the head view filters lines by sentence', async () => {
+  const page = await open('sentpair', 'view=head');
+  assert.equal(await page.locator('#segments').isVisible(), true);
+  // Which key rows have a line arriving (a non-background pixel just left of the key column).
+  const keys_reached = () => page.evaluate(() => {
+    const { top, row, right_x } = window.attnviz.layout();
+    const g = document.getElementById('main-canvas').getContext('2d');
+    return Array.from({ length: 12 }, (_, k) => {
+      const d = g.getImageData(right_x - 3, Math.floor(top + (k + 0.5) * row), 1, 1).data;
+      return d[0] + d[1] + d[2] < 3 * 250;
+    });
+  });
+  const all = await keys_reached();
+  assert.ok(all.slice(0, 6).some((x) => x) && all.slice(6).some((x) => x), `all: ${all}`);
+  await page.locator('#segments').selectOption('aa');
+  assert.equal((await state(page)).segments, 'aa');
+  assert.deepEqual((await keys_reached()).slice(6), new Array(6).fill(false), 'A -> A drew lines into sentence B');
+  await page.locator('#segments').selectOption('ab');
+  const ab = await keys_reached();
+  assert.deepEqual(ab.slice(0, 6), new Array(6).fill(false), 'A -> B drew lines into sentence A');
+  assert.ok(ab.slice(6).some((x) => x));
+  await expect_screenshot(page, 'sentpair-head-ab');
   await page.close();
 });
 

@@ -230,6 +230,14 @@ TEST(HtmlView, SeveralInputsKeepTheirOwnData) {
   EXPECT_FALSE(script_text(page, "av-1-w-0").empty());
 }
 
+TEST(HtmlView, SentencePairBoundaryIsPassedOnAndChecked) {
+  const Attention a = synthetic_attention({1, 1, 6, 0, false, false, 1});
+  EXPECT_EQ(meta_of(html_view({{&a, "", 3}}, options()))["inputs"][0]["sentence_b_start"], 3);
+  EXPECT_EQ(meta_of(html_view(a, options()))["inputs"][0]["sentence_b_start"], 0);
+  EXPECT_THROW(html_view({{&a, "", 6}}, options()), Error);
+  EXPECT_THROW(html_view({{&a, "", -1}}, options()), Error);
+}
+
 void expect_error(const Attention& a, const std::string& fragment) {
   try {
     html_view(a, options());

@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
                  "[--causal] [--xss] "
-                 "[--pair] [--no-font] [--no-vectors] [--weight-bits B] [--seed S] [--title T] "
+                 "[--pair] [--no-font] [--no-vectors] [--weight-bits B] [--sentence-b I] [--seed "
+                 "S] [--title T] "
                  "[--dump WEIGHTS.json] "
                  "[--dump-bin WEIGHTS.f32]\n";
     return 2;
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   std::string dump;
   std::string dump_bin;
   std::string from_bin;
+  int sentence_b = 0;
   try {
     for (int i = 2; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -79,6 +81,8 @@ int main(int argc, char** argv) {
         dump_bin = value();
       else if (arg == "--from-bin")
         from_bin = value();
+      else if (arg == "--sentence-b")
+        sentence_b = std::stoi(value());
       else if (arg == "--weight-bits")
         options.weight_bits = std::stoi(value());
       else if (arg == "--no-vectors")
@@ -115,7 +119,7 @@ int main(int argc, char** argv) {
     }
     if (!pair) {
       const auto start = std::chrono::steady_clock::now();
-      const std::string page = attnviz::html_view(a, options);
+      const std::string page = attnviz::html_view({{&a, "", sentence_b}}, options);
       const std::chrono::duration<double, std::milli> took =
           std::chrono::steady_clock::now() - start;
       std::cerr << "html_view_ms " << took.count() << "\n";

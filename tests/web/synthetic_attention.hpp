@@ -60,7 +60,7 @@ inline Attention synthetic_attention(const SyntheticSpec& spec) {
   const int n = spec.n;
   for (int i = 0; i < n; ++i) {
     const bool edge = !spec.causal && (i == 0 || i == n - 1);
-    a.tokens.push_back(edge ? (i == 0 ? "[CLS]" : "[SEP]") : words[(i * 7 + 3) % 14]);
+    a.tokens.push_back(edge ? (i == 0 ? "[CLS]" : "[SEP]") : words[(i * 5 + 3) % 14]);
     a.special.push_back(edge);
   }
   if (spec.xss)

@@ -4,6 +4,7 @@
 
 export interface InputMeta {
   label: string;
+  sentence_b_start: number; // first token of sentence B of a sentence pair; 0 for one sentence
   tokens: string[];
   special: boolean[];
   causal: boolean;

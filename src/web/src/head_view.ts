@@ -1,7 +1,14 @@
 // bertviz-style head view: tokens on both sides, a line from query to key per head with opacity = weight.
 import { head_color } from './colors';
-import { LayerWeights } from './data';
-import { Context, View, font, label, max_label_width, quote, size_canvases } from './view';
+import { InputMeta, LayerWeights } from './data';
+import { Context, Segments, View, font, label, max_label_width, quote, size_canvases } from './view';
+
+// Token range [begin, end) of the query (side 0) or key (side 1) for the chosen sentence-pair segments.
+function range(input: InputMeta, segments: Segments, side: 0 | 1): [number, number] {
+  const b = input.sentence_b_start;
+  if (segments === 'all' || b <= 0) return [0, input.n];
+  return segments[side] === 'a' ? [0, b] : [b, input.n];
+}
 
 // Lines fainter than this are never drawn (opacity = weight, so they would hardly show).
 const MIN_WEIGHT = 0.01;
@@ -133,11 +140,13 @@ export class HeadView implements View {
       // One path per opacity bucket keeps stroke() calls at 16 per head whatever the token count.
       const paths = Array.from({ length: BUCKETS }, () => new Path2D());
       const used = new Array<boolean>(BUCKETS).fill(false);
-      const q0 = f && f.side === 'query' ? f.token : 0;
-      const q1 = f && f.side === 'query' ? f.token + 1 : n;
+      const [qa, qb] = range(ctx.input, state.segments, 0);
+      const [ka, kb] = range(ctx.input, state.segments, 1);
+      const q0 = f && f.side === 'query' ? Math.max(qa, f.token) : qa;
+      const q1 = f && f.side === 'query' ? Math.min(qb, f.token + 1) : qb;
       for (let q = q0; q < q1; q++) {
-        const k0 = f && f.side === 'key' ? f.token : 0;
-        const k1 = f && f.side === 'key' ? Math.min(f.token + 1, lw.row_length(q)) : lw.row_length(q);
+        const k0 = f && f.side === 'key' ? Math.max(ka, f.token) : ka;
+        const k1 = Math.min(f && f.side === 'key' ? f.token + 1 : kb, lw.row_length(q));
         for (let k = k0; k < k1; k++) {
           const w = lw.at(h, q, k);
           if (w < min) continue;
@@ -188,9 +197,10 @@ export class HeadView implements View {
   }
 
   leave(ctx: Context): void {
-    if (this.focus === null) return;
-    this.focus = null;
-    this.render(ctx);
+    if (this.focus !== null) {
+      this.focus = null;
+      this.render(ctx);
+    }
     this.describe(ctx);
   }
 

@@ -123,6 +123,18 @@ export class HeatmapView implements View {
       g.fillText('0', left - 4, top);
       g.fillText(String(n - 1), left - 4, top + side - 10);
     }
+    const b = input.sentence_b_start;
+    if (b > 0) {
+      // Sentence-pair boundary on both axes.
+      g.strokeStyle = theme.highlight;
+      g.lineWidth = 1;
+      g.beginPath();
+      g.moveTo(left + b * cell + 0.5, top - 4);
+      g.lineTo(left + b * cell + 0.5, top + side + 4);
+      g.moveTo(left - 4, top + b * cell + 0.5);
+      g.lineTo(left + side + 4, top + b * cell + 0.5);
+      g.stroke();
+    }
     this.draw_colorbar(ctx, left + side + 24, top, Math.min(side, 240));
     return true;
   }

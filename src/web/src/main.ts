@@ -6,7 +6,7 @@ import { HeadView } from './head_view';
 import { HeatmapView } from './heatmap_view';
 import { ModelView } from './model_view';
 import { NeuronView } from './neuron_view';
-import { Context, State, View, ViewName } from './view';
+import { Context, SEGMENTS, Segments, State, View, ViewName } from './view';
 
 const VIEWS: [ViewName, string][] = [
   ['head', 'Head view'],
@@ -61,6 +61,8 @@ function read_hash(meta: PageMeta): Partial<State> {
   for (const k of ['layer', 'head', 'query'] as const) if (num(k) >= 0) out[k] = num(k);
   if (p.get('mean') === '1') out.mean = true;
   if (p.get('diff') === '1') out.diff = true;
+  const seg = p.get('seg');
+  if (seg && SEGMENTS.some(([name]) => name === seg)) out.segments = seg as Segments;
   const theme = p.get('theme');
   if (theme === 'light' || theme === 'dark') out.theme = theme;
   return out;
@@ -85,6 +87,7 @@ class App {
   private head_select = el('select', { id: 'head' });
   private query_select = el('select', { id: 'query' });
   private input_select = el('select', { id: 'input' });
+  private segments_select = el('select', { id: 'segments' });
   private theme_button = el('button', { id: 'theme', type: 'button' });
   private diff_button = el('button', { id: 'diff', type: 'button', title: 'heatmap of A minus B (key d)' }, 'A \u2212 B');
   private heads_bar = el('div', { id: 'heads', role: 'group', 'aria-label': 'heads shown' });
@@ -96,7 +99,7 @@ class App {
     const first = meta.inputs[0];
     const dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
     this.state = {
-      view: 'head', input: 0, layer: 0, head: 0, mean: false, diff: false, query: 0,
+      view: 'head', input: 0, layer: 0, head: 0, mean: false, diff: false, segments: 'all', query: 0,
       heads_on: new Array<boolean>(first.heads).fill(true), theme: dark ? 'dark' : 'light',
     };
     const from_hash = read_hash(meta);
@@ -147,6 +150,10 @@ class App {
     controls.appendChild(labelled('Layer', this.layer_select));
     controls.appendChild(labelled('Head', this.head_select));
     controls.appendChild(labelled('Query', this.query_select));
+    this.segments_select.replaceChildren(...SEGMENTS.map(([v, t]) => new Option(t, v)));
+    this.segments_select.addEventListener('change', () =>
+      this.set_state({ segments: this.segments_select.value as Segments }));
+    controls.appendChild(labelled('Sentences', this.segments_select));
     if (comparable(this.meta)) {
       this.diff_button.addEventListener('click', () => this.set_state({ diff: !this.state.diff, view: 'heatmap' }));
       controls.appendChild(this.diff_button);
@@ -268,6 +275,8 @@ class App {
     this.head_select.value = s.mean && s.view === 'heatmap' ? 'mean' : String(s.head);
     this.query_select.value = String(s.query);
     this.query_select.parentElement!.hidden = s.view !== 'neuron';
+    this.segments_select.value = s.segments;
+    this.segments_select.parentElement!.hidden = s.view !== 'head' || m.sentence_b_start <= 0;
     this.heads_bar.hidden = s.view !== 'head';
     const dark = s.theme === 'dark';
     Array.from(this.heads_bar.children).forEach((b, h) => {
@@ -277,7 +286,7 @@ class App {
     });
     const hash = new URLSearchParams({
       view: s.view, input: String(s.input), layer: String(s.layer), head: String(s.head),
-      mean: s.mean ? '1' : '0', diff: s.diff ? '1' : '0', query: String(s.query), theme: s.theme,
+      mean: s.mean ? '1' : '0', diff: s.diff ? '1' : '0', seg: s.segments, query: String(s.query), theme: s.theme,
     });
     history.replaceState(null, '', '#' + hash.toString());
     this.render();

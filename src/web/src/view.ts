@@ -4,6 +4,11 @@ import { Theme, FONT } from './colors';
 import { InputMeta, Store } from './data';
 
 export type ViewName = 'head' | 'model' | 'heatmap' | 'neuron';
+// Which lines of a sentence pair the head view shows: all, or from sentence A/B (query) to A/B (key).
+export type Segments = 'all' | 'aa' | 'bb' | 'ab' | 'ba';
+export const SEGMENTS: [Segments, string][] = [
+  ['all', 'All'], ['aa', 'A \u2192 A'], ['bb', 'B \u2192 B'], ['ab', 'A \u2192 B'], ['ba', 'B \u2192 A'],
+];
 
 export interface State {
   view: ViewName;
@@ -12,6 +17,7 @@ export interface State {
   head: number;
   mean: boolean; // heatmap of the layer's mean over heads instead of one head
   diff: boolean; // heatmap of input A minus input B (pages with two inputs of the same shape)
+  segments: Segments;
   query: number; // neuron view's query token
   heads_on: boolean[]; // head view's visible heads
   theme: 'light' | 'dark';
