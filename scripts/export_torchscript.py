@@ -78,10 +78,11 @@ def _first_line(error):
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def input_names(tokenizer):
-    """The inputs the module takes, in order: what the tokenizer gives the model."""
+def input_names(tokenizer, config):
+    """The inputs the module takes, in order: what the tokenizer gives the model. Token type ids only where the
+    model has type embeddings (DeBERTa-v3's tokenizer makes them for a model with type_vocab_size 0)."""
     names = ["input_ids", "attention_mask"]
-    if "token_type_ids" in tokenizer.model_input_names:
+    if "token_type_ids" in tokenizer.model_input_names and getattr(config, "type_vocab_size", 0) > 0:
         names.append("token_type_ids")
     return names
 
@@ -104,12 +105,12 @@ def make_wrapper(torch, model, names):
 
 
 def padding_tokenizer(tokenizer):
-    """The tokenizer, or a copy with a pad token: causal models often have none, and padded positions are
-    masked, so any id serves. The saved tokenizer stays as it was."""
-    if tokenizer.pad_token is not None:
-        return tokenizer
+    """A copy of the tokenizer that pads on the right as attnviz does, with a pad token: causal models often
+    have none, and padded positions are masked, so any id serves. The saved tokenizer stays as it was."""
     padding = copy.deepcopy(tokenizer)
-    padding.pad_token = tokenizer.eos_token or tokenizer.unk_token
+    padding.padding_side = "right"
+    if padding.pad_token is None:
+        padding.pad_token = tokenizer.eos_token or tokenizer.unk_token
     return padding
 
 
@@ -197,7 +198,7 @@ def manifest_of(torch, transformers, model, tokenizer, source, names, causal, ma
         "vocab_size": config.vocab_size,
         "inputs": names,
         "takes_token_type_ids": "token_type_ids" in names,
-        "type_vocab_size": getattr(config, "type_vocab_size", 0) if "token_type_ids" in names else 0,
+        "type_vocab_size": config.type_vocab_size if "token_type_ids" in names else 0,
         "causal": causal,
         "output": "attentions float32 [layers, batch, heads, n, n]",
         "special_tokens": {token: token_id for token, token_id in
@@ -213,7 +214,7 @@ def export(source, out, max_positions=None, label=None):
     (default: `source`)."""
     torch, transformers = import_libraries()
     tokenizer, model = load(source, torch, transformers)
-    names = input_names(tokenizer)
+    names = input_names(tokenizer, model.config)
     wrapper = make_wrapper(torch, model, names)
     max_positions = max_positions or max_positions_of(model.config, tokenizer)
     padding = padding_tokenizer(tokenizer)
@@ -228,10 +229,21 @@ def export(source, out, max_positions=None, label=None):
         reloaded = torch.jit.load(str(staged))
         check_trace(torch, reloaded, wrapper, batches[:1], names)
         staged.replace(out / "model.pt")
-    tokenizer.save_pretrained(str(out))
+    save_tokenizer(tokenizer, out)
     manifest = manifest_of(torch, transformers, model, tokenizer, label or source, names, causal, max_positions)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def save_tokenizer(tokenizer, out):
+    tokenizer.save_pretrained(str(out))
+    # attnviz reads Unigram tokenizers (ALBERT, T5, XLNet) from their SentencePiece file; the tokenizer.json form
+    # of them needs normalizers attnviz does not implement, and would be read first.
+    tokenizer_json = out / "tokenizer.json"
+    sentencepiece = any((out / name).exists() for name in ("spiece.model", "tokenizer.model"))
+    if sentencepiece and tokenizer_json.exists():
+        if json.loads(tokenizer_json.read_text()).get("model", {}).get("type") == "Unigram":
+            tokenizer_json.unlink()
 
 
 def default_out(source):
