@@ -77,7 +77,7 @@ class App {
     heatmap: new HeatmapView(),
     neuron: new NeuronView(),
   };
-  private main = el('canvas', { id: 'main-canvas' });
+  private main = el('canvas', { id: 'main-canvas', role: 'img' });
   private overlay = el('canvas', { id: 'overlay-canvas' });
   private stage = el('div', { id: 'stage' });
   private readout = el('div', { id: 'readout', 'aria-live': 'polite' });
@@ -299,6 +299,8 @@ class App {
     const view = this.views[s.view];
     if (view.render(ctx)) {
       this.timings.last_render_ms = performance.now() - t0;
+      const name = VIEWS.find(([v]) => v === s.view)![1];
+      this.main.setAttribute('aria-label', `${name}, layer ${s.layer + 1}, head ${s.head + 1}`);
       this.status.textContent = '';
       view.leave(ctx);
       return;
