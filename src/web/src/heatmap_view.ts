@@ -2,14 +2,13 @@
 // inputs of the same shape, also their difference A - B.
 import { VIRIDIS_ABGR, abgr_to_css, diverging_abgr } from './colors';
 import { LayerWeights } from './data';
-import { Context, View, clear_overlay, font, fmt, label, max_label_width, quote, size_canvases } from './view';
+import { Context, View, clear_overlay, font, fmt, label, quote, size_canvases } from './view';
 
 interface Layout {
   left: number;
   top: number;
   cell: number;
   n: number;
-  labels: boolean;
 }
 
 export class HeatmapView implements View {
@@ -17,7 +16,7 @@ export class HeatmapView implements View {
   private matrix: Float32Array<ArrayBuffer> = new Float32Array(0);
   private image: HTMLCanvasElement = document.createElement('canvas');
   private max = 0;
-  layout: Layout = { left: 0, top: 0, cell: 1, n: 0, labels: false };
+  layout: Layout = { left: 0, top: 0, cell: 1, n: 0 };
 
   private a: Float32Array = new Float32Array(0); // A's and B's weights when showing A - B
   private b: Float32Array = new Float32Array(0);
@@ -74,17 +73,23 @@ export class HeatmapView implements View {
     const { input, state, theme } = ctx;
     const n = input.n;
     const cell = Math.max(1, Math.min(28, Math.floor(720 / n)));
-    const labels = cell >= 10;
+    // Every token is labelled when cells are 10 px or more, else every stride-th with its position.
+    const stride = cell >= 10 ? 1 : Math.ceil(12 / cell);
+    const labels = stride === 1;
+    const text = (t: string, i: number) => (labels ? label(t) : `${i} ${label(t, 16)}`);
     const g = ctx.main;
-    let label_w = labels ? max_label_width(ctx) : 0;
-    if (labels && this.diff) for (const t of this.tokens(ctx)) label_w = Math.max(label_w, g.measureText(label(t)).width);
+    g.font = font(labels ? 12 : 10);
+    let label_w = 0;
+    this.tokens(ctx).forEach((t, i) => {
+      if (i % stride === 0) label_w = Math.max(label_w, g.measureText(text(t, i)).width);
+    });
     // label() caps tokens at 24 characters, so the margins stay bounded.
-    const left = labels ? Math.ceil(label_w) + 20 : 44;
-    const top = (labels ? Math.ceil(label_w) + 12 : 0) + 48;
+    const left = Math.ceil(label_w) + 20;
+    const top = Math.ceil(label_w) + 12 + 48;
     const side = n * cell;
     const w = Math.max(ctx.width, left + side + 110);
     size_canvases(ctx, w, top + side + 40);
-    this.layout = { left, top, cell, n, labels };
+    this.layout = { left, top, cell, n };
 
     g.fillStyle = theme.fg;
     g.font = font(14, true);
@@ -101,28 +106,20 @@ export class HeatmapView implements View {
     g.imageSmoothingEnabled = false;
     g.drawImage(this.image, left, top, side, side);
 
-    if (labels) {
-      g.font = font(12);
-      g.textBaseline = 'middle';
-      this.tokens(ctx).forEach((t, i) => {
-        g.fillStyle = input.special[i] ? theme.muted : theme.fg;
-        g.textAlign = 'right';
-        g.fillText(label(t), left - 6, top + (i + 0.5) * cell);
-        g.save();
-        g.translate(left + (i + 0.5) * cell, top - 6);
-        g.rotate(-Math.PI / 2);
-        g.textAlign = 'left';
-        g.fillText(label(t), 0, 0);
-        g.restore();
-      });
-    } else {
-      g.font = font(10);
-      g.fillStyle = theme.muted;
+    g.font = font(labels ? 12 : 10);
+    g.textBaseline = 'middle';
+    this.tokens(ctx).forEach((t, i) => {
+      if (i % stride !== 0) return;
+      g.fillStyle = input.special[i] ? theme.muted : theme.fg;
       g.textAlign = 'right';
-      g.textBaseline = 'top';
-      g.fillText('0', left - 4, top);
-      g.fillText(String(n - 1), left - 4, top + side - 10);
-    }
+      g.fillText(text(t, i), left - 6, top + (i + 0.5) * cell);
+      g.save();
+      g.translate(left + (i + 0.5) * cell, top - 6);
+      g.rotate(-Math.PI / 2);
+      g.textAlign = 'left';
+      g.fillText(text(t, i), 0, 0);
+      g.restore();
+    });
     const b = input.sentence_b_start;
     if (b > 0) {
       // Sentence-pair boundary on both axes.
