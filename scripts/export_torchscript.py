@@ -134,24 +134,24 @@ def check_batches(torch, tokenizer, max_positions, vocab_size):
     return batches
 
 
-def tensors(batch, names):
-    return tuple(batch[name] for name in names)
+def tensors(batch, names, device):
+    return tuple(batch[name].to(device) for name in names)
 
 
-def trace(torch, wrapper, tokenizer, names):
+def trace(torch, wrapper, tokenizer, names, device):
     example = batch_of(tokenizer, SAMPLE_TEXTS[:2])
     with torch.no_grad(), warnings.catch_warnings():
         # The tracer warns about every Python-level shape check; check_trace below is what tells whether the
         # trace holds at other shapes.
         warnings.simplefilter("ignore", torch.jit.TracerWarning)
-        return torch.jit.trace(wrapper, tensors(example, names), check_trace=False)
+        return torch.jit.trace(wrapper, tensors(example, names, device), check_trace=False)
 
 
-def check_trace(torch, traced, wrapper, batches, names):
+def check_trace(torch, traced, wrapper, batches, names, device):
     """Raises unless the traced module equals transformers on every batch; returns whether it is causal."""
     causal = True
     for batch in batches:
-        inputs = tensors(batch, names)
+        inputs = tensors(batch, names, device)
         with torch.no_grad():
             expected = wrapper(*inputs)
             try:
@@ -184,7 +184,7 @@ def max_positions_of(config, tokenizer):
     return limit
 
 
-def manifest_of(torch, transformers, model, tokenizer, source, names, causal, max_positions):
+def manifest_of(torch, transformers, model, tokenizer, source, names, causal, max_positions, device):
     config = model.config
     return {
         "attnviz_contract_version": CONTRACT_VERSION,
@@ -200,6 +200,8 @@ def manifest_of(torch, transformers, model, tokenizer, source, names, causal, ma
         "takes_token_type_ids": "token_type_ids" in names,
         "type_vocab_size": config.type_vocab_size if "token_type_ids" in names else 0,
         "causal": causal,
+        # A traced module keeps the device it was traced on in some operations.
+        "traced_on": device.type,
         "output": "attentions float32 [layers, batch, heads, n, n]",
         "special_tokens": {token: token_id for token, token_id in
                            zip(tokenizer.all_special_tokens, tokenizer.all_special_ids)},
@@ -209,28 +211,36 @@ def manifest_of(torch, transformers, model, tokenizer, source, names, causal, ma
     }
 
 
-def export(source, out, max_positions=None, label=None):
-    """Exports `source` (a Hub id or directory) into `out`; returns the manifest, whose "source" is `label`
-    (default: `source`)."""
+def export(source, out, max_positions=None, label=None, device="cpu"):
+    """Exports `source` (a Hub id or directory) into `out`, traced on `device`; returns the manifest, whose
+    "source" is `label` (default: `source`)."""
     torch, transformers = import_libraries()
+    try:
+        device = torch.device(device)
+    except RuntimeError:
+        raise ExportError(f"unknown device '{device}': use cpu or cuda") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ExportError("--device cuda: this torch has no CUDA support or sees no GPU")
     tokenizer, model = load(source, torch, transformers)
+    model.to(device)
     names = input_names(tokenizer, model.config)
     wrapper = make_wrapper(torch, model, names)
     max_positions = max_positions or max_positions_of(model.config, tokenizer)
     padding = padding_tokenizer(tokenizer)
-    traced = trace(torch, wrapper, padding, names)
+    traced = trace(torch, wrapper, padding, names, device)
     batches = check_batches(torch, padding, max_positions, model.config.vocab_size)
-    causal = check_trace(torch, traced, wrapper, batches, names)
+    causal = check_trace(torch, traced, wrapper, batches, names, device)
     out.mkdir(parents=True, exist_ok=True)
     # Saved and read back before it replaces anything, so a half-written directory never looks valid.
     with tempfile.TemporaryDirectory(dir=out) as work:
         staged = Path(work) / "model.pt"
         torch.jit.save(traced, str(staged))
-        reloaded = torch.jit.load(str(staged))
-        check_trace(torch, reloaded, wrapper, batches[:1], names)
+        reloaded = torch.jit.load(str(staged), map_location=device)
+        check_trace(torch, reloaded, wrapper, batches[:1], names, device)
         staged.replace(out / "model.pt")
     save_tokenizer(tokenizer, out)
-    manifest = manifest_of(torch, transformers, model, tokenizer, label or source, names, causal, max_positions)
+    manifest = manifest_of(torch, transformers, model, tokenizer, label or source, names, causal, max_positions,
+                           device)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 
@@ -256,10 +266,13 @@ def main(argv=None):
     parser.add_argument("model", metavar="MODEL", help="Hugging Face id or local model directory")
     parser.add_argument("-o", "--out", metavar="DIR", type=Path, help="output directory (default models/<name>/)")
     parser.add_argument("--max-positions", type=int, help="longest input to allow (default: from the config)")
+    parser.add_argument("--device", default="cpu",
+                        help="trace on this device: cpu, or cuda for an export that attnviz runs with --device cuda "
+                             "(default cpu)")
     args = parser.parse_args(argv)
     out = args.out or default_out(args.model)
     try:
-        manifest = export(args.model, out, args.max_positions)
+        manifest = export(args.model, out, args.max_positions, device=args.device)
     except ExportError as e:
         print(f"export_torchscript: error: {e}", file=sys.stderr)
         return 1

@@ -31,6 +31,7 @@ struct Manifest {
   int type_vocab_size = 0;
   bool takes_token_type_ids = false;
   bool causal = false;
+  std::string traced_on;
   std::string torch_version;
 };
 
@@ -104,6 +105,7 @@ Manifest read_manifest(const fs::path& dir) {
   manifest.type_vocab_size = manifest.takes_token_type_ids ? reader.positive_int("type_vocab_size")
                                                            : std::numeric_limits<int>::max();
   manifest.causal = reader.flag("causal");
+  manifest.traced_on = reader.text("traced_on");
   manifest.torch_version = reader.text("torch_version");
   return manifest;
 }
@@ -169,6 +171,7 @@ class TorchScriptModel final : public BatchedModel {
                    torch::jit::Module module, fs::path file)
       : BatchedModel(std::move(info), device, manifest.vocab_size, manifest.type_vocab_size),
         takes_token_type_ids_(manifest.takes_token_type_ids),
+        traced_on_(manifest.traced_on),
         module_(std::move(module)),
         file_(std::move(file)) {}
 
@@ -182,7 +185,7 @@ class TorchScriptModel final : public BatchedModel {
     }
     std::vector<c10::IValue> inputs{input.ids, input.mask.to(at::kLong)};
     if (takes_token_type_ids_) inputs.emplace_back(input.type_ids);
-    const c10::IValue output = module_.forward(std::move(inputs));
+    const c10::IValue output = run(std::move(inputs));
     if (!output.isTensor()) {
       throw Error(file_.string() + " returned " + output.tagKind() +
                   " where attnviz expects one attentions tensor; " + kReexport);
@@ -208,7 +211,22 @@ class TorchScriptModel final : public BatchedModel {
     }
   }
 
+  c10::IValue run(std::vector<c10::IValue> inputs) const {
+    try {
+      return module_.forward(std::move(inputs));
+    } catch (const c10::Error& e) {
+      const std::string device_type = c10::DeviceTypeName(device().type(), true);
+      if (device_type == traced_on_) throw;
+      throw Error("running " + file_.string() + " on " + device_type + " failed (" +
+                  first_line(e.what_without_backtrace()) + "): it was traced on " + traced_on_ +
+                  ", and a traced module keeps that device in some of its operations; export it "
+                  "again with scripts/export_torchscript.py --device " +
+                  device_type);
+    }
+  }
+
   bool takes_token_type_ids_;
+  std::string traced_on_;
   // torch::jit::Module::forward is not const; running it changes no state attnviz can see.
   mutable torch::jit::Module module_;
   fs::path file_;
