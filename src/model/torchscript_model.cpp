@@ -12,6 +12,7 @@
 
 #include "attnviz/error.hpp"
 #include "batched_model.hpp"
+#include "json_fields.hpp"
 
 namespace attnviz::model {
 namespace {
@@ -35,41 +36,6 @@ struct Manifest {
   std::string torch_version;
 };
 
-class ManifestReader {
- public:
-  ManifestReader(const nlohmann::json& json, std::string file)
-      : json_(json), file_(std::move(file)) {}
-
-  int positive_int(const char* key) const {
-    const auto& value = at(key);
-    if (!value.is_number_integer() || value.get<long long>() <= 0 ||
-        value.get<long long>() > std::numeric_limits<int>::max()) {
-      throw Error(file_ + ": '" + key + "' must be a positive whole number; " + kReexport);
-    }
-    return value.get<int>();
-  }
-  bool flag(const char* key) const {
-    const auto& value = at(key);
-    if (!value.is_boolean())
-      throw Error(file_ + ": '" + key + "' must be true or false; " + kReexport);
-    return value.get<bool>();
-  }
-  std::string text(const char* key) const {
-    const auto& value = at(key);
-    if (!value.is_string()) throw Error(file_ + ": '" + key + "' must be a string; " + kReexport);
-    return value.get<std::string>();
-  }
-
- private:
-  const nlohmann::json& at(const char* key) const {
-    if (!json_.contains(key)) throw Error(file_ + " has no '" + key + "'; " + kReexport);
-    return json_[key];
-  }
-
-  const nlohmann::json& json_;
-  std::string file_;
-};
-
 Manifest read_manifest(const fs::path& dir) {
   const fs::path file = dir / kTorchScriptManifest;
   if (!fs::exists(file)) {
@@ -85,8 +51,8 @@ Manifest read_manifest(const fs::path& dir) {
     throw Error(file.string() + " is not valid JSON (" + e.what() + "); " + kReexport);
   }
   if (!json.is_object()) throw Error(file.string() + " is not a JSON object; " + kReexport);
-  const ManifestReader reader(json, file.string());
-  const int version = reader.positive_int("attnviz_contract_version");
+  const JsonFields fields(json, file.string(), std::string("; ") + kReexport);
+  const int version = fields.positive_int("attnviz_contract_version");
   if (version != kTorchScriptContractVersion) {
     throw Error(file.string() + " follows attnviz's TorchScript contract version " +
                 std::to_string(version) + ", but this attnviz reads version " +
@@ -94,19 +60,19 @@ Manifest read_manifest(const fs::path& dir) {
                 "; export the model again with this attnviz's scripts/export_torchscript.py");
   }
   Manifest manifest;
-  manifest.architecture = reader.text("architecture");
-  manifest.layers = reader.positive_int("layers");
-  manifest.heads = reader.positive_int("heads");
-  manifest.hidden = reader.positive_int("hidden");
-  manifest.max_positions = reader.positive_int("max_positions");
-  manifest.vocab_size = reader.positive_int("vocab_size");
-  manifest.takes_token_type_ids = reader.flag("takes_token_type_ids");
+  manifest.architecture = fields.text("architecture");
+  manifest.layers = fields.positive_int("layers");
+  manifest.heads = fields.positive_int("heads");
+  manifest.hidden = fields.positive_int("hidden");
+  manifest.max_positions = fields.positive_int("max_positions");
+  manifest.vocab_size = fields.positive_int("vocab_size");
+  manifest.takes_token_type_ids = fields.flag("takes_token_type_ids");
   // A model without token type inputs ignores the tokenizer's type ids, so any value passes.
-  manifest.type_vocab_size = manifest.takes_token_type_ids ? reader.positive_int("type_vocab_size")
+  manifest.type_vocab_size = manifest.takes_token_type_ids ? fields.positive_int("type_vocab_size")
                                                            : std::numeric_limits<int>::max();
-  manifest.causal = reader.flag("causal");
-  manifest.traced_on = reader.text("traced_on");
-  manifest.torch_version = reader.text("torch_version");
+  manifest.causal = fields.flag("causal");
+  manifest.traced_on = fields.text("traced_on");
+  manifest.torch_version = fields.text("torch_version");
   return manifest;
 }
 
