@@ -153,7 +153,12 @@ def check_trace(torch, traced, wrapper, batches, names, device):
     for batch in batches:
         inputs = tensors(batch, names, device)
         with torch.no_grad():
-            expected = wrapper(*inputs)
+            try:
+                expected = wrapper(*inputs)
+            except (RuntimeError, IndexError) as e:
+                raise ExportError(f"transformers itself fails on inputs of shape {list(inputs[0].shape)} "
+                                  f"({_first_line(e)}); if that is longer than the model takes, pass a smaller "
+                                  "--max-positions") from None
             try:
                 actual = traced(*inputs)
             except Exception as e:
