@@ -140,6 +140,12 @@ def tensors(batch, names, device):
 
 def trace(torch, wrapper, tokenizer, names, device):
     example = batch_of(tokenizer, SAMPLE_TEXTS[:2])
+    with torch.no_grad():
+        try:
+            wrapper(*tensors(example, names, device))
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise ExportError(f"{type(wrapper.model).__name__} cannot run on {', '.join(names)} alone "
+                              f"({_first_line(e)}): attnviz exports encoder-only and decoder-only models") from None
     with torch.no_grad(), warnings.catch_warnings():
         # The tracer warns about every Python-level shape check; check_trace below is what tells whether the
         # trace holds at other shapes.
