@@ -1,7 +1,7 @@
 // TorchScript exports (scripts/export_torchscript.py) against transformers' own attentions and the
-// native BERT/GPT-2 code, the manifest and output-contract errors, and a family attnviz has no
-// native code for (DistilBERT) through the real binary. Fixtures: tests/data/torchscript/, made by
-// scripts/make_torchscript_fixtures.py.
+// native BERT/GPT-2 code, the manifest and output-contract errors, and families attnviz has no
+// native code for (DistilBERT, ALBERT with its SentencePiece tokenizer), also through the real
+// binary. Fixtures: tests/data/torchscript/, made by scripts/make_torchscript_fixtures.py.
 #include <gtest/gtest.h>
 
 #include <algorithm>
