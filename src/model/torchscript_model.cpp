@@ -145,9 +145,11 @@ class TorchScriptModel final : public BatchedModel {
   std::vector<LayerAttention> forward(const BatchInput& input,
                                       bool with_queries_keys) const override {
     if (with_queries_keys) {
-      throw Error(info().name +
-                  " is a TorchScript export, which returns attention probabilities only; query and "
-                  "key vectors need a native BERT or GPT-2 checkpoint (config.json and weights)");
+      throw Error(
+          info().name +
+          " is a TorchScript export, which returns attention probabilities only; query and "
+          "key vectors need a native BERT or GPT-2 checkpoint (config.json and weights); leave "
+          "them out (attnviz html --no-vectors)");
     }
     std::vector<c10::IValue> inputs{input.ids, input.mask.to(at::kLong)};
     if (takes_token_type_ids_) inputs.emplace_back(input.type_ids);
