@@ -7,8 +7,9 @@
 
 namespace attnviz {
 
-// Byte range [begin, end) into the original text. Special tokens that do not come from the text have an
-// empty span at the position where they were inserted.
+// Byte range [begin, end) into the text a token came from: for sentence B of a pair, offsets into B.
+// Template tokens ([CLS], [SEP]) do not come from the text: they have an empty span at the end of the
+// sequence before them.
 struct ByteSpan {
   std::size_t begin = 0;
   std::size_t end = 0;
@@ -24,7 +25,7 @@ struct Encoding {
   // ("·ing"), whitespace made visible ("↵"), special tokens as they are ("[CLS]").
   std::vector<std::string> display;
   std::vector<ByteSpan> spans;         // byte spans into the text each token came from
-  std::vector<bool> special;           // true for tokens added by the template ([CLS], [SEP])
+  std::vector<bool> special;           // true for template tokens only ([CLS], [SEP]), not for "[MASK]" in text
 
   std::size_t size() const { return ids.size(); }
 };

@@ -222,6 +222,7 @@ int run_batch(const BatchFlags& flags) {
     }
   }
   run.write_summary();
+  session.warn_unknown_tokens();
   run.print_best_heads(std::cout);
   if (run.skipped() > 0) {
     warn(std::to_string(run.skipped()) + " line(s) of " + flags.file +

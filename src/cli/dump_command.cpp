@@ -67,6 +67,7 @@ void run_dump(const DumpFlags& flags) {
   const Encoding encoding = flags.ids.empty() ? session.encode(flags.sentence, flags.pair)
                                               : encoding_of_ids(flags.ids, *session.tokenizer);
   const Attention attention = session.model->attend({encoding}).at(0);
+  session.warn_unknown_tokens();
   write_npy(flags.output, attention);
 
   const std::string sidecar =

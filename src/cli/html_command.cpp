@@ -1,5 +1,6 @@
 // `attnviz html`: one self-contained interactive page (head view, model view, heatmap, neuron
 // view).
+#include <algorithm>
 #include <iostream>
 
 #include "attnviz/error.hpp"
@@ -16,6 +17,7 @@ struct HtmlFlags {
   std::optional<std::string> pair;
   std::optional<std::string> compare;
   bool vectors = true;
+  int weight_bits = 0;  // 0: 8 bits, 7 above 512 tokens
   std::string output = "attnviz-view.html";
 };
 
@@ -28,14 +30,24 @@ void run_html(const HtmlFlags& flags) {
   AttendOptions attend;
   attend.with_queries_keys = flags.vectors;
   const std::vector<Attention> attentions = session.model->attend(encodings, attend);
+  session.warn_unknown_tokens();
 
   std::vector<HtmlInput> inputs{
       {&attentions[0], flags.compare ? "A: " + flags.sentence : flags.sentence}};
   if (flags.compare) inputs.push_back({&attentions[1], "B: " + *flags.compare});
+  if (flags.pair) {
+    const auto& type_ids = encodings[0].type_ids;
+    inputs[0].sentence_b_start =
+        static_cast<int>(std::find(type_ids.begin(), type_ids.end(), 1) - type_ids.begin());
+  }
   HtmlOptions options;
   options.title = "attnviz · " + session.name;
   options.model_name = session.name;
   options.include_vectors = flags.vectors;
+  // Above 512 tokens a page of every head grows past tens of MB; 7 bits keeps GPT-2 at 1,024 under
+  // 50 MB.
+  options.weight_bits =
+      flags.weight_bits != 0 ? flags.weight_bits : (attentions[0].n > 512 ? 7 : 8);
   write_html_file(flags.output, html_view(inputs, options));
   std::cout << "wrote " << flags.output << '\n';
 }
@@ -55,6 +67,11 @@ void add_html_command(CLI::App& app) {
   command->add_option("--compare", flags->compare, "Another sentence, switchable in the page");
   command->add_flag("!--no-vectors", flags->vectors,
                     "Leave out queries and keys (no neuron view; smaller file)");
+  command
+      ->add_option("--weight-bits", flags->weight_bits,
+                   "Bits per stored weight, 4-8 (default: 8, or 7 above 512 tokens); fewer make a "
+                   "smaller file")
+      ->check(CLI::Range(4, 8));
   command->add_option("-o,--output", flags->output, "The .html file")->capture_default_str();
   command->callback([flags] { run_html(*flags); });
 }

@@ -1,9 +1,11 @@
 #include "session.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
+#include "model_directory.hpp"
 
 namespace attnviz::cli {
 namespace {
@@ -42,14 +44,9 @@ void warn(const std::string& message) {
 }
 
 Session open_session(const ModelFlags& flags) {
-  HubOptions hub = HubOptions::from_environment();
-  hub.progress = [](const DownloadProgress& progress) {
-    std::cerr << '\r' << format_progress(progress) << (progress.done == progress.total ? "\n" : "")
-              << std::flush;
-  };
   Session session;
-  session.dir = resolve_model(flags.model, hub);
-  session.name = display_name(flags.model, hub);
+  session.dir = resolve_model_directory(flags.model);
+  session.name = display_name(flags.model, HubOptions::from_environment());
   RuntimeOptions runtime;
   runtime.device = flags.device;
   runtime.threads = flags.threads;
@@ -64,6 +61,10 @@ Encoding Session::encode(const std::string& text, const std::optional<std::strin
   const Encoding encoding =
       second ? tokenizer->encode_pair(text, *second) : tokenizer->encode(text);
   if (encoding.ids.empty()) throw Error("the sentence has no tokens for " + name);
+  if (const auto unknown = tokenizer->unknown_id()) {
+    unknown_tokens +=
+        static_cast<std::size_t>(std::count(encoding.ids.begin(), encoding.ids.end(), *unknown));
+  }
   const auto max_positions = static_cast<std::size_t>(model->info().max_positions);
   FittedEncoding fitted = fit_to_model(encoding, max_positions);
   if (fitted.dropped > 0) {
@@ -72,6 +73,12 @@ Encoding Session::encode(const std::string& text, const std::optional<std::strin
          " tokens were dropped");
   }
   return std::move(fitted.encoding);
+}
+
+void Session::warn_unknown_tokens() const {
+  if (unknown_tokens == 0) return;
+  warn(std::to_string(unknown_tokens) + " token(s) of the input are unknown to " + name +
+       "'s vocabulary (shown as " + tokenizer->id_to_token(*tokenizer->unknown_id()) + ")");
 }
 
 }  // namespace attnviz::cli

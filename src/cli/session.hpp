@@ -32,9 +32,16 @@ struct Session {
   // positions is cut, with one warning on stderr saying how many tokens were dropped.
   Encoding encode(const std::string& text,
                   const std::optional<std::string>& second = std::nullopt) const;
+
+  // One warning on stderr with the count of unknown tokens ([UNK]) in everything encode() saw, if
+  // any.
+  void warn_unknown_tokens() const;
+  mutable std::size_t unknown_tokens = 0;
 };
 
 Session open_session(const ModelFlags& flags);
+
+
 
 // One line on stderr, prefixed like the CLI's errors.
 void warn(const std::string& message);

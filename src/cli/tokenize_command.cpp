@@ -9,6 +9,7 @@
 #include "attnviz/encoding.hpp"
 #include "attnviz/tokenizer.hpp"
 #include "commands.hpp"
+#include "model_directory.hpp"
 
 namespace attnviz::cli {
 namespace {
@@ -61,7 +62,7 @@ void print_table(const Encoding& enc, bool pair, std::ostream& out) {
 }
 
 void run_tokenize(const TokenizeOptions& options, bool has_pair) {
-  const auto tokenizer = load_tokenizer(options.model);
+  const auto tokenizer = load_tokenizer(resolve_model_directory(options.model));
   const Encoding enc = has_pair ? tokenizer->encode_pair(options.text, options.pair)
                                 : tokenizer->encode(options.text);
   if (options.json) {
@@ -78,7 +79,9 @@ void add_tokenize_command(CLI::App& app) {
   auto options = std::make_shared<TokenizeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "tokenize", "Show the tokens a model sees for a text: ids, strings, byte spans");
-  cmd->add_option("--model", options->model, "Model directory with the tokenizer files")
+  cmd->add_option(
+         "-m,--model", options->model,
+         "Model: bert, gpt2, a Hugging Face id, a folder under models/, or a model directory")
       ->required();
   cmd->add_option("text", options->text, "Text to tokenize (UTF-8)")->required();
   CLI::Option* pair =

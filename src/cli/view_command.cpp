@@ -84,6 +84,7 @@ void run_view(const ViewFlags& flags) {
   std::vector<Encoding> inputs{session.encode(flags.sentence, flags.pair)};
   if (flags.compare) inputs.push_back(session.encode(*flags.compare));
   const std::vector<Attention> attentions = session.model->attend(inputs);
+  session.warn_unknown_tokens();
 
   FigureStyle style;
   style.model_name = session.name;

@@ -84,6 +84,13 @@ TEST_F(Cli, LongInputIsTruncatedWithOneWarning) {
   EXPECT_NE(result.err.find("tokens were dropped"), std::string::npos) << result.err;
 }
 
+TEST_F(Cli, UnknownTokensAreCountedOnce) {
+  const auto result = run({"--model", kBert, "--layer", "1", "--head", "1", "The \u2603 sat. \u2603", "-o", "u.png"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.err, "attnviz: warning: 2 token(s) of the input are unknown to bert-tiny's vocabulary (shown as "
+                        "[UNK])\n");
+}
+
 TEST_F(Cli, DumpWritesNpyAndSidecar) {
   const auto result = run({"dump", "--model", kGpt2, kWide, "-o", "wide.npy"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
