@@ -20,6 +20,7 @@ struct ModelInfo {
   int hidden = 0;
   int max_positions = 0;
   bool causal = false;
+  bool queries_keys = true;  // can return each head's queries and keys (a TorchScript export cannot)
 };
 
 struct RuntimeOptions {
@@ -43,7 +44,8 @@ class Model {
                                         const AttendOptions& options = {}) const = 0;
 };
 
-// Loads a model directory: config.json with model.safetensors or pytorch_model.bin.
+// Loads a model directory: config.json with model.safetensors or pytorch_model.bin, or a TorchScript
+// export made by scripts/export_torchscript.py (model.pt with attnviz_manifest.json).
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const RuntimeOptions& options = {});
 
 // An encoding cut to the model's max positions. Template tokens at the end ([SEP]) are kept; text tokens

@@ -27,8 +27,13 @@ void run_html(const HtmlFlags& flags) {
   const Session session = open_session(flags.model);
   std::vector<Encoding> encodings{session.encode(flags.sentence, flags.pair)};
   if (flags.compare) encodings.push_back(session.encode(*flags.compare));
+  const bool vectors = flags.vectors && session.model->info().queries_keys;
+  if (flags.vectors && !vectors) {
+    warn(session.name +
+         " returns no query and key vectors (a TorchScript export): the page has no neuron view");
+  }
   AttendOptions attend;
-  attend.with_queries_keys = flags.vectors;
+  attend.with_queries_keys = vectors;
   const std::vector<Attention> attentions = session.model->attend(encodings, attend);
   session.warn_unknown_tokens();
 
@@ -43,7 +48,7 @@ void run_html(const HtmlFlags& flags) {
   HtmlOptions options;
   options.title = "attnviz · " + session.name;
   options.model_name = session.name;
-  options.include_vectors = flags.vectors;
+  options.include_vectors = vectors;
   // Above 512 tokens a page of every head grows past tens of MB; 7 bits keeps GPT-2 at 1,024 under
   // 50 MB.
   options.weight_bits =

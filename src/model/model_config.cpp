@@ -4,52 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/error.hpp"
+#include "json_fields.hpp"
 
 namespace attnviz::model {
 namespace {
 
-class ConfigReader {
- public:
-  ConfigReader(const nlohmann::json& json, std::string file)
-      : json_(json), file_(std::move(file)) {}
-
-  int positive_int(const char* key) const {
-    const auto& value = at(key);
-    if (!value.is_number_integer() || value.get<long long>() <= 0 ||
-        value.get<long long>() > (1 << 30)) {
-      throw Error(file_ + ": '" + key + "' must be a positive whole number");
-    }
-    return value.get<int>();
-  }
-  double positive_number(const char* key) const {
-    const auto& value = at(key);
-    if (!value.is_number() || value.get<double>() <= 0)
-      throw Error(file_ + ": '" + key + "' must be positive");
-    return value.get<double>();
-  }
-  std::string text(const char* key) const {
-    const auto& value = at(key);
-    if (!value.is_string()) throw Error(file_ + ": '" + key + "' must be a string");
-    return value.get<std::string>();
-  }
-  bool has(const char* key) const { return json_.contains(key) && !json_[key].is_null(); }
-  bool flag(const char* key, bool fallback) const {
-    if (!has(key)) return fallback;
-    if (!json_[key].is_boolean())
-      throw Error(file_ + ": '" + std::string(key) + "' must be true or false");
-    return json_[key].get<bool>();
-  }
-
- private:
-  const nlohmann::json& at(const char* key) const {
-    if (!has(key)) throw Error(file_ + " has no '" + std::string(key) + "'");
-    return json_[key];
-  }
-  const nlohmann::json& json_;
-  std::string file_;
-};
-
-void read_bert(const ConfigReader& config, ModelConfig& out) {
+void read_bert(const JsonFields& config, ModelConfig& out) {
   out.vocab_size = config.positive_int("vocab_size");
   out.hidden = config.positive_int("hidden_size");
   out.layers = config.positive_int("num_hidden_layers");
@@ -67,7 +27,7 @@ void read_bert(const ConfigReader& config, ModelConfig& out) {
   }
 }
 
-void read_gpt2(const ConfigReader& config, ModelConfig& out) {
+void read_gpt2(const JsonFields& config, ModelConfig& out) {
   out.vocab_size = config.positive_int("vocab_size");
   out.hidden = config.positive_int("n_embd");
   out.layers = config.positive_int("n_layer");
@@ -90,7 +50,7 @@ ModelConfig read_model_config(const std::filesystem::path& dir) {
   nlohmann::json json = nlohmann::json::parse(stream, nullptr, false);
   if (json.is_discarded() || !json.is_object())
     throw Error(path.string() + " is not a JSON object");
-  const ConfigReader config(json, path.string());
+  const JsonFields config(json, path.string());
 
   ModelConfig out;
   out.model_type = config.has("model_type") ? config.text("model_type") : "";

@@ -216,6 +216,7 @@ std::unique_ptr<Model> load_torchscript_model(const fs::path& dir, ModelInfo inf
   info.hidden = manifest.hidden;
   info.max_positions = manifest.max_positions;
   info.causal = manifest.causal;
+  info.queries_keys = false;  // the exported module returns attention probabilities only
   torch::jit::Module module = load_module(dir, manifest, device);
   return std::make_unique<TorchScriptModel>(std::move(info), device, manifest, std::move(module),
                                             dir / kModelFile);

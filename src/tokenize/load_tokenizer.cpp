@@ -330,7 +330,17 @@ std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir, TokenizerFi
     case TokenizerFiles::automatic:
       break;
   }
-  if (fs::exists(model_dir / "tokenizer.json")) return load_tokenizer_json(model_dir);
+  if (fs::exists(model_dir / "tokenizer.json")) {
+    const auto sentencepiece = sentencepiece_model(model_dir);
+    if (!sentencepiece) return load_tokenizer_json(model_dir);
+    // A SentencePiece model's tokenizer.json may hold what attnviz does not read natively
+    // (Unigram); its .model file is the same tokenizer, read through libsentencepiece.
+    try {
+      return load_tokenizer_json(model_dir);
+    } catch (const Error&) {
+      return tokenize::load_sentencepiece(*sentencepiece, read_config(model_dir));
+    }
+  }
   if (fs::exists(model_dir / "vocab.txt") || fs::exists(model_dir / "vocab.json") ||
       fs::exists(model_dir / "encoder.json")) {
     return load_vocab_files(model_dir);

@@ -176,6 +176,14 @@ TEST_F(Cli, HtmlViewKeepsTokensInert) {
   EXPECT_EQ(page.find("<script>alert(1)</script>"), std::string::npos);
 }
 
+TEST_F(Cli, HtmlViewOfATorchScriptExportHasNoNeuronView) {
+  const auto exported = (fs::path(ATTNVIZ_TEST_DATA) / "torchscript" / "bert-tiny").string();
+  const auto result = run({"html", "--model", exported, kTired, "-o", "view.html"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("the page has no neuron view"), std::string::npos) << result.err;
+  EXPECT_NE(test::read_all(dir_ / "view.html").find("<html"), std::string::npos);
+}
+
 TEST_F(Cli, HelpTeaches) {
   const auto result = run({"--help"});
   EXPECT_EQ(result.exit_code, 0);
