@@ -10,18 +10,13 @@
 namespace attnviz::model {
 namespace {
 
-std::vector<float> to_floats(const at::Tensor& tensor) {
-  const at::Tensor dense = tensor.to(at::kCPU, at::kFloat).contiguous();
-  std::vector<float> values(static_cast<std::size_t>(dense.numel()));
-  std::memcpy(values.data(), dense.data_ptr<float>(), values.size() * sizeof(float));
-  return values;
-}
-
-// [layers, batch, heads, n, x] -> item b's [layers, heads, length, x]; x = n for probabilities.
-std::vector<float> item_of(const at::Tensor& stacked, int b, int length, bool square) {
-  at::Tensor item = stacked.select(1, b).narrow(2, 0, length);
-  if (square) item = item.narrow(3, 0, length);
-  return to_floats(item);
+// Copies input b's own rows (and, for probabilities, columns) of one layer's [batch, heads, n, x]
+// tensor to `out`: the one copy from libtorch's storage into the plain floats of an Attention.
+void copy_item(const at::Tensor& layer, int b, int length, bool square, float* out) {
+  at::Tensor item = layer.select(0, b).narrow(1, 0, length);
+  if (square) item = item.narrow(2, 0, length);
+  item = item.to(at::kCPU, at::kFloat).contiguous();
+  std::memcpy(out, item.data_ptr<float>(), static_cast<std::size_t>(item.numel()) * sizeof(float));
 }
 
 // What to call each token in pictures: its display text, else its vocabulary string, else its id
@@ -88,6 +83,7 @@ BatchInput BatchedModel::make_batch(const std::vector<Encoding>& batch) const {
       mask[b][static_cast<std::int64_t>(i)] = 1.0F;
     }
     input.lengths.push_back(static_cast<int>(encoding.ids.size()));
+    input.padded = input.padded || encoding.ids.size() < longest;
   }
   input.ids = input.ids.to(device_);
   input.type_ids = input.type_ids.to(device_);
@@ -105,39 +101,45 @@ std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
   } catch (const c10::Error& e) {
     throw Error("the forward pass of " + info_.name + " failed: " + e.what_without_backtrace());
   }
-  std::vector<at::Tensor> probabilities, queries, keys;
-  for (const auto& layer : layers) {
-    probabilities.push_back(layer.probabilities);
-    if (options.with_queries_keys) {
-      queries.push_back(layer.queries);
-      keys.push_back(layer.keys);
-    }
-  }
-  const at::Tensor stacked = at::stack(probabilities).to(at::kCPU);
-  const at::Tensor stacked_queries =
-      options.with_queries_keys ? at::stack(queries).to(at::kCPU) : at::Tensor();
-  const at::Tensor stacked_keys =
-      options.with_queries_keys ? at::stack(keys).to(at::kCPU) : at::Tensor();
-
-  std::vector<Attention> result;
+  const std::size_t heads = static_cast<std::size_t>(info_.heads);
+  const std::size_t head_dim =
+      options.with_queries_keys ? static_cast<std::size_t>(layers.at(0).queries.size(-1)) : 0;
+  std::vector<Attention> result(batch.size());
   for (std::size_t b = 0; b < batch.size(); ++b) {
-    const int length = input.lengths[b];
-    Attention attention;
+    const auto length = static_cast<std::size_t>(input.lengths[b]);
+    Attention& attention = result[b];
     attention.layers = info_.layers;
     attention.heads = info_.heads;
-    attention.n = length;
+    attention.n = input.lengths[b];
     attention.causal = info_.causal;
-    attention.weights = item_of(stacked, static_cast<int>(b), length, true);
     attention.tokens = labels_of(batch[b]);
     attention.special = batch[b].special.size() == batch[b].ids.size()
                             ? batch[b].special
                             : std::vector<bool>(batch[b].ids.size(), false);
+    attention.weights.resize(layers.size() * heads * length * length);
     if (options.with_queries_keys) {
-      attention.head_dim = static_cast<int>(stacked_queries.size(-1));
-      attention.queries = item_of(stacked_queries, static_cast<int>(b), length, false);
-      attention.keys = item_of(stacked_keys, static_cast<int>(b), length, false);
+      attention.head_dim = static_cast<int>(head_dim);
+      attention.queries.resize(layers.size() * heads * length * head_dim);
+      attention.keys.resize(attention.queries.size());
     }
-    result.push_back(std::move(attention));
+  }
+  // Layer by layer, so that each layer's tensors are freed as soon as they are copied out: the peak
+  // holds one copy of the attentions, not two.
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      const int length = input.lengths[b];
+      const std::size_t per_layer = heads * static_cast<std::size_t>(length);
+      Attention& attention = result[b];
+      copy_item(layers[l].probabilities, static_cast<int>(b), length, true,
+                attention.weights.data() + l * per_layer * length);
+      if (options.with_queries_keys) {
+        copy_item(layers[l].queries, static_cast<int>(b), length, false,
+                  attention.queries.data() + l * per_layer * head_dim);
+        copy_item(layers[l].keys, static_cast<int>(b), length, false,
+                  attention.keys.data() + l * per_layer * head_dim);
+      }
+    }
+    layers[l] = LayerAttention{};
   }
   return result;
 }

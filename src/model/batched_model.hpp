@@ -14,6 +14,7 @@ struct BatchInput {
   at::Tensor type_ids;  // [batch, n] int64
   at::Tensor mask;      // [batch, n] float32
   std::vector<int> lengths;
+  bool padded = false;  // some input is shorter than the batch: the mask matters
 };
 
 // One layer's attention probabilities [batch, heads, n, n], and on request its queries and keys

@@ -95,7 +95,9 @@ class BertModel final : public BatchedModel {
       const at::Tensor key = split_heads(layer.key(hidden));
       const at::Tensor value = split_heads(layer.value(hidden));
       at::Tensor scores = at::matmul(query, key.transpose(-1, -2)) / scale;
-      const at::Tensor probabilities = at::softmax(scores + additive_mask, -1);
+      // Without padding the mask is all zeros, and adding zeros changes no score.
+      const at::Tensor probabilities =
+          at::softmax(input.padded ? scores + additive_mask : scores, -1);
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
                                      .contiguous()

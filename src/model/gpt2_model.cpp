@@ -99,7 +99,9 @@ class Gpt2Model final : public BatchedModel {
         scores = scores / at::full({}, std::sqrt(static_cast<double>(head_dim)), scores.options());
       }
       if (config_.scale_attn_by_inverse_layer_idx) scores = scores / static_cast<double>(l + 1);
-      scores = at::where(causal, scores, lowest_value) + additive_mask;
+      scores = at::where(causal, scores, lowest_value);
+      // Without padding the mask is all zeros, and adding zeros changes no score.
+      if (input.padded) scores = scores + additive_mask;
       const at::Tensor probabilities = at::softmax(scores, -1);
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
