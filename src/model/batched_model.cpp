@@ -10,13 +10,14 @@
 namespace attnviz::model {
 namespace {
 
-// Copies input b's own rows (and, for probabilities, columns) of one layer's [batch, heads, n, x]
+// Appends input b's own rows (and, for probabilities, columns) of one layer's [batch, heads, n, x]
 // tensor to `out`: the one copy from libtorch's storage into the plain floats of an Attention.
-void copy_item(const at::Tensor& layer, int b, int length, bool square, float* out) {
+void append_item(const at::Tensor& layer, int b, int length, bool square, std::vector<float>& out) {
   at::Tensor item = layer.select(0, b).narrow(1, 0, length);
   if (square) item = item.narrow(2, 0, length);
   item = item.to(at::kCPU, at::kFloat).contiguous();
-  std::memcpy(out, item.data_ptr<float>(), static_cast<std::size_t>(item.numel()) * sizeof(float));
+  const float* values = item.data_ptr<float>();
+  out.insert(out.end(), values, values + item.numel());
 }
 
 // What to call each token in pictures: its display text, else its vocabulary string, else its id
@@ -116,11 +117,12 @@ std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
     attention.special = batch[b].special.size() == batch[b].ids.size()
                             ? batch[b].special
                             : std::vector<bool>(batch[b].ids.size(), false);
-    attention.weights.resize(layers.size() * heads * length * length);
+    // Reserved, not resized: appending writes each value once, with no zero-filling first.
+    attention.weights.reserve(layers.size() * heads * length * length);
     if (options.with_queries_keys) {
       attention.head_dim = static_cast<int>(head_dim);
-      attention.queries.resize(layers.size() * heads * length * head_dim);
-      attention.keys.resize(attention.queries.size());
+      attention.queries.reserve(layers.size() * heads * length * head_dim);
+      attention.keys.reserve(attention.queries.capacity());
     }
   }
   // Layer by layer, so that each layer's tensors are freed as soon as they are copied out: the peak
@@ -128,15 +130,11 @@ std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
   for (std::size_t l = 0; l < layers.size(); ++l) {
     for (std::size_t b = 0; b < batch.size(); ++b) {
       const int length = input.lengths[b];
-      const std::size_t per_layer = heads * static_cast<std::size_t>(length);
       Attention& attention = result[b];
-      copy_item(layers[l].probabilities, static_cast<int>(b), length, true,
-                attention.weights.data() + l * per_layer * length);
+      append_item(layers[l].probabilities, static_cast<int>(b), length, true, attention.weights);
       if (options.with_queries_keys) {
-        copy_item(layers[l].queries, static_cast<int>(b), length, false,
-                  attention.queries.data() + l * per_layer * head_dim);
-        copy_item(layers[l].keys, static_cast<int>(b), length, false,
-                  attention.keys.data() + l * per_layer * head_dim);
+        append_item(layers[l].queries, static_cast<int>(b), length, false, attention.queries);
+        append_item(layers[l].keys, static_cast<int>(b), length, false, attention.keys);
       }
     }
     layers[l] = LayerAttention{};
