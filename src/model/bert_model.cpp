@@ -6,6 +6,7 @@
 
 #include "activation.hpp"
 #include "batched_model.hpp"
+#include "layer_norm.hpp"
 #include "native_models.hpp"
 
 namespace attnviz::model {
@@ -15,15 +16,6 @@ struct Linear {
   at::Tensor weight;  // [out, in], as nn.Linear stores it
   at::Tensor bias;
   at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
-};
-
-struct LayerNorm {
-  at::Tensor weight;
-  at::Tensor bias;
-  double eps = 0;
-  at::Tensor operator()(const at::Tensor& x) const {
-    return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
-  }
 };
 
 struct BertLayer {

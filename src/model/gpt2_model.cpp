@@ -6,6 +6,7 @@
 
 #include "activation.hpp"
 #include "batched_model.hpp"
+#include "layer_norm.hpp"
 #include "native_models.hpp"
 
 namespace attnviz::model {
@@ -18,15 +19,6 @@ struct Conv1D {
     auto shape = x.sizes().vec();
     shape.back() = weight.size(1);
     return at::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
-  }
-};
-
-struct LayerNorm {
-  at::Tensor weight;
-  at::Tensor bias;
-  double eps = 0;
-  at::Tensor operator()(const at::Tensor& x) const {
-    return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
   }
 };
 
