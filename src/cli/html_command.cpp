@@ -16,19 +16,26 @@ struct HtmlFlags {
   std::string sentence;
   std::optional<std::string> pair;
   std::optional<std::string> compare;
-  bool vectors = true;
-  int weight_bits = 0;  // 0: 8 bits, 7 above 512 tokens
+  bool vectors = false;     // --vectors
+  bool no_vectors = false;  // --no-vectors; neither: vectors up to kLongInput tokens
+  int weight_bits = 0;      // 0: 8 bits, 7 above kLongInput tokens
   std::string output = "attnviz-view.html";
 };
 
+// Above this many tokens a page of every head grows past tens of MB (GPT-2 at 1,024: ~60 MB at 8
+// bits): weights drop to 7 bits and the neuron view's vectors are left out unless asked for.
+constexpr std::size_t kLongInput = 512;
+
 void run_html(const HtmlFlags& flags) {
+  if (flags.vectors && flags.no_vectors) throw Error("--vectors and --no-vectors: pick one");
   if (flags.sentence.empty()) throw Error("give a sentence to look at (see attnviz html --help)");
   if (flags.compare && flags.pair) throw Error("--compare and --pair cannot be combined: pick one");
   const Session session = open_session(flags.model);
   std::vector<Encoding> encodings{session.encode(flags.sentence, flags.pair)};
   if (flags.compare) encodings.push_back(session.encode(*flags.compare));
-  const bool vectors = flags.vectors && session.model->info().queries_keys;
-  if (flags.vectors && !vectors) {
+  const bool wanted = flags.vectors || (!flags.no_vectors && encodings[0].size() <= kLongInput);
+  const bool vectors = wanted && session.model->info().queries_keys;
+  if (wanted && !vectors) {
     warn(session.name +
          " returns no query and key vectors (a TorchScript export): the page has no neuron view");
   }
@@ -49,10 +56,8 @@ void run_html(const HtmlFlags& flags) {
   options.title = "attnviz · " + session.name;
   options.model_name = session.name;
   options.include_vectors = vectors;
-  // Above 512 tokens a page of every head grows past tens of MB; 7 bits keeps GPT-2 at 1,024 under
-  // 50 MB.
   options.weight_bits =
-      flags.weight_bits != 0 ? flags.weight_bits : (attentions[0].n > 512 ? 7 : 8);
+      flags.weight_bits != 0 ? flags.weight_bits : (encodings[0].size() > kLongInput ? 7 : 8);
   write_html_file(flags.output, html_view(inputs, options));
   std::cout << "wrote " << flags.output << '\n';
 }
@@ -70,7 +75,9 @@ void add_html_command(CLI::App& app) {
   command->add_option("sentence", flags->sentence, "The text to look at");
   command->add_option("--pair", flags->pair, "A second sentence (BERT sentence pair)");
   command->add_option("--compare", flags->compare, "Another sentence, switchable in the page");
-  command->add_flag("!--no-vectors", flags->vectors,
+  command->add_flag("--vectors", flags->vectors,
+                    "Store queries and keys for the neuron view (default up to 512 tokens)");
+  command->add_flag("--no-vectors", flags->no_vectors,
                     "Leave out queries and keys (no neuron view; smaller file)");
   command
       ->add_option("--weight-bits", flags->weight_bits,
