@@ -212,10 +212,19 @@ int run_batch(const BatchFlags& flags) {
   }
   Progress progress(static_cast<int>(file.items.size()));
   progress.update(0);
+  // Pairs of similar length run together, so a batch pads little; the summary does not depend on
+  // order.
+  std::vector<const WinogradItem*> items;
+  for (const auto& item : file.items) items.push_back(&item);
+  const auto length = [](const WinogradItem* item) {
+    return std::max(item->sentence_a.size(), item->sentence_b.size());
+  };
+  std::stable_sort(items.begin(), items.end(),
+                   [&](const auto* a, const auto* b) { return length(a) < length(b); });
   std::vector<const WinogradItem*> chunk;
-  for (std::size_t i = 0; i < file.items.size(); ++i) {
-    chunk.push_back(&file.items[i]);
-    if (static_cast<int>(chunk.size()) == flags.batch_size || i + 1 == file.items.size()) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    chunk.push_back(items[i]);
+    if (static_cast<int>(chunk.size()) == flags.batch_size || i + 1 == items.size()) {
       run.run_chunk(chunk);
       chunk.clear();
       progress.update(static_cast<int>(i + 1));
