@@ -38,6 +38,14 @@ BatchedModel::BatchedModel(ModelInfo info, at::Device device, int vocab_size, in
       vocab_size_(vocab_size),
       type_vocab_size_(type_vocab_size) {}
 
+at::Tensor BatchedModel::softmax_probabilities(const at::Tensor& scores, const BatchInput& input,
+                                               std::size_t layer) {
+  if (layer >= input.probability_outputs.size()) return at::softmax(scores, -1);
+  at::Tensor out = input.probability_outputs[layer];
+  at::softmax_out(out, scores, -1);
+  return out;
+}
+
 BatchInput BatchedModel::make_batch(const std::vector<Encoding>& batch) const {
   if (batch.empty()) throw Error("no input to run the model on");
   std::size_t longest = 0;
@@ -94,20 +102,11 @@ BatchInput BatchedModel::make_batch(const std::vector<Encoding>& batch) const {
 
 std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
                                             const AttendOptions& options) const {
-  const BatchInput input = make_batch(batch);
+  BatchInput input = make_batch(batch);
   c10::InferenceMode no_autograd;
-  std::vector<LayerAttention> layers;
-  try {
-    layers = forward(input, options.with_queries_keys);
-  } catch (const c10::Error& e) {
-    throw Error("the forward pass of " + info_.name + " failed: " + e.what_without_backtrace());
-  }
   const std::size_t heads = static_cast<std::size_t>(info_.heads);
-  const std::size_t head_dim =
-      options.with_queries_keys ? static_cast<std::size_t>(layers.at(0).queries.size(-1)) : 0;
   std::vector<Attention> result(batch.size());
   for (std::size_t b = 0; b < batch.size(); ++b) {
-    const auto length = static_cast<std::size_t>(input.lengths[b]);
     Attention& attention = result[b];
     attention.layers = info_.layers;
     attention.heads = info_.heads;
@@ -117,8 +116,34 @@ std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
     attention.special = batch[b].special.size() == batch[b].ids.size()
                             ? batch[b].special
                             : std::vector<bool>(batch[b].ids.size(), false);
+  }
+  // One input on the CPU needs no cropping: each layer's softmax writes straight into the
+  // Attention's storage, and the attentions are never copied.
+  const bool in_place = batch.size() == 1 && device_.is_cpu();
+  const auto n = static_cast<std::size_t>(input.lengths[0]);
+  if (in_place) {
+    result[0].weights.resize(static_cast<std::size_t>(info_.layers) * heads * n * n);
+    for (std::size_t l = 0; l < static_cast<std::size_t>(info_.layers); ++l) {
+      input.probability_outputs.push_back(
+          at::from_blob(result[0].weights.data() + l * heads * n * n,
+                        {1, static_cast<std::int64_t>(heads), static_cast<std::int64_t>(n),
+                         static_cast<std::int64_t>(n)},
+                        at::kFloat));
+    }
+  }
+  std::vector<LayerAttention> layers;
+  try {
+    layers = forward(input, options.with_queries_keys);
+  } catch (const c10::Error& e) {
+    throw Error("the forward pass of " + info_.name + " failed: " + e.what_without_backtrace());
+  }
+  const std::size_t head_dim =
+      options.with_queries_keys ? static_cast<std::size_t>(layers.at(0).queries.size(-1)) : 0;
+  for (std::size_t b = 0; b < batch.size(); ++b) {
+    const auto length = static_cast<std::size_t>(input.lengths[b]);
+    Attention& attention = result[b];
     // Reserved, not resized: appending writes each value once, with no zero-filling first.
-    attention.weights.reserve(layers.size() * heads * length * length);
+    if (!in_place) attention.weights.reserve(layers.size() * heads * length * length);
     if (options.with_queries_keys) {
       attention.head_dim = static_cast<int>(head_dim);
       attention.queries.reserve(layers.size() * heads * length * head_dim);
@@ -131,7 +156,15 @@ std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
     for (std::size_t b = 0; b < batch.size(); ++b) {
       const int length = input.lengths[b];
       Attention& attention = result[b];
-      append_item(layers[l].probabilities, static_cast<int>(b), length, true, attention.weights);
+      if (!in_place) {
+        append_item(layers[l].probabilities, static_cast<int>(b), length, true, attention.weights);
+      } else if (layers[l].probabilities.data_ptr() != input.probability_outputs[l].data_ptr()) {
+        // An implementation that cannot write in place (TorchScript): copy into the layer's slot.
+        const at::Tensor item =
+            layers[l].probabilities.select(0, 0).to(at::kCPU, at::kFloat).contiguous();
+        std::memcpy(attention.weights.data() + l * heads * n * n, item.data_ptr<float>(),
+                    heads * n * n * sizeof(float));
+      }
       if (options.with_queries_keys) {
         append_item(layers[l].queries, static_cast<int>(b), length, false, attention.queries);
         append_item(layers[l].keys, static_cast<int>(b), length, false, attention.keys);

@@ -15,6 +15,9 @@ struct BatchInput {
   at::Tensor mask;      // [batch, n] float32
   std::vector<int> lengths;
   bool padded = false;  // some input is shorter than the batch: the mask matters
+  // Where each layer's probabilities may be written when they need no cropping (one input on the
+  // CPU): [1, heads, n, n] views of the Attention's own storage. Empty otherwise.
+  std::vector<at::Tensor> probability_outputs;
 };
 
 // One layer's attention probabilities [batch, heads, n, n], and on request its queries and keys
@@ -39,6 +42,11 @@ class BatchedModel : public Model {
                                               bool with_queries_keys) const = 0;
 
   const at::Device& device() const { return device_; }
+
+  // softmax over the keys, written straight into input.probability_outputs[layer] where there is
+  // one.
+  static at::Tensor softmax_probabilities(const at::Tensor& scores, const BatchInput& input,
+                                          std::size_t layer);
 
  private:
   BatchInput make_batch(const std::vector<Encoding>& batch) const;

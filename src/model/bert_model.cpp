@@ -88,8 +88,8 @@ class BertModel final : public BatchedModel {
       const at::Tensor value = split_heads(layer.value(hidden));
       at::Tensor scores = at::matmul(query, key.transpose(-1, -2)) / scale;
       // Without padding the mask is all zeros, and adding zeros changes no score.
-      const at::Tensor probabilities =
-          at::softmax(input.padded ? scores + additive_mask : scores, -1);
+      const at::Tensor probabilities = softmax_probabilities(
+          input.padded ? scores + additive_mask : scores, input, result.size());
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
                                      .contiguous()

@@ -94,7 +94,7 @@ class Gpt2Model final : public BatchedModel {
       scores = at::where(causal, scores, lowest_value);
       // Without padding the mask is all zeros, and adding zeros changes no score.
       if (input.padded) scores = scores + additive_mask;
-      const at::Tensor probabilities = at::softmax(scores, -1);
+      const at::Tensor probabilities = softmax_probabilities(scores, input, l);
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
                                      .contiguous()
