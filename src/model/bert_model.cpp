@@ -35,8 +35,7 @@ class BertModel final : public BatchedModel {
       return Linear{weights.get(name + ".weight", {out, in}), weights.get(name + ".bias", {out})};
     };
     const auto norm = [&](const std::string& name) {
-      return LayerNorm{weights.get(name + ".weight", {hidden}),
-                       weights.get(name + ".bias", {hidden}), config.layer_norm_eps};
+      return load_layer_norm(weights, name, hidden, config.layer_norm_eps);
     };
     word_embeddings_ =
         weights.get("embeddings.word_embeddings.weight", {config.vocab_size, hidden});

@@ -39,8 +39,7 @@ class Gpt2Model final : public BatchedModel {
       return Conv1D{weights.get(name + ".weight", {in, out}), weights.get(name + ".bias", {out})};
     };
     const auto norm = [&](const std::string& name) {
-      return LayerNorm{weights.get(name + ".weight", {hidden}),
-                       weights.get(name + ".bias", {hidden}), config.layer_norm_eps};
+      return load_layer_norm(weights, name, hidden, config.layer_norm_eps);
     };
     token_embeddings_ = weights.get("wte.weight", {config.vocab_size, hidden});
     position_embeddings_ = weights.get("wpe.weight", {config.max_positions, hidden});
