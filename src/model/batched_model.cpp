@@ -38,6 +38,15 @@ BatchedModel::BatchedModel(ModelInfo info, at::Device device, int vocab_size, in
       vocab_size_(vocab_size),
       type_vocab_size_(type_vocab_size) {}
 
+void BatchedModel::attention_scores(at::Tensor& scores, const at::Tensor& query,
+                                    const at::Tensor& key) {
+  // The batched product at::matmul does for 4-d inputs, with an output of our choosing.
+  const std::int64_t batch_heads = query.size(0) * query.size(1);
+  at::Tensor out = scores.view({batch_heads, query.size(2), key.size(2)});
+  at::bmm_out(out, query.reshape({batch_heads, query.size(2), query.size(3)}),
+              key.transpose(-1, -2).reshape({batch_heads, key.size(3), key.size(2)}));
+}
+
 at::Tensor BatchedModel::softmax_probabilities(const at::Tensor& scores, const BatchInput& input,
                                                std::size_t layer) {
   if (layer >= input.probability_outputs.size()) return at::softmax(scores, -1);

@@ -43,6 +43,10 @@ class BatchedModel : public Model {
 
   const at::Device& device() const { return device_; }
 
+  // query · keyᵀ of every head, [batch, heads, n, n], written into `scores`: one buffer serves
+  // every layer, so its pages are faulted in once per forward pass rather than once per layer.
+  static void attention_scores(at::Tensor& scores, const at::Tensor& query, const at::Tensor& key);
+
   // softmax over the keys, written straight into input.probability_outputs[layer] where there is
   // one.
   static at::Tensor softmax_probabilities(const at::Tensor& scores, const BatchInput& input,

@@ -80,15 +80,19 @@ class BertModel final : public BatchedModel {
         (1.0 - input.mask.view({batch, 1, 1, n})) * std::numeric_limits<float>::lowest();
     const double scale = std::sqrt(static_cast<double>(head_dim));
 
+    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
     std::vector<LayerAttention> result;
     for (const auto& layer : layers_) {
       const at::Tensor query = split_heads(layer.query(hidden));
       const at::Tensor key = split_heads(layer.key(hidden));
       const at::Tensor value = split_heads(layer.value(hidden));
-      at::Tensor scores = at::matmul(query, key.transpose(-1, -2)) / scale;
+      // transformers' `q·kᵀ / scale + mask`, all in one reused buffer: the same values, without
+      // three fresh [batch, heads, n, n] tensors per layer.
+      attention_scores(scores, query, key);
+      scores.div_(scale);
       // Without padding the mask is all zeros, and adding zeros changes no score.
-      const at::Tensor probabilities = softmax_probabilities(
-          input.padded ? scores + additive_mask : scores, input, result.size());
+      if (input.padded) scores.add_(additive_mask);
+      const at::Tensor probabilities = softmax_probabilities(scores, input, result.size());
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
                                      .contiguous()

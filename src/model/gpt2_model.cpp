@@ -73,11 +73,13 @@ class Gpt2Model final : public BatchedModel {
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
     at::Tensor hidden = at::embedding(token_embeddings_, input.ids) +
                         at::embedding(position_embeddings_, positions);
-    const at::Tensor causal =
-        at::ones({n, n}, input.ids.options().dtype(at::kBool)).tril().view({1, 1, n, n});
-    const at::Tensor lowest_value = at::full({}, lowest, hidden.options());
+    const at::Tensor future =
+        at::ones({n, n}, input.ids.options().dtype(at::kBool)).triu(1).view({1, 1, n, n});
+    const at::Tensor scale =
+        at::full({}, std::sqrt(static_cast<double>(head_dim)), hidden.options());
     const at::Tensor additive_mask = (1.0 - input.mask.view({batch, 1, 1, n})) * lowest;
 
+    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
     std::vector<LayerAttention> result;
     for (std::size_t l = 0; l < blocks_.size(); ++l) {
       const auto& block = blocks_[l];
@@ -85,14 +87,14 @@ class Gpt2Model final : public BatchedModel {
       const at::Tensor query = split_heads(qkv[0]);
       const at::Tensor key = split_heads(qkv[1]);
       const at::Tensor value = split_heads(qkv[2]);
-      at::Tensor scores = at::matmul(query, key.transpose(-1, -2));
-      if (config_.scale_attn_weights) {
-        scores = scores / at::full({}, std::sqrt(static_cast<double>(head_dim)), scores.options());
-      }
-      if (config_.scale_attn_by_inverse_layer_idx) scores = scores / static_cast<double>(l + 1);
-      scores = at::where(causal, scores, lowest_value);
+      // transformers' product, divisions, causal where() and mask addition, all in one reused
+      // buffer: the same values, without four fresh [batch, heads, n, n] tensors per layer.
+      attention_scores(scores, query, key);
+      if (config_.scale_attn_weights) scores.div_(scale);
+      if (config_.scale_attn_by_inverse_layer_idx) scores.div_(static_cast<double>(l + 1));
+      scores.masked_fill_(future, lowest);
       // Without padding the mask is all zeros, and adding zeros changes no score.
-      if (input.padded) scores = scores + additive_mask;
+      if (input.padded) scores.add_(additive_mask);
       const at::Tensor probabilities = softmax_probabilities(scores, input, l);
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
