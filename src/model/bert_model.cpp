@@ -1,6 +1,6 @@
 // BERT as transformers' BertModel runs it in eager mode: post-LayerNorm blocks, erf GELU (or
 // whatever hidden_act says), token type embeddings, and an additive mask of float32's lowest value
-// on padding.
+// on padding. The last layer stops at its attention probabilities: nothing after them changes one.
 #include <cmath>
 #include <limits>
 
@@ -85,7 +85,6 @@ class BertModel final : public BatchedModel {
     for (const auto& layer : layers_) {
       const at::Tensor query = split_heads(layer.query(hidden));
       const at::Tensor key = split_heads(layer.key(hidden));
-      const at::Tensor value = split_heads(layer.value(hidden));
       // transformers' `q·kᵀ / scale + mask`, all in one reused buffer: the same values, without
       // three fresh [batch, heads, n, n] tensors per layer.
       attention_scores(scores, query, key);
@@ -93,6 +92,11 @@ class BertModel final : public BatchedModel {
       // Without padding the mask is all zeros, and adding zeros changes no score.
       if (input.padded) scores.add_(additive_mask);
       const at::Tensor probabilities = softmax_probabilities(scores, input, result.size());
+      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
+                        with_queries_keys ? key : at::Tensor()});
+      // The last layer's values, output projection and feed-forward reach no attention weight.
+      if (result.size() == layers_.size()) break;
+      const at::Tensor value = split_heads(layer.value(hidden));
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
                                      .contiguous()
@@ -100,8 +104,6 @@ class BertModel final : public BatchedModel {
       const at::Tensor attended = layer.attention_norm(layer.attention_output(context) + hidden);
       hidden =
           layer.output_norm(layer.output(activation_(layer.intermediate(attended))) + attended);
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? key : at::Tensor()});
     }
     return result;
   }

@@ -1,6 +1,6 @@
 // GPT-2 as transformers' GPT2Model runs it in eager mode: pre-LayerNorm blocks, Conv1D weights
-// stored [in, out] and applied with addmm, a causal mask of float32's lowest value, and the final
-// ln_f.
+// stored [in, out] and applied with addmm, and a causal mask of float32's lowest value. The last
+// block stops at its attention probabilities, and ln_f is not run: neither changes one.
 #include <cmath>
 #include <limits>
 
@@ -54,7 +54,6 @@ class Gpt2Model final : public BatchedModel {
       block.mlp_out = conv(prefix + "mlp.c_proj", config.intermediate, hidden);
       blocks_.push_back(std::move(block));
     }
-    final_norm_ = norm("ln_f");
   }
 
  protected:
@@ -96,17 +95,17 @@ class Gpt2Model final : public BatchedModel {
       // Without padding the mask is all zeros, and adding zeros changes no score.
       if (input.padded) scores.add_(additive_mask);
       const at::Tensor probabilities = softmax_probabilities(scores, input, l);
+      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
+                        with_queries_keys ? key : at::Tensor()});
+      // The last block's attention output and MLP, and ln_f after it, reach no attention weight.
+      if (l + 1 == blocks_.size()) break;
       const at::Tensor context = at::matmul(probabilities, value)
                                      .permute({0, 2, 1, 3})
                                      .contiguous()
                                      .view({batch, n, hidden_size});
       hidden = block.attention_projection(context) + hidden;
       hidden = hidden + block.mlp_out(activation_(block.mlp_in(block.ln_2(hidden))));
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? key : at::Tensor()});
     }
-    // ln_f changes no attention weight; it is run so that the pass is transformers' pass, whole.
-    hidden = final_norm_(hidden);
     return result;
   }
 
@@ -115,7 +114,6 @@ class Gpt2Model final : public BatchedModel {
   Activation activation_;
   at::Tensor token_embeddings_, position_embeddings_;
   std::vector<Gpt2Block> blocks_;
-  LayerNorm final_norm_;
 };
 
 }  // namespace
