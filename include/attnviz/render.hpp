@@ -97,4 +97,14 @@ Figure score_matrix_figure(const HeatmapData& data, FigureOptions options);
 // pixels per figure unit (1 to 4); an SVG is vector and ignores it.
 void save_figure(const Figure& figure, const std::string& path, int scale = 1);
 
+// A figure and the file it goes to.
+struct FigureFile {
+  Figure figure;
+  std::string path;
+};
+
+// save_figure for each, on up to `threads` threads at once: drawing and encoding PNGs is most of a
+// batch's time once the model has run. Every file is attempted; the first error is then rethrown.
+void save_figures(const std::vector<FigureFile>& files, int threads);
+
 }  // namespace attnviz

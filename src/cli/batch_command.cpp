@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "attnviz/analysis.hpp"
 #include "attnviz/batch_file.hpp"
@@ -86,13 +87,16 @@ class BatchRun {
     }
     if (encodings.empty()) return;
     const std::vector<Attention> attentions = session_.model->attend(encodings);
+    std::vector<FigureFile> figures;
     for (std::size_t p = 0; p < pairs.size(); ++p) {
       try {
-        score_pair(pairs[p], attentions[2 * p], attentions[2 * p + 1]);
+        score_pair(pairs[p], attentions[2 * p], attentions[2 * p + 1], figures);
       } catch (const Error& e) {
         skip(*pairs[p].item, e.what());
       }
     }
+    // Each figure on its own, in parallel: the model is idle meanwhile, so its threads are free.
+    save_figures(figures, figure_threads());
   }
 
   void write_summary() const {
@@ -144,7 +148,9 @@ class BatchRun {
   }
 
  private:
-  void score_pair(const PairResult& pair, const Attention& a, const Attention& b) {
+  // Scores one pair into the summary, and adds its three figures to `figures`.
+  void score_pair(const PairResult& pair, const Attention& a, const Attention& b,
+                  std::vector<FigureFile>& figures) {
     const WinogradItem& item = *pair.item;
     const auto scores_a =
         candidate_attention(a, locate_winograd_words(pair.encodings[0], item.sentence_a, item));
@@ -156,10 +162,16 @@ class BatchRun {
     const MatrixSource source_b = matrix_source(b, selection_);
     const std::string title_a = "A: " + shorten(item.sentence_a);
     const std::string title_b = "B: " + shorten(item.sentence_b);
-    save_figure(heatmap_view(source_a, selection_, style_, -1), output(item.id + "-a.png"));
-    save_figure(heatmap_view(source_b, selection_, style_, -1), output(item.id + "-b.png"));
-    save_figure(pair_view(source_a, title_a, source_b, title_b, selection_, style_),
-                output(item.id + "-pair.png"));
+    figures.push_back({heatmap_view(source_a, selection_, style_, -1), output(item.id + "-a.png")});
+    figures.push_back({heatmap_view(source_b, selection_, style_, -1), output(item.id + "-b.png")});
+    figures.push_back({pair_view(source_a, title_a, source_b, title_b, selection_, style_),
+                       output(item.id + "-pair.png")});
+  }
+
+  // As many as the model may use (--threads), else one per core.
+  int figure_threads() const {
+    if (flags_.model.threads > 0) return flags_.model.threads;
+    return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   }
 
   void skip(const WinogradItem& item, const std::string& why) {

@@ -1,7 +1,12 @@
 // The figures the CLI asks for, composed from the blocks in layout.cpp.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cmath>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include "attnviz/error.hpp"
 #include "attnviz/image.hpp"
@@ -345,6 +350,33 @@ void save_figure(const Figure& figure, const std::string& path, int scale) {
     throw Error("cannot tell which format to write to '" + path +
                 "': name the file with .png or .svg");
   }
+}
+
+void save_figures(const std::vector<FigureFile>& files, int threads) {
+  std::atomic<std::size_t> next{0};
+  std::mutex error_mutex;
+  std::exception_ptr first_error;
+  const auto save_next_files = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      try {
+        save_figure(files[i].figure, files[i].path);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!first_error) first_error = std::current_exception();
+      }
+    }
+  };
+  const std::size_t helpers =
+      std::min(files.size(), static_cast<std::size_t>(std::max(threads, 1))) - 1;
+  std::vector<std::thread> pool;
+  try {
+    while (pool.size() < helpers) pool.emplace_back(save_next_files);
+  } catch (const std::system_error&) {
+    // No more threads to be had: the ones running, and this one, do the rest.
+  }
+  save_next_files();
+  for (auto& thread : pool) thread.join();
+  if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace attnviz

@@ -5,11 +5,15 @@
 
 #include <array>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "attnviz/error.hpp"
 #include "attnviz/image.hpp"
 #include "attnviz/render.hpp"
+#include "attnviz/svg.hpp"
 #include "fixtures.hpp"
 
 namespace attnviz {
@@ -406,6 +410,45 @@ TEST(RenderLayout, BadInputIsRefusedWithAClearMessage) {
   EXPECT_NE(error_of([&] { save_figure(f, "figure.jpg"); }).find(".png or .svg"),
             std::string::npos);
   EXPECT_NE(error_of([&] { rasterize(Figure{}); }).find("no area"), std::string::npos);
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Many figures written on several threads: each file as save_figure alone writes it, and an
+// unwritable path among them is reported once all the others are written.
+TEST(RenderLayout, SaveFiguresWritesEveryFileAndThenReportsTheFirstError) {
+  const auto folder = std::filesystem::temp_directory_path() / "attnviz_save_figures_test";
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directories(folder);
+  std::vector<FigureFile> files;
+  for (int i = 0; i < 7; ++i) {
+    const Figure f =
+        heatmap_figure(test::data_of(attention_like(3 + i, i), test::long_tokens(3 + i), {}), {});
+    const std::string name = "figure" + std::to_string(i) + (i % 3 == 0 ? ".svg" : ".png");
+    files.push_back({f, (folder / name).string()});
+    if (i == 4) files.push_back({f, "/nonexistent-folder/x.png"});
+  }
+  EXPECT_NE(error_of([&] { save_figures(files, 3); }).find("/nonexistent-folder/x.png"),
+            std::string::npos);
+  for (const auto& file : files) {
+    if (file.path.rfind("/nonexistent", 0) == 0) continue;
+    const auto expected =
+        std::filesystem::path(file.path).extension() == ".svg" ? to_svg(file.figure) : [&] {
+          const auto png = encode_png(rasterize(file.figure));
+          return std::string(png.begin(), png.end());
+        }();
+    EXPECT_EQ(file_bytes(file.path), expected) << file.path;
+  }
+  // One thread, or none asked for, writes them all too.
+  files.erase(files.begin() + 5);
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directories(folder);
+  save_figures(files, 0);
+  for (const auto& file : files) EXPECT_TRUE(std::filesystem::exists(file.path)) << file.path;
+  std::filesystem::remove_all(folder);
 }
 
 }  // namespace
