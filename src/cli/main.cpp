@@ -1,3 +1,5 @@
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "attnviz/error.hpp"
@@ -28,9 +30,8 @@ directory (config.json, model.safetensors or pytorch_model.bin, tokenizer files)
 in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded from HF_ENDPOINT when missing;
 HF_HUB_OFFLINE=1 never touches the network.)";
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line run; its exit status.
+int run(int argc, char** argv) {
   CLI::App app(kDescription, "attnviz");
   app.get_formatter()->column_width(34);
   app.require_subcommand(0, 1);
@@ -55,4 +56,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int status = run(argc, argv);
+#if defined(__SANITIZE_ADDRESS__)
+  return status;  // a normal exit, so that LeakSanitizer still checks
+#else
+  // Every file attnviz writes is closed by now. Skipping static destructors saves ~50 ms a run,
+  // most of it libtorch deregistering its operators one by one.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(status);
+#endif
 }
