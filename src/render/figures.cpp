@@ -366,6 +366,7 @@ void save_figures(const std::vector<FigureFile>& files, int threads) {
       }
     }
   };
+  if (files.empty()) return;
   const std::size_t helpers =
       std::min(files.size(), static_cast<std::size_t>(std::max(threads, 1))) - 1;
   std::vector<std::thread> pool;
