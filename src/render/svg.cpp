@@ -4,6 +4,7 @@
 #include <map>
 
 #include "attnviz/error.hpp"
+#include "attnviz/markup.hpp"
 #include "file_io.hpp"
 
 namespace attnviz {
@@ -32,32 +33,6 @@ std::string paint(const char* attribute, Color c) {
   return s;
 }
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 void write(std::string& out, const Rect& r) {
   if (r.fill.a) {
     const float sw = r.stroke.a ? r.stroke_width : 0;
@@ -83,7 +58,7 @@ void write(std::string& out, const Text& t) {
   if (t.italic) out += " font-style=\"oblique\"";
   if (t.angle_deg != 0)
     out += " transform=\"rotate(" + num(-t.angle_deg) + " " + num(t.x) + " " + num(t.y) + ")\"";
-  out += ">" + escape(drawable_text(t.text)) + "</text>\n";
+  out += ">" + escape_markup(drawable_text(t.text)) + "</text>\n";
 }
 
 std::uint32_t key(Color c) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "attnviz/error.hpp"
+#include "attnviz/markup.hpp"
 #include "page_data.hpp"
 #include "web_assets.hpp"
 
@@ -196,7 +197,7 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
       script_hash() + "'; style-src 'unsafe-inline'; font-src data:; img-src data: blob:\">\n";
   page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   page += "<meta name=\"generator\" content=\"attnviz\">\n";
-  page += "<title>" + web::escape_html(options.title.empty() ? "attnviz" : options.title) +
+  page += "<title>" + escape_markup(options.title.empty() ? "attnviz" : options.title) +
           "</title>\n<style>\n";
   if (options.embed_font)
     page += "@font-face{font-family:\"DejaVu Sans\";src:url(data:font/ttf;base64," +

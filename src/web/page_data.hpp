@@ -27,6 +27,5 @@ std::string base64(const std::uint8_t* data, std::size_t size);
 // Serialised JSON safe inside <script>: '<', '>' and '&' become \u escapes, so "</script>" or
 // "<!--" in a token cannot end or change the script element.
 std::string json_for_script(const std::string& json);
-std::string escape_html(const std::string& text);
 
 }  // namespace attnviz::web

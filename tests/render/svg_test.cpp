@@ -98,7 +98,7 @@ TEST(RenderSvg, TokensWithMarkupCharactersAreEscaped) {
   EXPECT_NE(svg.find(">&lt;s&gt;</text>"), std::string::npos);
   EXPECT_NE(svg.find(">a&amp;b</text>"), std::string::npos);
   EXPECT_NE(svg.find(">&quot;q&quot;</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">it&apos;s</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">it&#39;s</text>"), std::string::npos);
   EXPECT_NE(svg.find(">&lt;title&gt; &amp; &quot;quotes&quot;</text>"), std::string::npos);
   EXPECT_NE(svg.find(">bad\u25A1</text>"), std::string::npos);  // invalid byte: box, still UTF-8
   EXPECT_EQ(svg.find("\xff"), std::string::npos);
