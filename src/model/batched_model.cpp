@@ -38,6 +38,17 @@ BatchedModel::BatchedModel(ModelInfo info, at::Device device, int vocab_size, in
       vocab_size_(vocab_size),
       type_vocab_size_(type_vocab_size) {}
 
+at::Tensor BatchedModel::split_heads(const at::Tensor& x, std::int64_t heads) {
+  return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).permute({0, 2, 1, 3});
+}
+
+at::Tensor BatchedModel::weighted_values(const at::Tensor& probabilities, const at::Tensor& value) {
+  const at::Tensor context = at::matmul(probabilities, value);
+  return context.permute({0, 2, 1, 3})
+      .contiguous()
+      .view({context.size(0), context.size(2), context.size(1) * context.size(3)});
+}
+
 void BatchedModel::attention_scores(at::Tensor& scores, const at::Tensor& query,
                                     const at::Tensor& key) {
   // The batched product at::matmul does for 4-d inputs, with an output of our choosing.

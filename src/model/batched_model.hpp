@@ -43,6 +43,13 @@ class BatchedModel : public Model {
 
   const at::Device& device() const { return device_; }
 
+  // [batch, n, heads * head_dim] seen as [batch, heads, n, head_dim] (a view, as transformers
+  // splits heads).
+  static at::Tensor split_heads(const at::Tensor& x, std::int64_t heads);
+
+  // probabilities · values of every head, merged back into [batch, n, heads * head_dim].
+  static at::Tensor weighted_values(const at::Tensor& probabilities, const at::Tensor& value);
+
   // query · keyᵀ of every head, [batch, heads, n, n], written into `scores`: one buffer serves
   // every layer, so its pages are faulted in once per forward pass rather than once per layer.
   static void attention_scores(at::Tensor& scores, const at::Tensor& query, const at::Tensor& key);

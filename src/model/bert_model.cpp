@@ -66,9 +66,6 @@ class BertModel final : public BatchedModel {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const std::int64_t head_dim = config_.head_dim();
-    const auto split_heads = [&](const at::Tensor& x) {
-      return x.view({batch, n, heads, head_dim}).permute({0, 2, 1, 3});
-    };
 
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
     at::Tensor hidden = at::embedding(word_embeddings_, input.ids) +
@@ -83,8 +80,8 @@ class BertModel final : public BatchedModel {
     at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
     std::vector<LayerAttention> result;
     for (const auto& layer : layers_) {
-      const at::Tensor query = split_heads(layer.query(hidden));
-      const at::Tensor key = split_heads(layer.key(hidden));
+      const at::Tensor query = split_heads(layer.query(hidden), heads);
+      const at::Tensor key = split_heads(layer.key(hidden), heads);
       // transformers' `q·kᵀ / scale + mask`, all in one reused buffer: the same values, without
       // three fresh [batch, heads, n, n] tensors per layer.
       attention_scores(scores, query, key);
@@ -96,11 +93,8 @@ class BertModel final : public BatchedModel {
                         with_queries_keys ? key : at::Tensor()});
       // The last layer's values, output projection and feed-forward reach no attention weight.
       if (result.size() == layers_.size()) break;
-      const at::Tensor value = split_heads(layer.value(hidden));
-      const at::Tensor context = at::matmul(probabilities, value)
-                                     .permute({0, 2, 1, 3})
-                                     .contiguous()
-                                     .view({batch, n, heads * head_dim});
+      const at::Tensor value = split_heads(layer.value(hidden), heads);
+      const at::Tensor context = weighted_values(probabilities, value);
       const at::Tensor attended = layer.attention_norm(layer.attention_output(context) + hidden);
       hidden =
           layer.output_norm(layer.output(activation_(layer.intermediate(attended))) + attended);

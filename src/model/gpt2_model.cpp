@@ -64,9 +64,6 @@ class Gpt2Model final : public BatchedModel {
     const std::int64_t heads = config_.heads;
     const std::int64_t head_dim = config_.head_dim();
     const std::int64_t hidden_size = config_.hidden;
-    const auto split_heads = [&](const at::Tensor& x) {
-      return x.view({batch, n, heads, head_dim}).permute({0, 2, 1, 3});
-    };
     const float lowest = std::numeric_limits<float>::lowest();
 
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
@@ -83,9 +80,9 @@ class Gpt2Model final : public BatchedModel {
     for (std::size_t l = 0; l < blocks_.size(); ++l) {
       const auto& block = blocks_[l];
       const auto qkv = block.attention(block.ln_1(hidden)).split(hidden_size, 2);
-      const at::Tensor query = split_heads(qkv[0]);
-      const at::Tensor key = split_heads(qkv[1]);
-      const at::Tensor value = split_heads(qkv[2]);
+      const at::Tensor query = split_heads(qkv[0], heads);
+      const at::Tensor key = split_heads(qkv[1], heads);
+      const at::Tensor value = split_heads(qkv[2], heads);
       // transformers' product, divisions, causal where() and mask addition, all in one reused
       // buffer: the same values, without four fresh [batch, heads, n, n] tensors per layer.
       attention_scores(scores, query, key);
@@ -99,10 +96,7 @@ class Gpt2Model final : public BatchedModel {
                         with_queries_keys ? key : at::Tensor()});
       // The last block's attention output and MLP, and ln_f after it, reach no attention weight.
       if (l + 1 == blocks_.size()) break;
-      const at::Tensor context = at::matmul(probabilities, value)
-                                     .permute({0, 2, 1, 3})
-                                     .contiguous()
-                                     .view({batch, n, hidden_size});
+      const at::Tensor context = weighted_values(probabilities, value);
       hidden = block.attention_projection(context) + hidden;
       hidden = hidden + block.mlp_out(activation_(block.mlp_in(block.ln_2(hidden))));
     }
