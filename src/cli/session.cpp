@@ -34,7 +34,11 @@ void add_model_flags(CLI::App& command, ModelFlags& flags) {
           "models/, or a model directory")
       ->capture_default_str();
   command.add_option("--device", flags.device, "cpu, cuda or cuda:N")->capture_default_str();
-  command.add_option("--threads", flags.threads, "CPU threads for libtorch (0: its default)")
+  command
+      .add_option(
+          "--threads", flags.threads,
+          "CPU threads for the model, and for writing batch figures (0: libtorch's default for "
+          "the model, one per core for figures)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
 }
