@@ -270,18 +270,25 @@ void add_batch_command(CLI::App& app) {
       "number), 1 error.");
   add_model_flags(*command, flags->model);
   command->add_option("file", flags->file, "The pairs: .tsv or .jsonl")->required();
-  command->add_option("-o,--output", flags->output, "Folder for the figures and the summary")
+  command
+      ->add_option("-o,--output", flags->output,
+                   "Folder for the figures and the summary; e.g. -o winograd/")
       ->capture_default_str();
-  command->add_option("-l,--layer", flags->layer,
-                      "Layer of the per-pair heatmaps, from 1 (default: the last)");
-  command->add_option("--head", flags->head, "Head of the per-pair heatmaps, from 1, or mean")
+  command->add_option(
+      "-l,--layer", flags->layer,
+      "Layer of the per-pair heatmaps, from 1 (default: the last); e.g. --layer 10");
+  command
+      ->add_option("--head", flags->head,
+                   "Head of the per-pair heatmaps, from 1, or mean; e.g. --head 5")
       ->capture_default_str();
-  command->add_option("--batch-size", flags->batch_size, "Pairs run through the model at once")
+  command
+      ->add_option("--batch-size", flags->batch_size,
+                   "Pairs run through the model at once; e.g. --batch-size 32")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   command->add_flag("!--no-figures", flags->figures,
-                    "Write only the summary, no heatmaps per pair");
-  command->add_option("--cmap", flags->colormap, "Colour map")
+                    "Write only the summary, no heatmaps per pair; e.g. --no-figures");
+  command->add_option("--cmap", flags->colormap, "Colour map; e.g. --cmap magma")
       ->check(CLI::IsMember({"viridis", "magma", "greys"}))
       ->capture_default_str();
   command->callback([flags] {

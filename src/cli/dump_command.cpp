@@ -104,12 +104,13 @@ void add_dump_command(CLI::App& app) {
                                          "cat.npy   (then numpy.load(\"cat.npy\"))");
   add_model_flags(*command, flags->model);
   command->add_option("sentence", flags->sentence, "The text to run");
-  command->add_option("--pair", flags->pair, "A second sentence (BERT sentence pair)");
+  command->add_option("--pair", flags->pair,
+                      "A second sentence (BERT sentence pair); e.g. --pair \"It was tired.\"");
   command->add_option("--ids", flags->ids,
-                      "Token ids instead of text, comma-separated (e.g. 101,7592,102)");
+                      "Token ids instead of text, comma-separated; e.g. --ids 101,7592,102");
   command
       ->add_option("-o,--output", flags->output,
-                   "The .npy file; the sidecar gets the same name with .json")
+                   "The .npy file; the sidecar gets the same name with .json; e.g. -o it.npy")
       ->capture_default_str();
   command->callback([flags] { run_dump(*flags); });
 }

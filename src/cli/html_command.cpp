@@ -74,18 +74,22 @@ void add_html_command(CLI::App& app) {
                                          "cross the street because it was too tired.\" -o it.html");
   add_model_flags(*command, flags->model);
   command->add_option("sentence", flags->sentence, "The text to look at");
-  command->add_option("--pair", flags->pair, "A second sentence (BERT sentence pair)");
-  command->add_option("--compare", flags->compare, "Another sentence, switchable in the page");
+  command->add_option("--pair", flags->pair,
+                      "A second sentence (BERT sentence pair); e.g. --pair \"It was tired.\"");
+  command->add_option("--compare", flags->compare,
+                      "Another sentence, switchable in the page; e.g. --compare \"... too wide.\"");
   command->add_flag("--vectors", flags->vectors,
-                    "Store queries and keys for the neuron view (default up to 512 tokens)");
+                    "Store queries and keys for the neuron view (default up to 512 tokens); e.g. "
+                    "--vectors");
   command->add_flag("--no-vectors", flags->no_vectors,
-                    "Leave out queries and keys (no neuron view; smaller file)");
+                    "Leave out queries and keys (no neuron view; smaller file); e.g. --no-vectors");
   command
       ->add_option("--weight-bits", flags->weight_bits,
                    "Bits per stored weight, 4-8 (default: 8, or 6 above 512 tokens); fewer make a "
-                   "smaller file")
+                   "smaller file; e.g. --weight-bits 6")
       ->check(CLI::Range(4, 8));
-  command->add_option("-o,--output", flags->output, "The .html file")->capture_default_str();
+  command->add_option("-o,--output", flags->output, "The .html file; e.g. -o it.html")
+      ->capture_default_str();
   command->callback([flags] { run_html(*flags); });
 }
 

@@ -31,14 +31,15 @@ void add_model_flags(CLI::App& command, ModelFlags& flags) {
       .add_option(
           "-m,--model", flags.model,
           "Model: bert (bert-base-uncased), gpt2, a Hugging Face id (org/name), a folder under "
-          "models/, or a model directory")
+          "models/, or a model directory; e.g. --model gpt2 or --model ./my-bert")
       ->capture_default_str();
-  command.add_option("--device", flags.device, "cpu, cuda or cuda:N")->capture_default_str();
+  command.add_option("--device", flags.device, "cpu, cuda or cuda:N; e.g. --device cuda")
+      ->capture_default_str();
   command
       .add_option(
           "--threads", flags.threads,
           "CPU threads for the model, and for writing batch figures (0: libtorch's default for "
-          "the model, one per core for figures)")
+          "the model, one per core for figures); e.g. --threads 4")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
 }

@@ -81,12 +81,13 @@ void add_tokenize_command(CLI::App& app) {
       "tokenize", "Show the tokens a model sees for a text: ids, strings, byte spans");
   cmd->add_option(
          "-m,--model", options->model,
-         "Model: bert, gpt2, a Hugging Face id, a folder under models/, or a model directory")
+         "Model: bert, gpt2, a Hugging Face id, a folder under models/, or a model directory; "
+         "e.g. --model gpt2")
       ->required();
   cmd->add_option("text", options->text, "Text to tokenize (UTF-8)")->required();
-  CLI::Option* pair =
-      cmd->add_option("--pair", options->pair, "Second sentence of a sentence pair");
-  cmd->add_flag("--json", options->json, "Print one JSON object instead of a table");
+  CLI::Option* pair = cmd->add_option(
+      "--pair", options->pair, "Second sentence of a sentence pair; e.g. --pair \"It was tired.\"");
+  cmd->add_flag("--json", options->json, "Print one JSON object instead of a table; e.g. --json");
   cmd->callback([options, pair] { run_tokenize(*options, pair->count() > 0); });
 }
 

@@ -118,30 +118,37 @@ void add_view_options(CLI::App& app) {
   add_model_flags(app, flags->model);
   app.add_option("sentence", flags->sentence, "The text to look at (quote it)");
   app.add_option("-l,--layer", flags->layer,
-                 "Layer, numbered from 1 (\"Layer 10\" is transformers' attentions[9]), or all")
+                 "Layer, numbered from 1 (\"Layer 10\" is transformers' attentions[9]), or all; "
+                 "e.g. --layer 10")
       ->capture_default_str();
   app.add_option("--head", flags->head,
-                 "Head, numbered from 1; mean (average of the layer's heads); or all (grid)")
+                 "Head, numbered from 1; mean (average of the layer's heads); or all (grid); e.g. "
+                 "--head 5")
       ->capture_default_str();
-  app.add_option("--pair", flags->pair,
-                 "A second sentence, run as BERT's sentence pair: [CLS] A [SEP] B [SEP]");
+  app.add_option(
+      "--pair", flags->pair,
+      "A second sentence, run as BERT's sentence pair: [CLS] A [SEP] B [SEP]; e.g. --pair "
+      "\"It was tired.\"");
   app.add_option("--compare", flags->compare,
-                 "Another sentence: draws A, B and A-B side by side, aligned by token");
-  app.add_option("--focus", flags->focus, "Outline the query row of this word (e.g. --focus it)");
+                 "Another sentence: draws A, B and A-B side by side, aligned by token; e.g. "
+                 "--compare \"... because it was too wide.\"");
+  app.add_option("--focus", flags->focus, "Outline the query row of this word; e.g. --focus it");
   app.add_flag("--print", flags->print,
-               "Print each query's most attended keys as text (no picture unless -o is given)");
-  app.add_option("--top", flags->top, "How many keys --print lists per query")
+               "Print each query's most attended keys as text (no picture unless -o is given); "
+               "e.g. --print --top 5");
+  app.add_option("--top", flags->top, "How many keys --print lists per query; e.g. --top 5")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--cmap", flags->colormap, "Colour map")
+  app.add_option("--cmap", flags->colormap, "Colour map; e.g. --cmap magma")
       ->check(CLI::IsMember({"viridis", "magma", "greys"}))
       ->capture_default_str();
   app.add_option("--values", flags->values,
-                 "Print weights in cells: auto (when they fit), always, never")
+                 "Print weights in cells: auto (when they fit), always, never; e.g. --values never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   app.add_option("-o,--output", flags->output,
-                 "Picture to write: .png or .svg (default: attnviz-MODEL-L10-H5.png)");
+                 "Picture to write: .png or .svg (default: attnviz-MODEL-L10-H5.png); e.g. "
+                 "-o it.svg");
   app.callback([&app, flags] {
     if (app.get_subcommands().empty()) {
       if (flags->sentence.empty())

@@ -3,6 +3,9 @@
 
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "cli_runner.hpp"
 
@@ -85,10 +88,13 @@ TEST_F(Cli, LongInputIsTruncatedWithOneWarning) {
 }
 
 TEST_F(Cli, UnknownTokensAreCountedOnce) {
-  const auto result = run({"--model", kBert, "--layer", "1", "--head", "1", "The \u2603 sat. \u2603", "-o", "u.png"});
+  const auto result = run(
+      {"--model", kBert, "--layer", "1", "--head", "1", "The \u2603 sat. \u2603", "-o", "u.png"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.err, "attnviz: warning: 2 token(s) of the input are unknown to bert-tiny's vocabulary (shown as "
-                        "[UNK])\n");
+  EXPECT_EQ(
+      result.err,
+      "attnviz: warning: 2 token(s) of the input are unknown to bert-tiny's vocabulary (shown as "
+      "[UNK])\n");
 }
 
 TEST_F(Cli, DumpWritesNpyAndSidecar) {
@@ -191,6 +197,35 @@ TEST_F(Cli, HelpTeaches) {
        {"--layer", "--head", "--compare", "--focus", "--print", "--pair", "--cmap", "--device",
         "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text;
+  }
+}
+
+// Every option of every command says what it does with an example: "e.g. ...". An option's entry
+// starts with "  -" and may carry its description on the lines after.
+TEST_F(Cli, EveryOptionHasAnExample) {
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"batch", "--help"},
+                                             {"html", "--help"},
+                                             {"tokenize", "--help"},
+                                             {"dump", "--help"}}) {
+    const auto result = run(command);
+    ASSERT_EQ(result.exit_code, 0) << command[0];
+    const std::string options = result.out.substr(result.out.find("\nOptions:\n"));
+    std::istringstream lines(options.substr(0, options.find("\nSubcommands:")));
+    std::vector<std::string> entries;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("  -", 0) == 0) {
+        entries.push_back(line);
+      } else if (!entries.empty() && line.rfind("    ", 0) == 0) {
+        entries.back() += line;
+      }
+    }
+    EXPECT_GE(entries.size(), 4U) << command[0];
+    for (const auto& entry : entries) {
+      if (entry.rfind("  -h,--help", 0) == 0) continue;
+      EXPECT_NE(entry.find("e.g. "), std::string::npos) << command[0] << ": " << entry;
+    }
   }
 }
 
