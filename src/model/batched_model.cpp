@@ -87,6 +87,11 @@ BatchInput BatchedModel::make_batch(const std::vector<Encoding>& batch) const {
                     std::to_string(vocab_size_) + " tokens");
       }
       const int type_limit = std::max(type_vocab_size_, 1);
+      if (type_limit == 1 && encoding.type_ids[i] > 0) {
+        throw Error(info_.name +
+                    " has no token types, so it cannot tell the two sentences of a pair apart: "
+                    "run one text (sentence pairs, --pair, are for BERT-like models)");
+      }
       if (encoding.type_ids[i] < 0 || encoding.type_ids[i] >= type_limit) {
         throw Error("token type id " + std::to_string(encoding.type_ids[i]) + " at position " +
                     std::to_string(i) + " is not below the model's type_vocab_size " +

@@ -164,6 +164,14 @@ TEST_F(CliError, EmptySentence) {
   expect_error({"--model", kBert, "--layer", "1", "--head", "1", ""});
 }
 
+TEST_F(CliError, PairOnAModelWithoutTokenTypes) {
+  const std::string gpt2 = (kModels / "gpt2-tiny").string();
+  EXPECT_NE(
+      expect_error({"--model", gpt2, "--layer", "1", "--head", "1", "--pair", "It was.", kSentence})
+          .find("cannot tell the two sentences of a pair apart"),
+      std::string::npos);
+}
+
 TEST_F(CliError, NoSentence) {
   expect_error({"--model", kBert, "--layer", "1", "--head", "1"});
 }
