@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -30,6 +31,9 @@ directory (config.json, model.safetensors or pytorch_model.bin, tokenizer files)
 in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded from HF_ENDPOINT when missing;
 HF_HUB_OFFLINE=1 never touches the network.)";
 
+// Exit status of a command line that could not be parsed (an unknown option, a value out of range).
+constexpr int kUsageError = 2;
+
 // The command line run; its exit status.
 int run(int argc, char** argv) {
   CLI::App app(kDescription, "attnviz");
@@ -46,8 +50,21 @@ int run(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a command's own exit status (batch: 3 when lines were skipped)
+  } catch (const CLI::ExtrasError& e) {
+    const auto extras = app.remaining(true);
+    const bool unknown_option = std::any_of(
+        extras.begin(), extras.end(), [](const std::string& a) { return a.rfind('-', 0) == 0; });
+    std::cerr << "attnviz: error: " << e.what()
+              << (unknown_option ? "; no such option" : "; put a sentence with spaces in quotes")
+              << " (see attnviz --help)\n";
+    return kUsageError;
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    std::cerr << "attnviz: error: " << e.what() << " (see attnviz --help)\n";
+    return kUsageError;
   } catch (const attnviz::Error& e) {
     std::cerr << "attnviz: error: " << e.what() << '\n';
     return 1;

@@ -40,7 +40,7 @@ void add_model_flags(CLI::App& command, ModelFlags& flags) {
           "--threads", flags.threads,
           "CPU threads for the model, and for writing batch figures (0: libtorch's default for "
           "the model, one per core for figures); e.g. --threads 4")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Range(0, 1024))
       ->capture_default_str();
 }
 

@@ -137,7 +137,7 @@ void add_view_options(CLI::App& app) {
                "Print each query's most attended keys as text (no picture unless -o is given); "
                "e.g. --print --top 5");
   app.add_option("--top", flags->top, "How many keys --print lists per query; e.g. --top 5")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   app.add_option("--cmap", flags->colormap, "Colour map; e.g. --cmap magma")
       ->check(CLI::IsMember({"viridis", "magma", "greys"}))

@@ -206,11 +206,24 @@ TEST_F(CliError, MissingBatchFile) {
   expect_error({"batch", "--model", kBert, "no-such-file.tsv"});
 }
 
-TEST(CliUsage, UnknownOptionIsAnError) {
+// A command line that cannot be parsed: one "attnviz: error:" line saying what to do, exit 2.
+TEST(CliUsage, UnparsableCommandLinesGetOneLineAndExitTwo) {
   const auto dir = test::fresh_dir("usage");
-  const auto result = test::run_cli({"--colour", "red"}, dir);
-  EXPECT_NE(result.exit_code, 0);
-  EXPECT_LT(result.exit_code, 128) << "crashed";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--colour", "red"}, "no such option"},
+      {{"--model", kBert, "--layer", "1", "--head", "1", "The", "animal"},
+       "put a sentence with spaces in quotes"},
+      {{"--threads", "-1", "hi"}, "--threads: Value -1 not in range 0 to 1024"},
+      {{"--top", "0", "hi"}, "--top: Value 0 not in range 1 to 1000"},
+      {{"batch", "pairs.tsv", "--batch-size", "0"}, "not in range 1 to 4096"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const auto result = test::run_cli(args, dir);
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_EQ(test::count_lines(result.err), 1) << result.err;
+    EXPECT_EQ(result.err.rfind("attnviz: error: ", 0), 0U) << result.err;
+    EXPECT_NE(result.err.find(expected), std::string::npos) << result.err;
+  }
   fs::remove_all(dir);
 }
 
