@@ -199,6 +199,9 @@ class BatchRun {
 
 int run_batch(const BatchFlags& flags) {
   const BatchFile file = read_batch_file(flags.file);
+  if (file.items.empty() && file.bad_lines.empty()) {
+    throw Error(flags.file + " holds no pairs; its format is described in examples/README.md");
+  }
   const Session session = open_session(flags.model);
   const auto& info = session.model->info();
   const Selection selection =

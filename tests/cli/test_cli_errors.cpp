@@ -206,6 +206,16 @@ TEST_F(CliError, MissingBatchFile) {
   expect_error({"batch", "--model", kBert, "no-such-file.tsv"});
 }
 
+TEST_F(CliError, BatchFileWithoutPairs) {
+  std::ofstream(dir_ / "empty.tsv") << "";
+  EXPECT_NE(expect_error({"batch", "--model", kBert, "empty.tsv"}).find("holds no pairs"),
+            std::string::npos);
+  std::ofstream(dir_ / "header.tsv") << "id\tsentence_a\tsentence_b\tpronoun\tcandidate_1\t"
+                                        "candidate_2\tcorrect_a\tcorrect_b\n";
+  EXPECT_NE(expect_error({"batch", "--model", kBert, "header.tsv"}).find("holds no pairs"),
+            std::string::npos);
+}
+
 // A command line that cannot be parsed: one "attnviz: error:" line saying what to do, exit 2.
 TEST(CliUsage, UnparsableCommandLinesGetOneLineAndExitTwo) {
   const auto dir = test::fresh_dir("usage");
