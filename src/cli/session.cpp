@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 
 #include "attnviz/error.hpp"
@@ -61,8 +62,11 @@ Session open_session(const ModelFlags& flags) {
 }
 
 Encoding Session::encode(const std::string& text, const std::optional<std::string>& second) const {
-  if (text.empty()) throw Error("the sentence is empty: give some text to look at");
-  if (second && second->empty()) throw Error("the second sentence (--pair) is empty");
+  const auto blank = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
+  };
+  if (blank(text)) throw Error("the sentence is empty: give some text to look at");
+  if (second && blank(*second)) throw Error("the second sentence (--pair) is empty");
   const Encoding encoding =
       second ? tokenizer->encode_pair(text, *second) : tokenizer->encode(text);
   if (encoding.ids.empty()) throw Error("the sentence has no tokens for " + name);

@@ -162,6 +162,11 @@ TEST_F(CliError, HeadNotANumber) {
 
 TEST_F(CliError, EmptySentence) {
   expect_error({"--model", kBert, "--layer", "1", "--head", "1", ""});
+  EXPECT_NE(expect_error({"--model", kBert, "--layer", "1", "--head", "1", " \t "}).find("empty"),
+            std::string::npos);
+  EXPECT_NE(expect_error({"--model", kBert, "--layer", "1", "--head", "1", "--pair", "  ", "Hi."})
+                .find("second sentence (--pair) is empty"),
+            std::string::npos);
 }
 
 TEST_F(CliError, PairOnAModelWithoutTokenTypes) {
