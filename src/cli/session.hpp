@@ -41,8 +41,6 @@ struct Session {
 
 Session open_session(const ModelFlags& flags);
 
-
-
 // One line on stderr, prefixed like the CLI's errors.
 void warn(const std::string& message);
 
