@@ -353,6 +353,7 @@ void save_figure(const Figure& figure, const std::string& path, int scale) {
 }
 
 void save_figures(const std::vector<FigureFile>& files, int threads) {
+  if (files.empty()) return;
   std::atomic<std::size_t> next{0};
   std::mutex error_mutex;
   std::exception_ptr first_error;
@@ -366,7 +367,6 @@ void save_figures(const std::vector<FigureFile>& files, int threads) {
       }
     }
   };
-  if (files.empty()) return;
   const std::size_t helpers =
       std::min(files.size(), static_cast<std::size_t>(std::max(threads, 1))) - 1;
   std::vector<std::thread> pool;
