@@ -1,15 +1,11 @@
 // The figures the CLI asks for, composed from the blocks in layout.cpp.
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cmath>
-#include <exception>
-#include <mutex>
-#include <system_error>
-#include <thread>
 
 #include "attnviz/error.hpp"
 #include "attnviz/image.hpp"
+#include "attnviz/parallel.hpp"
 #include "attnviz/render.hpp"
 #include "attnviz/svg.hpp"
 #include "layout.hpp"
@@ -353,31 +349,8 @@ void save_figure(const Figure& figure, const std::string& path, int scale) {
 }
 
 void save_figures(const std::vector<FigureFile>& files, int threads) {
-  if (files.empty()) return;
-  std::atomic<std::size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr first_error;
-  const auto save_next_files = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) {
-      try {
-        save_figure(files[i].figure, files[i].path);
-      } catch (...) {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (!first_error) first_error = std::current_exception();
-      }
-    }
-  };
-  const std::size_t helpers =
-      std::min(files.size(), static_cast<std::size_t>(std::max(threads, 1))) - 1;
-  std::vector<std::thread> pool;
-  try {
-    while (pool.size() < helpers) pool.emplace_back(save_next_files);
-  } catch (const std::system_error&) {
-    // No more threads to be had: the ones running, and this one, do the rest.
-  }
-  save_next_files();
-  for (auto& thread : pool) thread.join();
-  if (first_error) std::rethrow_exception(first_error);
+  for_each_index_in_parallel(files.size(), threads,
+                             [&](std::size_t i) { save_figure(files[i].figure, files[i].path); });
 }
 
 }  // namespace attnviz

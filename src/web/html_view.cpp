@@ -1,16 +1,15 @@
 #include "attnviz/html_view.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <functional>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "attnviz/error.hpp"
 #include "attnviz/markup.hpp"
+#include "attnviz/parallel.hpp"
 #include "page_data.hpp"
 #include "web_assets.hpp"
 
@@ -124,28 +123,12 @@ struct Block {
 // Deflate dominates the time of a large page (seconds at 1,024 tokens) and blocks are independent,
 // so they are encoded on all cores.
 void encode_blocks(std::vector<Block>& blocks) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto work = [&] {
-    for (std::size_t i = next++; i < blocks.size(); i = next++) {
-      try {
+  for_each_index_in_parallel(
+      blocks.size(), static_cast<int>(std::thread::hardware_concurrency()), [&](std::size_t i) {
         const std::vector<std::uint8_t> packed = web::deflate_bytes(blocks[i].encode());
         blocks[i].html = "<script id=\"" + blocks[i].id + "\" type=\"application/octet-stream\">" +
                          web::base64(packed.data(), packed.size()) + "</script>\n";
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        failure = std::current_exception();
-      }
-    }
-  };
-  const std::size_t threads =
-      std::min<std::size_t>(blocks.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+      });
 }
 
 // The Content-Security-Policy allows exactly the embedded bundle (by hash): no other script, no
