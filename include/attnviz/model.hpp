@@ -13,13 +13,17 @@ namespace attnviz {
 
 // What a loaded model is, read from its own config.
 struct ModelInfo {
-  std::string architecture;  // "bert", "gpt2", or what a TorchScript manifest says
+  std::string architecture;  // config.json's model_type ("bert", "llama", ...), or a manifest's
   std::string name;          // directory name, for titles
   int layers = 0;
-  int heads = 0;
+  int heads = 0;     // query heads
+  int kv_heads = 0;  // key/value heads: fewer than `heads` where query heads share them (GQA)
   int hidden = 0;
   int max_positions = 0;
   bool causal = false;
+  // Per layer: a query sees only this many keys back, itself included (sliding-window and local
+  // attention); 0 where it sees them all. Empty for models without windows.
+  std::vector<int> windows;
   // Can return each head's queries and keys (a TorchScript export cannot).
   bool queries_keys = true;
 };
@@ -33,8 +37,8 @@ struct AttendOptions {
   bool with_queries_keys = false;  // also return each head's query and key vectors
 };
 
-// Encoding -> Attention. Implementations: native BERT, native GPT-2, TorchScript. Callers never
-// branch on which one they hold.
+// Encoding -> Attention. Implementations: the native families (src/model/families.cpp),
+// TorchScript. Callers never branch on which one they hold.
 class Model {
  public:
   virtual ~Model() = default;
@@ -45,7 +49,11 @@ class Model {
                                         const AttendOptions& options = {}) const = 0;
 };
 
-// Loads a model directory: config.json with model.safetensors or pytorch_model.bin, or a
+// The model_type values attnviz runs natively, in the order of its table.
+std::vector<std::string> native_model_types();
+
+// Loads a model directory: config.json with model.safetensors or pytorch_model.bin (or their
+// sharded forms with an .index.json), or a
 // TorchScript export made by scripts/export_torchscript.py (model.pt with attnviz_manifest.json).
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir,
                                   const RuntimeOptions& options = {});

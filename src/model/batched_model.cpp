@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "attnviz/error.hpp"
 
@@ -64,6 +65,52 @@ at::Tensor BatchedModel::softmax_probabilities(const at::Tensor& scores, const B
   at::Tensor out = input.probability_outputs[layer];
   at::softmax_out(out, scores, -1);
   return out;
+}
+
+at::Tensor BatchedModel::repeat_kv(const at::Tensor& x, std::int64_t heads) {
+  const std::int64_t kv_heads = x.size(1);
+  if (kv_heads == heads) return x;
+  return x.unsqueeze(2)
+      .expand({x.size(0), kv_heads, heads / kv_heads, x.size(2), x.size(3)})
+      .reshape({x.size(0), heads, x.size(2), x.size(3)});
+}
+
+at::Tensor BatchedModel::attention_probabilities(at::Tensor& scores, const at::Tensor& query,
+                                                 const at::Tensor& key, const ScoreRule& rule,
+                                                 const at::Tensor& mask, const BatchInput& input,
+                                                 std::size_t layer) {
+  attention_scores(scores, query, repeat_kv(key, query.size(1)));
+  if (rule.factor != 1.0) {
+    if (rule.scale == ScoreRule::Scale::divide) {
+      scores.div_(rule.factor);
+    } else {
+      scores.mul_(rule.factor);
+    }
+  }
+  if (rule.softcap > 0) scores.div_(rule.softcap).tanh_().mul_(rule.softcap);
+  if (mask.defined()) scores.masked_fill_(mask, std::numeric_limits<float>::lowest());
+  return softmax_probabilities(scores, input, layer);
+}
+
+AttentionMasks::AttentionMasks(const BatchInput& input, bool causal)
+    : n_(input.ids.size(1)), causal_(causal), device_(input.ids.device()) {
+  if (input.padded) padding_ = input.mask.eq(0).view({input.ids.size(0), 1, 1, n_});
+}
+
+const at::Tensor& AttentionMasks::for_window(int window) {
+  auto found = masks_.find(window);
+  if (found != masks_.end()) return found->second;
+  at::Tensor mask;
+  const auto options = at::TensorOptions().dtype(at::kBool).device(device_);
+  if (causal_) mask = at::ones({n_, n_}, options).triu(1);
+  // Keys at or before query - window, as transformers' sliding_attend_mask.
+  if (window > 0) {
+    const at::Tensor out_of_window = at::ones({n_, n_}, options).tril(-window);
+    mask = mask.defined() ? mask.logical_or(out_of_window) : out_of_window;
+  }
+  if (mask.defined()) mask = mask.view({1, 1, n_, n_});
+  if (padding_.defined()) mask = mask.defined() ? mask.logical_or(padding_) : padding_;
+  return masks_.emplace(window, mask).first->second;
 }
 
 BatchInput BatchedModel::make_batch(const std::vector<Encoding>& batch) const {
@@ -137,6 +184,8 @@ std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
     attention.heads = info_.heads;
     attention.n = input.lengths[b];
     attention.causal = info_.causal;
+    attention.windows = info_.windows;
+    attention.heads_per_kv = info_.kv_heads > 0 ? info_.heads / info_.kv_heads : 1;
     attention.tokens = labels_of(batch[b]);
     attention.special = batch[b].special.size() == batch[b].ids.size()
                             ? batch[b].special

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <map>
 #include <vector>
 
 #include "attnviz/model.hpp"
@@ -26,6 +27,31 @@ struct LayerAttention {
   at::Tensor probabilities;
   at::Tensor queries;
   at::Tensor keys;
+};
+
+// How a family turns query · keyᵀ into the scores it softmaxes, in transformers' order of
+// operations: scale (divide by or multiply with `factor`), then Gemma 2's soft cap.
+struct ScoreRule {
+  enum class Scale { divide, multiply };
+  Scale scale = Scale::divide;
+  double factor = 1.0;  // 1: the product is the score
+  double softcap = 0;   // cap · tanh(score / cap) where positive
+};
+
+// The keys each query may not see in one forward pass: padding, later tokens (causal models) and
+// keys out of a sliding window. Made once per pass, one mask per window size.
+class AttentionMasks {
+ public:
+  AttentionMasks(const BatchInput& input, bool causal);
+  // [batch or 1, 1, n, n], true where masked; undefined where nothing is.
+  const at::Tensor& for_window(int window);
+
+ private:
+  at::Tensor padding_;  // [batch, 1, 1, n] or undefined
+  std::int64_t n_ = 0;
+  bool causal_ = false;
+  at::Device device_;
+  std::map<int, at::Tensor> masks_;
 };
 
 // What every implementation shares: checking and padding the encodings, running without autograd,
@@ -58,6 +84,18 @@ class BatchedModel : public Model {
   // one.
   static at::Tensor softmax_probabilities(const at::Tensor& scores, const BatchInput& input,
                                           std::size_t layer);
+
+  // Key or value heads [batch, kv_heads, n, d] repeated for the query heads that share them,
+  // [batch, heads, n, d], as transformers' repeat_kv (kv head h serves query heads h·g .. h·g+g-1).
+  static at::Tensor repeat_kv(const at::Tensor& x, std::int64_t heads);
+
+  // One layer's attention probabilities [batch, heads, n, n]: query · keyᵀ into the reused
+  // `scores` buffer, the rule applied, masked keys set to float32's lowest value (which softmax
+  // turns into exactly the 0 that transformers' additive mask gives), softmax.
+  static at::Tensor attention_probabilities(at::Tensor& scores, const at::Tensor& query,
+                                            const at::Tensor& key, const ScoreRule& rule,
+                                            const at::Tensor& mask, const BatchInput& input,
+                                            std::size_t layer);
 
  private:
   BatchInput make_batch(const std::vector<Encoding>& batch) const;

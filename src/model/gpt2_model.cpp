@@ -1,26 +1,47 @@
 // GPT-2 as transformers' GPT2Model runs it in eager mode: pre-LayerNorm blocks, Conv1D weights
-// stored [in, out] and applied with addmm, and a causal mask of float32's lowest value. The last
-// block stops at its attention probabilities, and ln_f is not run: neither changes one.
+// stored [in, out] and applied with addmm, and a causal mask. The last block stops at its attention
+// probabilities, and ln_f is not run: neither changes one.
 #include <cmath>
-#include <limits>
 
 #include "activation.hpp"
 #include "batched_model.hpp"
-#include "layer_norm.hpp"
-#include "native_models.hpp"
+#include "blocks.hpp"
+#include "families.hpp"
 
 namespace attnviz::model {
 namespace {
 
-struct Conv1D {
-  at::Tensor weight;  // [in, out]
-  at::Tensor bias;
-  at::Tensor operator()(const at::Tensor& x) const {
-    auto shape = x.sizes().vec();
-    shape.back() = weight.size(1);
-    return at::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
-  }
+struct Gpt2Config {
+  int vocab_size = 0;
+  int hidden = 0;
+  int layers = 0;
+  int heads = 0;
+  int intermediate = 0;
+  int max_positions = 0;
+  double layer_norm_eps = 0;
+  std::string activation;
+  bool scale_attn_weights = true;
+  bool scale_attn_by_inverse_layer_idx = false;
 };
+
+Gpt2Config read_gpt2_config(const JsonFields& config) {
+  Gpt2Config out;
+  out.vocab_size = config.positive_int("vocab_size");
+  out.hidden = config.positive_int("n_embd");
+  out.layers = config.positive_int("n_layer");
+  out.heads = config.positive_int("n_head");
+  out.intermediate = config.positive_int("n_inner", 4 * out.hidden);
+  out.max_positions = config.positive_int("n_positions");
+  out.layer_norm_eps = config.positive_number("layer_norm_epsilon");
+  out.activation = config.text("activation_function");
+  out.scale_attn_weights = config.flag("scale_attn_weights", true);
+  out.scale_attn_by_inverse_layer_idx = config.flag("scale_attn_by_inverse_layer_idx", false);
+  if (out.hidden % out.heads != 0) {
+    config.fail(": n_embd " + std::to_string(out.hidden) + " is not divisible by " +
+                std::to_string(out.heads) + " heads");
+  }
+  return out;
+}
 
 struct Gpt2Block {
   LayerNorm ln_1, ln_2;
@@ -29,30 +50,22 @@ struct Gpt2Block {
 
 class Gpt2Model final : public BatchedModel {
  public:
-  Gpt2Model(const ModelConfig& config, const WeightStore& weights, ModelInfo info,
-            at::Device device)
+  Gpt2Model(const Gpt2Config& config, const WeightStore& store, ModelInfo info, at::Device device)
       : BatchedModel(std::move(info), device, config.vocab_size, 1),
         config_(config),
         activation_(activation_named(config.activation)) {
+    const WeightScope weights(store);
     const std::int64_t hidden = config.hidden;
-    const auto conv = [&](const std::string& name, std::int64_t in, std::int64_t out) {
-      return Conv1D{weights.get(name + ".weight", {in, out}), weights.get(name + ".bias", {out})};
-    };
-    const auto norm = [&](const std::string& name) {
-      return load_layer_norm(weights, name, hidden, config.layer_norm_eps);
-    };
     token_embeddings_ = weights.get("wte.weight", {config.vocab_size, hidden});
     position_embeddings_ = weights.get("wpe.weight", {config.max_positions, hidden});
     for (int l = 0; l < config.layers; ++l) {
-      const std::string prefix = "h." + std::to_string(l) + ".";
-      Gpt2Block block;
-      block.ln_1 = norm(prefix + "ln_1");
-      block.attention = conv(prefix + "attn.c_attn", hidden, 3 * hidden);
-      block.attention_projection = conv(prefix + "attn.c_proj", hidden, hidden);
-      block.ln_2 = norm(prefix + "ln_2");
-      block.mlp_in = conv(prefix + "mlp.c_fc", hidden, config.intermediate);
-      block.mlp_out = conv(prefix + "mlp.c_proj", config.intermediate, hidden);
-      blocks_.push_back(std::move(block));
+      const WeightScope block = weights.scope("h").scope(l);
+      blocks_.push_back({load_layer_norm(block, "ln_1", hidden, config.layer_norm_eps),
+                         load_layer_norm(block, "ln_2", hidden, config.layer_norm_eps),
+                         load_conv1d(block, "attn.c_attn", hidden, 3 * hidden),
+                         load_conv1d(block, "attn.c_proj", hidden, hidden),
+                         load_conv1d(block, "mlp.c_fc", hidden, config.intermediate),
+                         load_conv1d(block, "mlp.c_proj", config.intermediate, hidden)});
     }
   }
 
@@ -62,36 +75,25 @@ class Gpt2Model final : public BatchedModel {
     const std::int64_t batch = input.ids.size(0);
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
-    const std::int64_t head_dim = config_.head_dim();
-    const std::int64_t hidden_size = config_.hidden;
-    const float lowest = std::numeric_limits<float>::lowest();
+    const double head_dim = static_cast<double>(config_.hidden / config_.heads);
 
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
     at::Tensor hidden = at::embedding(token_embeddings_, input.ids) +
                         at::embedding(position_embeddings_, positions);
-    const at::Tensor future =
-        at::ones({n, n}, input.ids.options().dtype(at::kBool)).triu(1).view({1, 1, n, n});
-    const at::Tensor scale =
-        at::full({}, std::sqrt(static_cast<double>(head_dim)), hidden.options());
-    const at::Tensor additive_mask = (1.0 - input.mask.view({batch, 1, 1, n})) * lowest;
-
+    AttentionMasks masks(input, true);
     at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
     std::vector<LayerAttention> result;
     for (std::size_t l = 0; l < blocks_.size(); ++l) {
       const auto& block = blocks_[l];
-      const auto qkv = block.attention(block.ln_1(hidden)).split(hidden_size, 2);
+      const auto qkv = block.attention(block.ln_1(hidden)).split(config_.hidden, 2);
       const at::Tensor query = split_heads(qkv[0], heads);
       const at::Tensor key = split_heads(qkv[1], heads);
       const at::Tensor value = split_heads(qkv[2], heads);
-      // transformers' product, divisions, causal where() and mask addition, all in one reused
-      // buffer: the same values, without four fresh [batch, heads, n, n] tensors per layer.
-      attention_scores(scores, query, key);
-      if (config_.scale_attn_weights) scores.div_(scale);
-      if (config_.scale_attn_by_inverse_layer_idx) scores.div_(static_cast<double>(l + 1));
-      scores.masked_fill_(future, lowest);
-      // Without padding the mask is all zeros, and adding zeros changes no score.
-      if (input.padded) scores.add_(additive_mask);
-      const at::Tensor probabilities = softmax_probabilities(scores, input, l);
+      // transformers divides by sqrt(head_dim), then by the layer number where configured.
+      const double divisor = (config_.scale_attn_weights ? std::sqrt(head_dim) : 1.0) *
+                             (config_.scale_attn_by_inverse_layer_idx ? l + 1.0 : 1.0);
+      const at::Tensor probabilities = attention_probabilities(
+          scores, query, key, {ScoreRule::Scale::divide, divisor}, masks.for_window(0), input, l);
       result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
                         with_queries_keys ? key : at::Tensor()});
       // The last block's attention output and MLP, and ln_f after it, reach no attention weight.
@@ -104,7 +106,7 @@ class Gpt2Model final : public BatchedModel {
   }
 
  private:
-  ModelConfig config_;
+  Gpt2Config config_;
   Activation activation_;
   at::Tensor token_embeddings_, position_embeddings_;
   std::vector<Gpt2Block> blocks_;
@@ -112,8 +114,15 @@ class Gpt2Model final : public BatchedModel {
 
 }  // namespace
 
-std::unique_ptr<Model> make_gpt2_model(const ModelConfig& config, const WeightStore& weights,
-                                       ModelInfo info, at::Device device) {
+std::unique_ptr<Model> build_gpt2(const JsonFields& json, const WeightStore& weights,
+                                  ModelInfo info, at::Device device) {
+  const Gpt2Config config = read_gpt2_config(json);
+  info.layers = config.layers;
+  info.heads = config.heads;
+  info.kv_heads = config.heads;
+  info.hidden = config.hidden;
+  info.max_positions = config.max_positions;
+  info.causal = true;
   return std::make_unique<Gpt2Model>(config, weights, std::move(info), device);
 }
 

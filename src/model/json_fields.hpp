@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "attnviz/error.hpp"
 
@@ -41,13 +42,47 @@ class JsonFields {
     return value.get<bool>();
   }
   bool flag(const char* key, bool fallback) const { return has(key) ? flag(key) : fallback; }
+  int positive_int(const char* key, int fallback) const {
+    return has(key) ? positive_int(key) : fallback;
+  }
+  double positive_number(const char* key, double fallback) const {
+    return has(key) ? positive_number(key) : fallback;
+  }
+  double number(const char* key) const {
+    const auto& value = at(key);
+    if (!value.is_number()) fail(": '" + std::string(key) + "' must be a number");
+    return value.get<double>();
+  }
+  double number(const char* key, double fallback) const {
+    return has(key) ? number(key) : fallback;
+  }
+  std::string text(const char* key, const std::string& fallback) const {
+    return has(key) ? text(key) : fallback;
+  }
+  std::vector<double> numbers(const char* key) const {
+    const auto& value = at(key);
+    if (!value.is_array()) fail(": '" + std::string(key) + "' must be a list of numbers");
+    std::vector<double> out;
+    for (const auto& item : value) {
+      if (!item.is_number()) fail(": '" + std::string(key) + "' must be a list of numbers");
+      out.push_back(item.get<double>());
+    }
+    return out;
+  }
+  // The object under `key` (say rope_scaling), read with the same checks; errors name both.
+  JsonFields object(const char* key) const {
+    const auto& value = at(key);
+    if (!value.is_object()) fail(": '" + std::string(key) + "' must be an object");
+    return JsonFields(value, file_ + ": " + key, advice_);
+  }
+  const nlohmann::json& raw(const char* key) const { return at(key); }
+  [[noreturn]] void fail(const std::string& what) const { throw Error(file_ + what + advice_); }
 
  private:
   const nlohmann::json& at(const char* key) const {
     if (!has(key)) fail(" has no '" + std::string(key) + "'");
     return json_[key];
   }
-  [[noreturn]] void fail(const std::string& what) const { throw Error(file_ + what + advice_); }
 
   const nlohmann::json& json_;
   std::string file_;

@@ -1,10 +1,13 @@
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "attnviz/error.hpp"
 #include "attnviz/model.hpp"
-#include "model_config.hpp"
-#include "native_models.hpp"
+#include "families.hpp"
+#include "json_fields.hpp"
 #include "torchscript_model.hpp"
 #include "weight_store.hpp"
 
@@ -29,26 +32,41 @@ at::Device parse_device(const std::string& name) {
   return device;
 }
 
+nlohmann::json read_config(const std::filesystem::path& dir) {
+  const auto path = dir / "config.json";
+  std::ifstream stream(path);
+  if (!stream)
+    throw Error(dir.string() + " has no config.json; is it a Hugging Face model directory?");
+  nlohmann::json json = nlohmann::json::parse(stream, nullptr, false);
+  if (json.is_discarded() || !json.is_object())
+    throw Error(path.string() + " is not a JSON object");
+  return json;
+}
+
+const model::Family& family_of(const model::JsonFields& config, const std::string& file) {
+  const std::string type = config.has("model_type") ? config.text("model_type") : "";
+  for (const auto& family : model::families())
+    if (family.model_type == type) return family;
+  std::string names;
+  for (const auto& name : native_model_types()) names += (names.empty() ? "" : ", ") + name;
+  throw Error(file + ": model_type '" + type + "' has no native implementation (attnviz runs " +
+              names +
+              "); export it with scripts/export_torchscript.py to run it through "
+              "TorchScript");
+}
+
 // A TorchScript export carries its own manifest and may have no config.json at all, so it is
 // recognised before config.json is read.
 std::unique_ptr<Model> load_checkpoint(const std::filesystem::path& dir, ModelInfo info,
                                        at::Device device) {
   if (model::is_torchscript_export(dir))
     return model::load_torchscript_model(dir, std::move(info), device);
-  const model::ModelConfig config = model::read_model_config(dir);
-  info.architecture = config.model_type;
-  info.layers = config.layers;
-  info.heads = config.heads;
-  info.hidden = config.hidden;
-  info.max_positions = config.max_positions;
-  info.causal = config.model_type == "gpt2";
-  if (config.model_type == "bert") {
-    const model::WeightStore weights(dir, "embeddings.word_embeddings.weight", {"", "bert."},
-                                     device);
-    return model::make_bert_model(config, weights, std::move(info), device);
-  }
-  const model::WeightStore weights(dir, "wte.weight", {"", "transformer."}, device);
-  return model::make_gpt2_model(config, weights, std::move(info), device);
+  const nlohmann::json json = read_config(dir);
+  const model::JsonFields config(json, (dir / "config.json").string());
+  const model::Family& family = family_of(config, (dir / "config.json").string());
+  info.architecture = family.model_type;
+  const model::WeightStore weights(dir, family.probe, family.prefixes, device);
+  return family.build(config, weights, std::move(info), device);
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "attnviz/error.hpp"
 #include "safetensors_file.hpp"
@@ -95,16 +97,16 @@ WeightStore::WeightStore(const std::filesystem::path& dir, const std::string& pr
   const auto safetensors = dir / "model.safetensors";
   const auto bin = dir / "pytorch_model.bin";
   if (std::filesystem::exists(safetensors)) {
-    source_ = safetensors.string();
-    read_safetensors(safetensors, tensors_, other_dtypes_);
+    read_file(safetensors);
+  } else if (std::filesystem::exists(dir / "model.safetensors.index.json")) {
+    read_index(dir / "model.safetensors.index.json");
   } else if (std::filesystem::exists(bin)) {
-    source_ = bin.string();
-    tensors_ = read_pytorch_bin(bin);
-  } else if (std::filesystem::exists(dir / "model.safetensors.index.json") ||
-             std::filesystem::exists(dir / "pytorch_model.bin.index.json")) {
-    throw Error(dir.string() + " holds a sharded checkpoint, which attnviz does not read yet");
+    read_file(bin);
+  } else if (std::filesystem::exists(dir / "pytorch_model.bin.index.json")) {
+    read_index(dir / "pytorch_model.bin.index.json");
   } else {
-    throw Error(dir.string() + " has no model.safetensors or pytorch_model.bin");
+    throw Error(dir.string() +
+                " has no model.safetensors or pytorch_model.bin (nor a sharded .index.json)");
   }
   std::string tried;
   for (const auto& prefix : prefixes) {
@@ -116,6 +118,42 @@ WeightStore::WeightStore(const std::filesystem::path& dir, const std::string& pr
   }
   throw Error(source_ + " has no tensor " + tried +
               "; is it a checkpoint of the model_type in config.json?");
+}
+
+void WeightStore::read_file(const std::filesystem::path& file) {
+  source_ = file.string();
+  if (file.extension() == ".safetensors") {
+    read_safetensors(file, tensors_, other_dtypes_);
+  } else {
+    for (auto& [name, tensor] : read_pytorch_bin(file)) tensors_.emplace(name, std::move(tensor));
+  }
+}
+
+// A sharded checkpoint: the index's weight_map names, for every tensor, the shard that holds it.
+void WeightStore::read_index(const std::filesystem::path& index) {
+  std::ifstream stream(index);
+  const nlohmann::json json = nlohmann::json::parse(stream, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("weight_map") ||
+      !json["weight_map"].is_object()) {
+    throw Error(index.string() + " is not a checkpoint index (a JSON object with a weight_map)");
+  }
+  std::set<std::string> shards;
+  for (const auto& [name, shard] : json["weight_map"].items()) {
+    if (!shard.is_string() || shard.get<std::string>().find('/') != std::string::npos ||
+        shard.get<std::string>().find("..") != std::string::npos) {
+      throw Error(index.string() + ": tensor '" + name + "' names no shard file in the directory");
+    }
+    shards.insert(shard.get<std::string>());
+  }
+  for (const auto& shard : shards) {
+    const auto file = index.parent_path() / shard;
+    if (!std::filesystem::exists(file)) {
+      throw Error(index.string() + " names the shard " + shard +
+                  ", which is missing: download the checkpoint again");
+    }
+    read_file(file);
+  }
+  source_ = index.string();
 }
 
 const at::Tensor* WeightStore::find(const std::string& name) const {

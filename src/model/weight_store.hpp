@@ -10,22 +10,27 @@
 namespace attnviz::model {
 
 // The tensors of a checkpoint, as float32 on the target device, looked up by their name in the base
-// model class (BertModel, GPT2Model). Head classes prefix those names ("bert.", "transformer.");
-// the store finds which prefix the file uses and ignores tensors nobody asks for.
+// model class (BertModel, LlamaModel). Head classes prefix those names ("bert.", "model."); the
+// store finds which prefix the file uses and ignores tensors nobody asks for.
 class WeightStore {
  public:
-  // Reads model.safetensors, or where there is none, pytorch_model.bin. `probe` is a tensor name
+  // Reads model.safetensors, or where there is none, pytorch_model.bin, or the shards that
+  // model.safetensors.index.json / pytorch_model.bin.index.json name. `probe` is a tensor name
   // every checkpoint of the family has; `prefixes` are the head-class prefixes to try.
   WeightStore(const std::filesystem::path& dir, const std::string& probe,
               const std::vector<std::string>& prefixes, const at::Device& device);
 
   // The tensor `name` (base-class name), checked against the shape the config implies.
   at::Tensor get(const std::string& name, const std::vector<std::int64_t>& shape) const;
+  bool has(const std::string& name) const { return find(name) != nullptr; }
 
   const std::string& source() const { return source_; }
 
  private:
   const at::Tensor* find(const std::string& name) const;
+
+  void read_file(const std::filesystem::path& file);
+  void read_index(const std::filesystem::path& index);
 
   std::map<std::string, at::Tensor> tensors_;  // full names as in the file, CPU
   std::map<std::string, std::string>
@@ -33,6 +38,24 @@ class WeightStore {
   std::string prefix_;
   std::string source_;  // the file the weights came from, for messages
   at::Device device_;
+};
+
+// A view of the store under a name prefix, as candle's VarBuilder::pp: weights.scope("layers.3")
+// .get("self_attn.q_proj.weight", ...) reads "layers.3.self_attn.q_proj.weight".
+class WeightScope {
+ public:
+  WeightScope(const WeightStore& store, std::string prefix = {})
+      : store_(store), prefix_(std::move(prefix)) {}
+  WeightScope scope(const std::string& name) const { return {store_, prefix_ + name + "."}; }
+  WeightScope scope(std::size_t index) const { return scope(std::to_string(index)); }
+  at::Tensor get(const std::string& name, const std::vector<std::int64_t>& shape) const {
+    return store_.get(prefix_ + name, shape);
+  }
+  bool has(const std::string& name) const { return store_.has(prefix_ + name); }
+
+ private:
+  const WeightStore& store_;
+  std::string prefix_;
 };
 
 }  // namespace attnviz::model

@@ -4,10 +4,37 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace attnviz::test {
+namespace {
+
+// Little-endian float32 values from base64 (scripts/make_family_checkpoints.py's compact form).
+std::vector<float> floats_from_base64(const std::string& text) {
+  static const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<unsigned char> bytes;
+  unsigned int buffer = 0;
+  int bits = 0;
+  for (const char c : text) {
+    if (c == '=') break;
+    const auto value = alphabet.find(c);
+    if (value == std::string::npos) throw std::runtime_error("bad base64 in a reference file");
+    buffer = (buffer << 6) | static_cast<unsigned int>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push_back(static_cast<unsigned char>((buffer >> bits) & 0xFF));
+    }
+  }
+  std::vector<float> values(bytes.size() / sizeof(float));
+  std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+  return values;
+}
+
+}  // namespace
 
 Reference read_reference(const std::filesystem::path& file) {
   std::ifstream stream(file);
@@ -24,7 +51,10 @@ Reference read_reference(const std::filesystem::path& file) {
       encoding.ids = item.at("ids").get<std::vector<std::int64_t>>();
       encoding.type_ids = item.at("type_ids").get<std::vector<std::int64_t>>();
       reference_case.inputs.push_back(encoding);
-      reference_case.attentions.push_back(item.at("attentions").get<std::vector<float>>());
+      reference_case.attentions.push_back(
+          item.contains("attentions_f32")
+              ? floats_from_base64(item.at("attentions_f32").get<std::string>())
+              : item.at("attentions").get<std::vector<float>>());
     }
     reference.cases.push_back(std::move(reference_case));
   }

@@ -180,8 +180,8 @@ TEST_F(BadCheckpoint, NotThisFamily) {
 
 TEST_F(BadCheckpoint, UnsupportedModelType) {
   fs::copy_file(kModels / "bert-tiny" / "model.safetensors", dir_ / "model.safetensors");
-  std::ofstream(dir_ / "config.json") << R"({"model_type": "llama", "hidden_size": 32})";
-  EXPECT_THAT(load_error(), Mentions("model_type 'llama' has no native implementation"));
+  std::ofstream(dir_ / "config.json") << R"({"model_type": "mamba", "hidden_size": 32})";
+  EXPECT_THAT(load_error(), Mentions("model_type 'mamba' has no native implementation"));
 }
 
 TEST_F(BadCheckpoint, ConfigMissingKey) {

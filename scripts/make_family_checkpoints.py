@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Makes the small random checkpoints of every native family under tests/data/models/families/ and
+transformers' own attentions for them under tests/data/reference/families/.
+
+Each checkpoint is made by transformers itself (random init, fixed seed, tiny sizes) from a config
+that exercises one feature of its family: grouped-query and multi-head attention, biases on and off,
+every rope_scaling type, sliding windows shorter than the input, head_dim unlike hidden/heads,
+partial rotary, parallel residuals, shared ALBERT layers, a sharded checkpoint. The references are
+`output_attentions=True` with attn_implementation="eager", for a single input, a right-padded batch
+and an input longer than every window; attentions are stored as base64 of little-endian float32.
+
+Usage: scripts/make_family_checkpoints.py [--out tests/data]
+Needs .venv-ref (scripts/setup_reference_env.sh): transformers 4.46.3 on torch 1.13.
+"""
+import argparse
+import base64
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+import transformers as tf
+
+SEED = 20261202
+INIT_RANGE = 0.3  # sharp random heads, so an arithmetic mistake moves probabilities far
+VOCAB = 64
+LENGTHS = {"single": [12], "padded_batch": [10, 6, 13], "long": [40]}
+
+COMMON_DECODER = dict(vocab_size=VOCAB, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+                      num_attention_heads=4, max_position_embeddings=64, initializer_range=INIT_RANGE,
+                      rms_norm_eps=1e-5, tie_word_embeddings=False)
+ENCODER = dict(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+               intermediate_size=48, max_position_embeddings=64, type_vocab_size=2, layer_norm_eps=1e-7,
+               hidden_act="gelu", initializer_range=INIT_RANGE)
+LONG_FACTORS = [1.0, 1.5, 2.0, 3.0]
+ENCODER_TYPES = {"roberta", "xlm-roberta", "electra", "distilbert", "albert"}
+
+
+def decoder(**overrides):
+    return {**COMMON_DECODER, **overrides}
+
+
+# name -> (model class, config class, config kwargs, save options)
+CHECKPOINTS = {
+    "roberta": (tf.RobertaForMaskedLM, tf.RobertaConfig,
+                {**ENCODER, "type_vocab_size": 1, "pad_token_id": 1, "max_position_embeddings": 66}, {}),
+    "xlm-roberta": (tf.XLMRobertaModel, tf.XLMRobertaConfig,
+                    {**ENCODER, "type_vocab_size": 1, "pad_token_id": 1, "max_position_embeddings": 66}, {}),
+    "electra": (tf.ElectraForPreTraining, tf.ElectraConfig, {**ENCODER, "embedding_size": 16}, {}),
+    "distilbert": (tf.DistilBertForMaskedLM, tf.DistilBertConfig,
+                   dict(vocab_size=VOCAB, dim=32, n_layers=2, n_heads=4, hidden_dim=48,
+                        max_position_embeddings=64, activation="gelu", initializer_range=INIT_RANGE), {}),
+    "albert": (tf.AlbertForMaskedLM, tf.AlbertConfig,
+               {**ENCODER, "embedding_size": 16, "num_hidden_layers": 3, "hidden_act": "gelu_new"}, {}),
+    "albert-groups": (tf.AlbertModel, tf.AlbertConfig,
+                      {**ENCODER, "embedding_size": 16, "num_hidden_layers": 4, "num_hidden_groups": 2,
+                       "inner_group_num": 2}, {}),
+    "gpt-neo": (tf.GPTNeoForCausalLM, tf.GPTNeoConfig,
+                dict(vocab_size=VOCAB, hidden_size=32, num_layers=2, num_heads=4, intermediate_size=48,
+                     max_position_embeddings=64, attention_types=[[["global", "local"], 1]], window_size=5,
+                     layer_norm_epsilon=1e-5, activation_function="gelu_new", initializer_range=INIT_RANGE),
+                {}),
+    "gpt-neox": (tf.GPTNeoXForCausalLM, tf.GPTNeoXConfig,
+                 dict(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                      intermediate_size=48, max_position_embeddings=64, rotary_pct=0.25, rotary_emb_base=10000,
+                      layer_norm_eps=1e-5, hidden_act="gelu", initializer_range=INIT_RANGE,
+                      tie_word_embeddings=False), {}),
+    "gpt-neox-sequential": (tf.GPTNeoXModel, tf.GPTNeoXConfig,
+                            dict(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                 intermediate_size=48, max_position_embeddings=64, rotary_pct=1.0,
+                                 rotary_emb_base=500, use_parallel_residual=False, attention_bias=False,
+                                 layer_norm_eps=1e-5, hidden_act="gelu", initializer_range=INIT_RANGE,
+                                 rope_scaling={"rope_type": "linear", "factor": 2.0}), {}),
+    "llama-gqa": (tf.LlamaForCausalLM, tf.LlamaConfig, decoder(num_key_value_heads=2), {}),
+    "llama-mha-bias": (tf.LlamaModel, tf.LlamaConfig,
+                       decoder(num_key_value_heads=4, attention_bias=True, mlp_bias=True), {}),
+    "llama-head-dim": (tf.LlamaForCausalLM, tf.LlamaConfig,
+                       decoder(num_key_value_heads=2, head_dim=12, num_attention_heads=4), {}),
+    "llama-rope-linear": (tf.LlamaForCausalLM, tf.LlamaConfig,
+                          decoder(num_key_value_heads=2, rope_scaling={"rope_type": "linear", "factor": 4.0}), {}),
+    "llama-rope-dynamic": (tf.LlamaForCausalLM, tf.LlamaConfig,
+                           decoder(num_key_value_heads=2, rope_scaling={"rope_type": "dynamic", "factor": 2.0}),
+                           {}),
+    "llama-rope-yarn": (tf.LlamaForCausalLM, tf.LlamaConfig,
+                        decoder(num_key_value_heads=2, rope_theta=500.0,
+                                rope_scaling={"rope_type": "yarn", "factor": 4.0, "beta_fast": 8.0, "beta_slow": 1.0}),
+                        {}),
+    "llama3-rope": (tf.LlamaForCausalLM, tf.LlamaConfig,
+                    decoder(num_key_value_heads=2, rope_theta=500000.0,
+                            rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                          "high_freq_factor": 4.0, "original_max_position_embeddings": 16}), {}),
+    "llama-rope-longrope": (tf.LlamaForCausalLM, tf.LlamaConfig,
+                            decoder(num_key_value_heads=2,
+                                    rope_scaling={"rope_type": "longrope", "factor": 2.0,
+                                                  "short_factor": [1.0, 1.1, 1.2, 1.3],
+                                                  "long_factor": LONG_FACTORS}), {}),
+    "llama-sharded": (tf.LlamaForCausalLM, tf.LlamaConfig, decoder(num_key_value_heads=2),
+                      {"max_shard_size": "40KB"}),
+    "mistral": (tf.MistralForCausalLM, tf.MistralConfig, decoder(num_key_value_heads=2, sliding_window=5), {}),
+    "qwen2": (tf.Qwen2ForCausalLM, tf.Qwen2Config, decoder(num_key_value_heads=2), {}),
+    "qwen2-window": (tf.Qwen2Model, tf.Qwen2Config,
+                     decoder(num_key_value_heads=1, use_sliding_window=True, sliding_window=6,
+                             max_window_layers=1), {}),
+    "gemma": (tf.GemmaForCausalLM, tf.GemmaConfig,
+              decoder(num_key_value_heads=1, head_dim=16, hidden_activation="gelu_pytorch_tanh"), {}),
+    "gemma2": (tf.Gemma2ForCausalLM, tf.Gemma2Config,
+               decoder(num_key_value_heads=2, head_dim=16, num_hidden_layers=3, query_pre_attn_scalar=24,
+                       attn_logit_softcapping=3.0, final_logit_softcapping=30.0, sliding_window=5,
+                       hidden_activation="gelu_pytorch_tanh"), {}),
+    "phi3": (tf.Phi3ForCausalLM, tf.Phi3Config,
+             decoder(num_key_value_heads=2, sliding_window=7, pad_token_id=0), {}),
+    "phi3-longrope": (tf.Phi3ForCausalLM, tf.Phi3Config,
+                      decoder(num_key_value_heads=4, sliding_window=None, pad_token_id=0,
+                              original_max_position_embeddings=32,
+                              rope_scaling={"type": "longrope", "short_factor": [1.0, 1.2, 1.4, 1.6],
+                                            "long_factor": LONG_FACTORS}), {}),
+}
+
+
+def inputs(lengths, generator):
+    n = max(lengths)
+    ids = torch.zeros((len(lengths), n), dtype=torch.long)
+    mask = torch.zeros((len(lengths), n), dtype=torch.long)
+    for b, length in enumerate(lengths):
+        # ids from 3 up: never RoBERTa's pad (1), so positions count every token
+        ids[b, :length] = torch.randint(3, VOCAB, (length,), generator=generator)
+        mask[b, :length] = 1
+    return ids, mask
+
+
+def encode(values):
+    return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode()
+
+
+def make(name, model_cls, config_cls, kwargs, save_options, out):
+    torch.manual_seed(SEED)
+    config = config_cls(**kwargs, attn_implementation="eager")
+    model = model_cls(config).eval()
+    target = out / "models" / "families" / name
+    shutil.rmtree(target, ignore_errors=True)
+    model.save_pretrained(target, safe_serialization=True, **save_options)
+    (target / "generation_config.json").unlink(missing_ok=True)
+    # transformers reads the checkpoint back as attnviz does
+    model = model_cls.from_pretrained(target, attn_implementation="eager").eval()
+    generator = torch.Generator().manual_seed(SEED)
+    # decoders without a cache, so that every attention covers the whole input
+    options = {} if config.model_type in ENCODER_TYPES else {"use_cache": False}
+    cases = []
+    for case, lengths in LENGTHS.items():
+        ids, mask = inputs(lengths, generator)
+        with torch.no_grad():
+            outputs = model(input_ids=ids, attention_mask=mask, output_attentions=True, **options)
+        attentions = torch.stack(outputs.attentions).float()  # [layers, batch, heads, n, n]
+        items = []
+        for b, length in enumerate(lengths):
+            items.append({"ids": ids[b, :length].tolist(), "type_ids": [0] * length,
+                          "attentions_f32": encode(attentions[:, b, :, :length, :length].numpy())})
+        cases.append({"name": case, "padded_length": int(ids.shape[1]), "items": items})
+    reference = {"transformers_version": tf.__version__, "torch_version": torch.__version__,
+                 "model_class": model_cls.__name__, "layers": int(attentions.shape[0]),
+                 "heads": int(attentions.shape[2]), "cases": cases}
+    path = out / "reference" / "families" / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(reference))
+    print(f"{name}: {model_cls.__name__}, {reference['layers']} layers x {reference['heads']} heads")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "tests" / "data")
+    parser.add_argument("names", nargs="*", help="only these checkpoints (default: all)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    for name, spec in CHECKPOINTS.items():
+        if not args.names or name in args.names:
+            make(name, *spec, args.out)
+
+
+if __name__ == "__main__":
+    main()

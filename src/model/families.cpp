@@ -1,0 +1,36 @@
+#include "families.hpp"
+
+namespace attnviz::model {
+
+const std::vector<Family>& families() {
+  static const std::vector<Family> table = {
+      {"bert", "embeddings.word_embeddings.weight", {"", "bert."}, build_bert},
+      {"roberta", "embeddings.word_embeddings.weight", {"", "roberta."}, build_roberta},
+      {"xlm-roberta", "embeddings.word_embeddings.weight", {"", "roberta."}, build_roberta},
+      {"electra", "embeddings.word_embeddings.weight", {"", "electra."}, build_electra},
+      {"distilbert", "embeddings.word_embeddings.weight", {"", "distilbert."}, build_distilbert},
+      {"albert", "embeddings.word_embeddings.weight", {"", "albert."}, build_albert},
+      {"gpt2", "wte.weight", {"", "transformer."}, build_gpt2},
+      {"gpt_neo", "wte.weight", {"", "transformer."}, build_gpt_neo},
+      {"gpt_neox", "embed_in.weight", {"", "gpt_neox."}, build_gpt_neox},
+      {"llama", "embed_tokens.weight", {"", "model."}, build_llama},
+      {"mistral", "embed_tokens.weight", {"", "model."}, build_mistral},
+      {"qwen2", "embed_tokens.weight", {"", "model."}, build_qwen2},
+      {"gemma", "embed_tokens.weight", {"", "model."}, build_gemma},
+      {"gemma2", "embed_tokens.weight", {"", "model."}, build_gemma2},
+      {"phi3", "embed_tokens.weight", {"", "model."}, build_phi3},
+  };
+  return table;
+}
+
+}  // namespace attnviz::model
+
+namespace attnviz {
+
+std::vector<std::string> native_model_types() {
+  std::vector<std::string> names;
+  for (const auto& family : model::families()) names.push_back(family.model_type);
+  return names;
+}
+
+}  // namespace attnviz

@@ -1,0 +1,183 @@
+// The Llama-style decoder as transformers' LlamaModel runs it in eager mode (and its relatives,
+// each with their own file reading the config): RMSNorm in float32, rotary positions from
+// cos/sin tables, keys and values repeated for the query heads that share them, a causal mask
+// (and a sliding window where the layer has one), softmax in float32. The last layer stops at its
+// attention probabilities.
+#include "rotary_decoder.hpp"
+
+#include <cmath>
+
+#include "activation.hpp"
+
+namespace attnviz::model {
+namespace {
+
+struct DecoderLayer {
+  RmsNorm input_norm, post_attention_norm, pre_feedforward_norm, post_feedforward_norm;
+  Linear query, key, value, qkv, output;
+  Linear gate, up, gate_up, down;
+};
+
+class RotaryDecoder final : public BatchedModel {
+ public:
+  RotaryDecoder(const RotaryDecoderConfig& config, const WeightStore& store, ModelInfo info,
+                at::Device device)
+      : BatchedModel(std::move(info), device, config.vocab_size, 1),
+        config_(config),
+        activation_(activation_named(config.activation)) {
+    const WeightScope weights(store);
+    const std::int64_t hidden = config.hidden;
+    const std::int64_t q_width = static_cast<std::int64_t>(config.heads) * config.head_dim;
+    const std::int64_t kv_width = static_cast<std::int64_t>(config.kv_heads) * config.head_dim;
+    const std::int64_t inner = config.intermediate;
+    embed_tokens_ = weights.get("embed_tokens.weight", {config.vocab_size, hidden});
+    for (int l = 0; l < config.layers; ++l) {
+      const WeightScope layer = weights.scope("layers").scope(l);
+      const WeightScope attention = layer.scope("self_attn");
+      const WeightScope mlp = layer.scope("mlp");
+      const auto norm = [&](const std::string& name) {
+        return load_rms_norm(layer, name, hidden, config.rms_norm_eps, config.norm_scale);
+      };
+      DecoderLayer out;
+      out.input_norm = norm("input_layernorm");
+      out.post_attention_norm = norm("post_attention_layernorm");
+      if (config.sandwich_norms) {
+        out.pre_feedforward_norm = norm("pre_feedforward_layernorm");
+        out.post_feedforward_norm = norm("post_feedforward_layernorm");
+      }
+      if (config.fused_projections) {
+        out.qkv =
+            load_linear(attention, "qkv_proj", q_width + 2 * kv_width, hidden, config.qkv_bias);
+        out.gate_up = load_linear(mlp, "gate_up_proj", 2 * inner, hidden, config.mlp_bias);
+      } else {
+        out.query = load_linear(attention, "q_proj", q_width, hidden, config.qkv_bias);
+        out.key = load_linear(attention, "k_proj", kv_width, hidden, config.qkv_bias);
+        out.value = load_linear(attention, "v_proj", kv_width, hidden, config.qkv_bias);
+        out.gate = load_linear(mlp, "gate_proj", inner, hidden, config.mlp_bias);
+        out.up = load_linear(mlp, "up_proj", inner, hidden, config.mlp_bias);
+      }
+      out.output = load_linear(attention, "o_proj", hidden, q_width, config.output_bias);
+      out.down = load_linear(mlp, "down_proj", hidden, inner, config.mlp_bias);
+      layers_.push_back(std::move(out));
+    }
+  }
+
+ protected:
+  std::vector<LayerAttention> forward(const BatchInput& input,
+                                      bool with_queries_keys) const override {
+    const std::int64_t batch = input.ids.size(0);
+    const std::int64_t n = input.ids.size(1);
+    const std::int64_t heads = config_.heads;
+    const std::int64_t kv_heads = config_.kv_heads;
+    at::Tensor hidden = at::embedding(embed_tokens_, input.ids);
+    // Gemma: times sqrt(hidden_size) rounded to float32, as transformers' normalizer tensor.
+    if (config_.scale_embeddings)
+      hidden = hidden * static_cast<float>(std::sqrt(static_cast<double>(config_.hidden)));
+    const auto tables = config_.rotary.tables(n, device());
+    AttentionMasks masks(input, true);
+    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
+    std::vector<LayerAttention> result;
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const DecoderLayer& layer = layers_[l];
+      const at::Tensor normed = layer.input_norm(hidden);
+      at::Tensor query, key, value;
+      if (config_.fused_projections) {
+        const auto parts = layer.qkv(normed).split_with_sizes(
+            {heads * config_.head_dim, kv_heads * config_.head_dim, kv_heads * config_.head_dim},
+            -1);
+        query = parts[0], key = parts[1], value = parts[2];
+      } else {
+        query = layer.query(normed), key = layer.key(normed), value = layer.value(normed);
+      }
+      query = config_.rotary.apply(split_heads(query, heads), tables);
+      key = config_.rotary.apply(split_heads(key, kv_heads), tables);
+      const int window = config_.windows.empty() ? 0 : config_.windows[l];
+      const at::Tensor probabilities = attention_probabilities(scores, query, key, config_.rule,
+                                                               masks.for_window(window), input, l);
+      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
+                        with_queries_keys ? repeat_kv(key, heads) : at::Tensor()});
+      // The last layer's values, output projection and MLP reach no attention weight.
+      if (l + 1 == layers_.size()) break;
+      const at::Tensor context =
+          weighted_values(probabilities, repeat_kv(split_heads(value, kv_heads), heads));
+      at::Tensor attended = layer.output(context);
+      if (config_.sandwich_norms) {
+        hidden = hidden + layer.post_attention_norm(attended);
+        hidden =
+            hidden + layer.post_feedforward_norm(mlp(layer, layer.pre_feedforward_norm(hidden)));
+      } else {
+        hidden = hidden + attended;
+        hidden = hidden + mlp(layer, layer.post_attention_norm(hidden));
+      }
+    }
+    return result;
+  }
+
+ private:
+  at::Tensor mlp(const DecoderLayer& layer, const at::Tensor& x) const {
+    if (config_.fused_projections) {
+      const auto gate_up = layer.gate_up(x).chunk(2, -1);
+      return layer.down(gate_up[1] * activation_(gate_up[0]));
+    }
+    return layer.down(activation_(layer.gate(x)) * layer.up(x));
+  }
+
+  RotaryDecoderConfig config_;
+  Activation activation_;
+  at::Tensor embed_tokens_;
+  std::vector<DecoderLayer> layers_;
+};
+
+}  // namespace
+
+RotaryDecoderConfig read_rotary_decoder_config(const JsonFields& config, HeadDim head_dim,
+                                               LongRopeChoice long_rope) {
+  RotaryDecoderConfig out;
+  out.vocab_size = config.positive_int("vocab_size");
+  out.hidden = config.positive_int("hidden_size");
+  out.layers = config.positive_int("num_hidden_layers");
+  out.heads = config.positive_int("num_attention_heads");
+  out.kv_heads = config.positive_int("num_key_value_heads", out.heads);
+  out.intermediate = config.positive_int("intermediate_size");
+  out.max_positions = config.positive_int("max_position_embeddings");
+  out.rms_norm_eps = config.positive_number("rms_norm_eps");
+  out.activation = config.text("hidden_act", "silu");
+  if (out.heads % out.kv_heads != 0) {
+    config.fail(": num_attention_heads " + std::to_string(out.heads) +
+                " is not a multiple of num_key_value_heads " + std::to_string(out.kv_heads));
+  }
+  if (head_dim == HeadDim::from_config && config.has("head_dim")) {
+    out.head_dim = config.positive_int("head_dim");
+  } else if (out.hidden % out.heads != 0) {
+    config.fail(": hidden_size " + std::to_string(out.hidden) + " is not divisible by " +
+                std::to_string(out.heads) + " heads");
+  } else {
+    out.head_dim = out.hidden / out.heads;
+  }
+  const double partial = config.number("partial_rotary_factor", 1.0);
+  out.rotary =
+      read_rotary(config, static_cast<std::int64_t>(out.head_dim * partial),
+                  config.positive_number("rope_theta", 10000.0), out.max_positions, long_rope);
+  out.rule = {ScoreRule::Scale::divide, std::sqrt(static_cast<double>(out.head_dim))};
+  return out;
+}
+
+std::vector<int> windows_from(const JsonFields& config, const char* key, int layers) {
+  if (!config.has(key)) return {};
+  return std::vector<int>(static_cast<std::size_t>(layers), config.positive_int(key));
+}
+
+std::unique_ptr<Model> make_rotary_decoder(const RotaryDecoderConfig& config,
+                                           const WeightStore& weights, ModelInfo info,
+                                           at::Device device) {
+  info.layers = config.layers;
+  info.heads = config.heads;
+  info.kv_heads = config.kv_heads;
+  info.hidden = config.hidden;
+  info.max_positions = config.max_positions;
+  info.causal = true;
+  info.windows = config.windows;
+  return std::make_unique<RotaryDecoder>(config, weights, std::move(info), device);
+}
+
+}  // namespace attnviz::model

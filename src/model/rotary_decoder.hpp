@@ -1,0 +1,59 @@
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attnviz/model.hpp"
+#include "batched_model.hpp"
+#include "blocks.hpp"
+#include "json_fields.hpp"
+#include "rotary.hpp"
+#include "weight_store.hpp"
+
+namespace attnviz::model {
+
+// The Llama-style decoder that Llama, Mistral, Qwen2, Gemma, Gemma 2 and Phi-3 are built from:
+// RMSNorm, rotary positions, grouped-query attention, a gated MLP, under transformers' names
+// (embed_tokens, layers.N.self_attn.q_proj, ...). Each family's file reads its config into this.
+struct RotaryDecoderConfig {
+  int vocab_size = 0;
+  int hidden = 0;
+  int layers = 0;
+  int heads = 0;
+  int kv_heads = 0;
+  int head_dim = 0;
+  int intermediate = 0;
+  int max_positions = 0;
+  double rms_norm_eps = 0;
+  std::string activation;
+  Rotary rotary;
+  ScoreRule rule;
+  std::vector<int> windows;  // per layer, 0 for none
+  Bias qkv_bias = Bias::without;
+  Bias output_bias = Bias::without;
+  Bias mlp_bias = Bias::without;
+  bool fused_projections = false;  // Phi-3: qkv_proj and gate_up_proj
+  RmsNorm::Scale norm_scale = RmsNorm::Scale::weight;
+  bool scale_embeddings = false;  // Gemma: embeddings times sqrt(hidden_size)
+  bool sandwich_norms = false;    // Gemma 2: norms after attention and MLP as well as before
+};
+
+// The fields every Llama-style config has (vocab_size, hidden_size, num_key_value_heads,
+// rms_norm_eps, rope_theta, rope_scaling, ...), `head_dim` where the family reads it, and the
+// default score rule (divide by sqrt(head_dim)).
+enum class HeadDim { from_config, from_hidden_size };
+RotaryDecoderConfig read_rotary_decoder_config(
+    const JsonFields& config, HeadDim head_dim,
+    LongRopeChoice long_rope = LongRopeChoice::from_config);
+
+// The same window for every layer where the config gives `key` (Mistral's sliding_window).
+std::vector<int> windows_from(const JsonFields& config, const char* key, int layers);
+
+std::unique_ptr<Model> make_rotary_decoder(const RotaryDecoderConfig& config,
+                                           const WeightStore& weights, ModelInfo info,
+                                           at::Device device);
+
+}  // namespace attnviz::model

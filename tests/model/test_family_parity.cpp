@@ -1,0 +1,93 @@
+// Every native family against transformers' own attentions (output_attentions=True, eager) for
+// small random checkpoints made by transformers itself: tests/data/models/families/*, references in
+// tests/data/reference/families/*.json (scripts/make_family_checkpoints.py). Each checkpoint
+// exercises one feature: GQA, biases, rope scaling types, sliding windows, partial rotary, ...
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "attnviz/error.hpp"
+#include "attnviz/model.hpp"
+#include "reference.hpp"
+
+namespace attnviz {
+namespace {
+
+const std::filesystem::path kData = ATTNVIZ_TEST_DATA;
+
+class FamilyParityTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FamilyParityTest, AttentionsEqualTransformers) {
+  const auto model = load_model(kData / "models" / "families" / GetParam());
+  const auto reference =
+      test::read_reference(kData / "reference" / "families" / (GetParam() + ".json"));
+  ASSERT_EQ(reference.cases.size(), 3U);
+  EXPECT_LE(test::max_difference(*model, reference), 1e-5F);
+}
+
+INSTANTIATE_TEST_SUITE_P(Checkpoints, FamilyParityTest,
+                         ::testing::Values("roberta", "xlm-roberta", "electra", "distilbert",
+                                           "albert", "albert-groups", "gpt-neo", "gpt-neox",
+                                           "gpt-neox-sequential", "llama-gqa", "llama-mha-bias",
+                                           "llama-head-dim", "llama-rope-linear",
+                                           "llama-rope-dynamic", "llama-rope-yarn", "llama3-rope",
+                                           "llama-rope-longrope", "llama-sharded", "mistral",
+                                           "qwen2", "qwen2-window", "gemma", "gemma2", "phi3",
+                                           "phi3-longrope"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (auto& c : name)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
+TEST(Families, InfoDescribesGroupedQueriesAndWindows) {
+  const auto llama = load_model(kData / "models" / "families" / "llama-gqa");
+  EXPECT_EQ(llama->info().architecture, "llama");
+  EXPECT_EQ(llama->info().heads, 4);
+  EXPECT_EQ(llama->info().kv_heads, 2);
+  EXPECT_TRUE(llama->info().causal);
+  EXPECT_TRUE(llama->info().windows.empty());
+
+  const auto gemma2 = load_model(kData / "models" / "families" / "gemma2");
+  EXPECT_EQ(gemma2->info().windows, (std::vector<int>{5, 0, 5}));
+  Encoding encoding;
+  encoding.ids = {5, 6, 7, 8, 9, 10, 11, 12};
+  encoding.type_ids.assign(encoding.ids.size(), 0);
+  const Attention attention = gemma2->attend({encoding}).at(0);
+  EXPECT_EQ(attention.heads_per_kv, 2);
+  for (int l = 0; l < attention.layers; ++l) {
+    for (int q = 0; q < attention.n; ++q) {
+      for (int k = 0; k < attention.n; ++k) {
+        const bool masked = k > q || (l % 2 == 0 && q - k >= 5);
+        EXPECT_EQ(attention.masked(l, q, k), masked) << l << " " << q << " " << k;
+        if (masked) {
+          EXPECT_EQ(attention.at(l, 0, q, k), 0.0F);
+        }
+      }
+    }
+  }
+
+  const auto roberta = load_model(kData / "models" / "families" / "roberta");
+  EXPECT_EQ(roberta->info().max_positions, 64);  // 66 rows, the first two before padding_idx + 1
+}
+
+TEST(Families, UnknownModelTypeListsTheTable) {
+  const auto dir = std::filesystem::temp_directory_path() / "attnviz-unknown-family";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "config.json") << R"({"model_type": "mamba"})";
+  try {
+    load_model(dir);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("model_type 'mamba'"), std::string::npos) << message;
+    for (const auto& name : native_model_types())
+      EXPECT_NE(message.find(name), std::string::npos) << name << ": " << message;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace attnviz
