@@ -38,6 +38,8 @@ class Remote {
  private:
   FileInfo head(const std::string& revision, const std::string& file) const;
   void fetch(const std::string& file, const FileInfo& info) const;
+  // The shards a checkpoint index (`weights`, already fetched) names; nothing for a single file.
+  void fetch_shards(const std::string& commit, const std::string& weights) const;
   void download_blob(const std::string& file, const FileInfo& info) const;
   HttpRequest request(const std::string& url) const;
   [[noreturn]] void throw_unreachable(const std::string& why) const;
@@ -251,6 +253,18 @@ void Remote::fetch(const std::string& file, const FileInfo& info) const {
   cache_.link(info.commit, file, info.etag);
 }
 
+void Remote::fetch_shards(const std::string& commit, const std::string& weights) const {
+  if (weights.size() < 11 || weights.compare(weights.size() - 11, 11, ".index.json") != 0) return;
+  for (const auto& shard : shard_files(cache_.snapshot(commit) / weights)) {
+    const FileInfo info = head(commit, shard);
+    if (!info.found) {
+      throw Error("'" + repo_id_ + "' names the shard " + shard + " in " + weights +
+                  " but has no such file at commit " + commit);
+    }
+    fetch(shard, info);
+  }
+}
+
 fs::path Remote::fetch_all() {
   const FileInfo config = head(options_.revision, kConfigFile);
   if (!config.found) {
@@ -266,16 +280,17 @@ fs::path Remote::fetch_all() {
     const FileInfo info = head(commit, file);
     if (info.found) {
       fetch(file, info);
+      fetch_shards(commit, file);
       has_weights = true;
       break;
     }
     cache_.mark_absent(commit, file);
   }
   if (!has_weights) {
-    throw Error("'" + repo_id_ +
-                "' has neither model.safetensors nor pytorch_model.bin at commit " + commit +
-                "; attnviz reads only these (not sharded checkpoints). Export the model " +
-                "to one of them and pass its directory.");
+    throw Error("'" + repo_id_ + "' has no model.safetensors or pytorch_model.bin (nor a " +
+                "sharded .index.json) at commit " + commit +
+                "; attnviz reads only these. Export the model to one of them and pass its " +
+                "directory.");
   }
   for (const auto& file : kTokenizerFiles) {
     const FileInfo info = head(commit, file);

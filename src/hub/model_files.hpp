@@ -9,8 +9,11 @@
 namespace attnviz::hub {
 
 inline const std::string kConfigFile = "config.json";
-// In order of preference: the first one the repository has is taken.
-inline const std::vector<std::string> kWeightFiles = {"model.safetensors", "pytorch_model.bin"};
+// In order of preference: the first one the repository has is taken. An .index.json names the
+// shards of a sharded checkpoint, which are taken with it.
+inline const std::vector<std::string> kWeightFiles = {
+    "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
+    "pytorch_model.bin.index.json"};
 // Every one the repository has is taken; none is required on its own.
 inline const std::vector<std::string> kTokenizerFiles = {"tokenizer.json",
                                                          "tokenizer_config.json",
@@ -25,5 +28,9 @@ inline const std::vector<std::string> kTokenizerFiles = {"tokenizer.json",
 // vocab.json with merges.txt, or a SentencePiece model).
 bool snapshot_usable(const RepoCache& cache, const std::string& commit);
 bool has_tokenizer(const RepoCache& cache, const std::string& commit);
+
+// The shard files a checkpoint index (model.safetensors.index.json) names, each once, checked to
+// be plain file names in the same folder.
+std::vector<std::string> shard_files(const std::filesystem::path& index);
 
 }  // namespace attnviz::hub

@@ -60,6 +60,24 @@ TEST_F(HubDownload, FirstDownloadFillsTheCacheInTheHubLayout) {
   EXPECT_EQ(last_weights->done, last_weights->total);
 }
 
+// A sharded checkpoint (scripts/make_family_checkpoints.py's llama-sharded with a tokenizer): the
+// index and every shard it names, then a snapshot the model stage can load.
+TEST_F(HubDownload, ShardedCheckpointBringsEveryShard) {
+  const std::string sharded = "attnviz-test/tiny-llama-sharded";
+  FakeHub hub;
+  const fs::path dir = resolve_model(sharded, options(hub));
+  for (const auto* file :
+       {"config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
+        "model-00002-of-00002.safetensors", "tokenizer.json"}) {
+    SCOPED_TRACE(file);
+    EXPECT_EQ(testing::read_file(dir / file), fixture(sharded, file));
+  }
+  // A second run finds the snapshot complete and asks nothing.
+  const size_t requests = hub.requests().size();
+  EXPECT_EQ(resolve_model(sharded, options(hub)), dir);
+  EXPECT_EQ(hub.requests().size(), requests);
+}
+
 TEST_F(HubDownload, SecondRunMakesNoRequest) {
   FakeHub hub;
   const fs::path first = resolve_model(kBert, options(hub));

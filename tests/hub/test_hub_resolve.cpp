@@ -86,6 +86,7 @@ TEST_F(HubResolve, TheCommittedAliasesFileIsValid) {
   ASSERT_TRUE(fs::exists(committed.aliases_file)) << committed.aliases_file;
   EXPECT_EQ(alias_targets("bert", committed).front(), "bert-base-uncased");
   EXPECT_EQ(alias_targets("gpt2", committed).front(), "openai-community/gpt2");
+  EXPECT_EQ(alias_targets("smollm2", committed).front(), "HuggingFaceTB/SmolLM2-135M-Instruct");
 }
 
 TEST_F(HubResolve, BadAliasesFileNamesTheFile) {
