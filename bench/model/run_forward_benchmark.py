@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """attnviz's forward pass against transformers eager on the same weights, side by side in one run.
 
-BERT-base and GPT-2-small shapes with random weights (real sizes; saved once under --work). For each length, one
-process runs attnviz (bench_forward, Google Benchmark) and one runs transformers (output_attentions=True,
-attn_implementation="eager"), alternating, each reporting its median forward time and its peak RSS.
+BERT-base, GPT-2-small and Llama-3.2-1B shapes with random weights (real sizes; saved once under --work), and
+SmolLM2-135M-Instruct's real weights where --smollm2 names its directory (scripts/make_smollm2_dir.sh). For each
+length, one process runs attnviz (bench_forward, Google Benchmark) and one runs transformers
+(output_attentions=True, attn_implementation="eager"), alternating, each reporting its median forward time and its
+peak RSS.
 
 Usage (from the repository root, after building with -DATTNVIZ_BUILD_BENCHMARKS=ON):
   .venv-ref/bin/python bench/model/run_forward_benchmark.py [--build build] [--threads 2]
+      [--smollm2 models/smollm2-135m-instruct] [--only smollm2 llama-3.2-1b]
 """
 import argparse
 import json
@@ -20,20 +23,35 @@ from pathlib import Path
 MODELS = {
     "bert-base": ("bert", [16, 128, 512]),
     "gpt2-small": ("gpt2", [16, 128, 1024]),
+    "llama-3.2-1b": ("llama", [128]),
+    "smollm2": ("real", [16, 128, 1024]),
 }
 
 
-def make_checkpoints(work):
+def random_model(family):
+    from transformers import BertConfig, BertModel, GPT2Config, GPT2Model, LlamaConfig, LlamaModel
+    if family == "bert":
+        return BertModel(BertConfig())
+    if family == "gpt2":
+        return GPT2Model(GPT2Config())
+    # Llama-3.2-1B's config.json, random weights
+    return LlamaModel(LlamaConfig(
+        vocab_size=128256, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
+        num_attention_heads=32, num_key_value_heads=8, head_dim=64, max_position_embeddings=131072,
+        rms_norm_eps=1e-5, rope_theta=500000.0, tie_word_embeddings=True,
+        rope_scaling={"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                      "original_max_position_embeddings": 8192}))
+
+
+def make_checkpoints(work, names):
     import torch
-    from transformers import BertConfig, BertModel, GPT2Config, GPT2Model
     torch.manual_seed(0)
-    for name, (family, _) in MODELS.items():
+    for name in names:
+        family = MODELS[name][0]
         target = work / name
-        if (target / "model.safetensors").exists():
+        if family == "real" or (target / "model.safetensors").exists():
             continue
-        config = BertConfig() if family == "bert" else GPT2Config()
-        model = (BertModel if family == "bert" else GPT2Model)(config)
-        model.save_pretrained(target, safe_serialization=True)
+        random_model(family).save_pretrained(target, safe_serialization=True)
 
 
 def transformers_forward(model_dir, n, threads, seconds=2.0):
@@ -74,19 +92,23 @@ def main():
     parser.add_argument("--build", type=Path, default=Path("build"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/attnviz-bench"))
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--smollm2", type=Path, help="SmolLM2-135M-Instruct as a Hugging Face directory")
+    parser.add_argument("--only", nargs="*", choices=list(MODELS), help="only these models")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         transformers_forward(args.child[0], int(args.child[1]), args.threads)
         return
-    make_checkpoints(args.work)
+    names = [n for n in (args.only or MODELS) if MODELS[n][0] != "real" or args.smollm2]
+    make_checkpoints(args.work, names)
     binary = args.build / "bench" / "model" / "bench_forward"
     print(f"threads: {args.threads}; median forward time, peak RSS of the whole process")
     print("| model | n | weights MB | attnviz ms | transformers ms | ratio (tf/attnviz) | attnviz peak MB | "
           "transformers peak MB |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, (_, lengths) in MODELS.items():
-        model_dir = args.work / name
+    for name in names:
+        family, lengths = MODELS[name]
+        model_dir = args.smollm2 if family == "real" else args.work / name
         for n in lengths:
             ours = attnviz_forward(binary, model_dir, n, args.threads)
             child = subprocess.run([sys.executable, __file__, "--threads", str(args.threads), "--child",

@@ -28,7 +28,13 @@ struct HeatmapData {
   MatrixView matrix;
   AxisLabels rows, cols;
   bool causal = false;  // cells above the diagonal are masked (hatched), not zero
-  int focus_row = -1;   // 0-based query row to outline, -1 for none
+  // A sliding window: keys this many positions or more before the query are masked too; 0 for none.
+  int window = 0;
+  int focus_row = -1;  // 0-based query row to outline, -1 for none
+
+  bool masked(int row, int col) const {
+    return (causal && col > row) || (window > 0 && row - col >= window);
+  }
 };
 
 // The data of an n x n matrix (one head, or a layer mean) over the tokens of attention.
@@ -62,6 +68,7 @@ struct GridData {
   int n = 0;
   AxisLabels tokens;
   bool causal = false;
+  std::vector<int> panel_windows;         // empty, or one sliding window per panel (0 for none)
   std::vector<std::string> panel_titles;  // empty, or one per panel
   std::vector<std::string> row_titles;    // empty, or grid_rows
   std::vector<std::string> col_titles;    // empty, or grid_cols

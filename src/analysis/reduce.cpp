@@ -13,6 +13,7 @@ using analysis_detail::like;
 Attention mean_over_heads(const Attention& a) {
   check_shape(a);
   Attention out = like(a, a.layers, 1);
+  out.windows = a.windows;  // the mean of masked cells is still masked
   const std::size_t cells = static_cast<std::size_t>(a.n) * a.n;
   for (int layer = 0; layer < a.layers; ++layer) {
     float* dst = out.weights.data() + out.head_offset(layer, 0);

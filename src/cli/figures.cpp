@@ -30,6 +30,18 @@ void square_grid(GridData& grid, int count) {
   grid.panel_titles.resize(grid.panels.size());
 }
 
+// " · key/value heads shared by heads 1–3, 4–6, 7–9" for grouped-query models, else "".
+std::string shared_key_value_heads(const Attention& attention) {
+  const int group = attention.heads_per_kv;
+  if (group <= 1) return "";
+  std::string groups;
+  for (int first = 0; first < attention.heads; first += group) {
+    groups += (groups.empty() ? "" : ", ") + std::to_string(first + 1) + "–" +
+              std::to_string(first + group);
+  }
+  return " · key/value heads shared by heads " + groups;
+}
+
 }  // namespace
 
 std::string shorten(const std::string& text, std::size_t limit) {
@@ -57,6 +69,7 @@ MatrixSource matrix_source(const Attention& attention, const Selection& selectio
 Figure heatmap_view(const MatrixSource& source, const Selection& selection,
                     const FigureStyle& style, int focus_row) {
   HeatmapData data = heatmap_data(*source.attention, source.matrix());
+  data.window = source.attention->window(source.layer);
   data.focus_row = focus_row;
   return heatmap_figure(data, options_for(title_of(selection, style), style));
 }
@@ -75,13 +88,18 @@ Figure grid_view(const Attention& attention, const Selection& selection, const F
       grid.panels[h] = attention.head(selection.layer, h);
       grid.panel_titles[h] = head_title(h);
     }
+    if (!attention.windows.empty())
+      grid.panel_windows.assign(grid.panels.size(), attention.window(selection.layer));
   } else if (selection.heads ==
              Selection::Heads::all) {  // every layer and head: a static model view
     grid.grid_rows = attention.layers;
     grid.grid_cols = attention.heads;
     for (int l = 0; l < attention.layers; ++l) {
       grid.row_titles.push_back(layer_title(l));
-      for (int h = 0; h < attention.heads; ++h) grid.panels.push_back(attention.head(l, h));
+      for (int h = 0; h < attention.heads; ++h) {
+        grid.panels.push_back(attention.head(l, h));
+        if (!attention.windows.empty()) grid.panel_windows.push_back(attention.window(l));
+      }
     }
     for (int h = 0; h < attention.heads; ++h) grid.col_titles.push_back(head_title(h));
   } else {  // every layer, one head or the mean
@@ -89,9 +107,13 @@ Figure grid_view(const Attention& attention, const Selection& selection, const F
     for (int l = 0; l < attention.layers; ++l) {
       grid.panels[l] = source.head(l, mean ? 0 : selection.head);
       grid.panel_titles[l] = layer_title(l);
+      if (!attention.windows.empty()) grid.panel_windows.push_back(attention.window(l));
     }
+    if (!grid.panel_windows.empty()) grid.panel_windows.resize(grid.panels.size(), 0);
   }
-  return grid_figure(grid, options_for(title_of(selection, style), style));
+  std::string title = title_of(selection, style);
+  if (selection.heads == Selection::Heads::all) title += shared_key_value_heads(attention);
+  return grid_figure(grid, options_for(title, style));
 }
 
 Figure compare_view(const Attention& a, const std::string& title_a, const Attention& b,

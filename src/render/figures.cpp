@@ -86,6 +86,7 @@ GridData layer_grid(const Attention& attention, int layer) {
   g.causal = attention.causal;
   g.panels.assign(static_cast<std::size_t>(g.grid_rows) * g.grid_cols, nullptr);
   for (int h = 0; h < attention.heads; ++h) g.panels[h] = attention.head(layer, h);
+  if (!attention.windows.empty()) g.panel_windows.assign(g.panels.size(), attention.window(layer));
   return g;
 }
 
@@ -96,8 +97,12 @@ GridData model_grid(const Attention& attention) {
   g.n = attention.n;
   g.tokens = {attention.tokens, attention.special};
   g.causal = attention.causal;
-  for (int l = 0; l < attention.layers; ++l)
-    for (int h = 0; h < attention.heads; ++h) g.panels.push_back(attention.head(l, h));
+  for (int l = 0; l < attention.layers; ++l) {
+    for (int h = 0; h < attention.heads; ++h) {
+      g.panels.push_back(attention.head(l, h));
+      if (!attention.windows.empty()) g.panel_windows.push_back(attention.window(l));
+    }
+  }
   return g;
 }
 
@@ -110,7 +115,8 @@ Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
   const float width = static_cast<float>(data.matrix.cols * parts.cell);
   const float height = static_cast<float>(data.matrix.rows * parts.cell);
   Block bar = colorbar_after(body, scale, height, options.colorbar_label);
-  if (data.causal) body.add(render_detail::mask_legend_block(), 0, std::ceil(body.box.y1 + 10));
+  if (data.causal || data.window > 0)
+    body.add(render_detail::mask_legend_block(data.window), 0, std::ceil(body.box.y1 + 10));
   body.add(bar, 0, 0);
   return render_detail::finish(std::move(body), options.title, 0, width);
 }
@@ -160,6 +166,7 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
     panels[i].matrix = {data.panels[i], data.n, data.n};
     panels[i].rows = panels[i].cols = data.tokens;
     panels[i].causal = data.causal;
+    if (!data.panel_windows.empty()) panels[i].window = data.panel_windows.at(i);
     if (data.panels[i] == nullptr) continue;
     render_detail::validate(panels[i], "grid panel");
     present.push_back(&panels[i]);
@@ -276,8 +283,9 @@ Figure pair_figure(const Panel& a, const Panel& b, const FigureOptions& options)
                           render_detail::heatmap_block(b.data, scale, pb)});
   const float height =
       static_cast<float>(std::max(a.data.matrix.rows, b.data.matrix.rows) * parts.cell);
-  if (a.data.causal || b.data.causal)
-    body.add(render_detail::mask_legend_block(), 0, std::ceil(body.box.y1 + 10));
+  if (a.data.causal || b.data.causal || a.data.window > 0 || b.data.window > 0)
+    body.add(render_detail::mask_legend_block(std::max(a.data.window, b.data.window)), 0,
+             std::ceil(body.box.y1 + 10));
   body.add(colorbar_after(body, scale, height, options.colorbar_label), 0, 0);
   return render_detail::finish(std::move(body), options.title, 0,
                                x.back() + static_cast<float>(b.data.matrix.cols * parts.cell));
@@ -313,8 +321,9 @@ Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
   const float dx = std::ceil(body.box.x1 + kPanelGap - diff.box.x0);
   body.add(diff, dx, 0);
   body.add(colorbar_after(body, diff_scale, height_of(difference.data), "Difference"), 0, 0);
-  if (a.data.causal || b.data.causal || difference.data.causal)
-    body.add(render_detail::mask_legend_block(), 0, std::ceil(body.box.y1 + 10));
+  if (a.data.causal || b.data.causal || difference.data.causal || a.data.window > 0)
+    body.add(render_detail::mask_legend_block(std::max(a.data.window, b.data.window)), 0,
+             std::ceil(body.box.y1 + 10));
   return render_detail::finish(std::move(body), options.title, 0,
                                dx + static_cast<float>(difference.data.matrix.cols * parts.cell));
 }

@@ -192,7 +192,8 @@ Scale make_scale(const std::vector<const HeatmapData*>& shown, const FigureOptio
   for (const HeatmapData* d : shown) {
     const MatrixView& m = d->matrix;
     for (int r = 0; r < m.rows; ++r) {
-      for (int c = 0; c < (d->causal ? r + 1 : m.cols); ++c) {  // masked cells are not drawn
+      for (int c = 0; c < m.cols; ++c) {
+        if (d->masked(r, c)) continue;  // masked cells are not drawn
         const float v = m.at(r, c);
         if (!std::isfinite(v))
           throw Error("the matrix to draw holds " +
@@ -245,13 +246,13 @@ Block heatmap_block(const HeatmapData& data, const Scale& scale, const HeatmapPa
   cells.rows = m.rows;
   cells.cols = m.cols;
   cells.colors.resize(static_cast<std::size_t>(m.rows) * m.cols);
-  if (data.causal) cells.masked.resize(cells.colors.size());
+  if (data.causal || data.window > 0) cells.masked.resize(cells.colors.size());
   const float range = scale.vmax - scale.vmin;
   for (int r = 0; r < m.rows; ++r) {
     for (int c = 0; c < m.cols; ++c) {
       const std::size_t k = static_cast<std::size_t>(r) * m.cols + c;
       cells.colors[k] = scale.colormap.at((m.at(r, c) - scale.vmin) / range);
-      if (data.causal) cells.masked[k] = c > r;
+      if (!cells.masked.empty()) cells.masked[k] = data.masked(r, c);
     }
   }
   const std::vector<Color> colors = cells.colors;
@@ -403,7 +404,7 @@ Block colorbar_block(const Scale& scale, float height, const std::string& label)
   return b;
 }
 
-Block mask_legend_block() {
+Block mask_legend_block(int window) {
   Block b;
   Cells swatch;
   swatch.cell_w = swatch.cell_h = 6;
@@ -412,8 +413,11 @@ Block mask_legend_block() {
   swatch.colors.assign(6, kMaskBackground);
   swatch.masked.assign(6, true);
   b.add(std::move(swatch));
-  Text t{"masked: a causal model does not attend to later tokens", 24, 6 + cap_height(11) / 2, 11,
-         kMuted};
+  const std::string what =
+      window > 0 ? "masked: later tokens, and tokens " + std::to_string(window) +
+                       " or more back (outside the sliding window)"
+                 : std::string("masked: a causal model does not attend to later tokens");
+  Text t{what, 24, 6 + cap_height(11) / 2, 11, kMuted};
   b.add(std::move(t));
   return b;
 }

@@ -65,7 +65,7 @@ void add_axis_titles(Block& b, const std::string& x_title, const std::string& y_
 Block colorbar_block(const Scale& scale, float height, const std::string& label);
 
 // A hatched swatch with a note explaining masked cells.
-Block mask_legend_block();
+Block mask_legend_block(int window = 0);
 
 // Puts the figure title over [x0, x1) at the top, adds margins, moves everything onto a canvas
 // that fits it (by whole pixels, so cells stay crisp).
