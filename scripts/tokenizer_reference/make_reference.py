@@ -10,9 +10,13 @@ stage). Each output line, in corpus order:
 offsets are BYTE offsets into the UTF-8 text the token came from (sentence B's tokens: into B), converted from
 the character offsets Python reports; type_ids and special (HF's special_tokens_mask) are left out when all 0.
 
+For the newer files (COMPACT_MODELS, whose vocabularies are large) the lines are smaller and the file is gzipped,
+reference_MODEL.jsonl.gz: "tokens" is written only when some token differs from the vocabulary's string for its id.
+
 Also, for each tests/data/tokenize/json_variants/NAME/ (a file `base` naming a real tokenizer folder and a
 patch.json whose top-level keys replace those of its tokenizer.json): reference_json_NAME.jsonl.
 """
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -22,6 +26,7 @@ from tokenizers import Tokenizer
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "tokenize"
 MODELS = ["bert-base-uncased", "gpt2"]
+COMPACT_MODELS = ["smollm2", "mistral-7b", "llama3", "qwen3", "gemma3"]
 
 
 def byte_positions(text):
@@ -48,12 +53,20 @@ def reference_row(tokenizer, row):
     return out
 
 
-def write_reference(tokenizer, rows, path):
+def compact_row(tokenizer, row):
+    out = reference_row(tokenizer, row)
+    if out["tokens"] == [tokenizer.id_to_token(i) for i in out["ids"]]:
+        del out["tokens"]
+    return out
+
+
+def write_reference(tokenizer, rows, path, make_row=reference_row):
     tokenizer.no_truncation()
     tokenizer.no_padding()
-    with open(path, "w", encoding="utf-8") as f:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", encoding="utf-8") as f:
         for row in rows:
-            f.write(json.dumps(reference_row(tokenizer, row), ensure_ascii=False, separators=(",", ":")) + "\n")
+            f.write(json.dumps(make_row(tokenizer, row), ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"{path.name}: {len(rows)} reference encodings", file=sys.stderr)
 
 
@@ -63,6 +76,9 @@ def main():
     for model in MODELS:
         tokenizer = Tokenizer.from_file(str(shared / model / "tokenizer.json"))
         write_reference(tokenizer, rows, DATA / f"reference_{model}.jsonl")
+    for model in COMPACT_MODELS:
+        tokenizer = Tokenizer.from_file(str(shared / model / "tokenizer.json"))
+        write_reference(tokenizer, rows, DATA / f"reference_{model}.jsonl.gz", compact_row)
     for variant in sorted((DATA / "json_variants").iterdir()):
         base = (variant / "base").read_text().strip()
         doc = json.loads((shared / base / "tokenizer.json").read_text(encoding="utf-8"))

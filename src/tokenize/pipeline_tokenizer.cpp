@@ -60,6 +60,7 @@ void append_visible(std::string_view text, bool whitespace_only, std::string& ou
 
 PipelineTokenizer::PipelineTokenizer(PipelineParts parts)
     : parts_(std::move(parts)), added_(parts_.added_tokens, parts_.normalizer.get()) {
+  parts_.decoder.byte_level = parts_.decoder.byte_level || parts_.pre_tokenizer.byte_level;
   if (!parts_.model)
     throw Error("tokenizer: no model (WordPiece or BPE) was found in the tokenizer files");
   for (const AddedToken& t : parts_.added_tokens) added_vocab_.add(t.content, t.id);
@@ -229,11 +230,8 @@ std::size_t PipelineTokenizer::vocab_size() const {
 
 std::string PipelineTokenizer::display(const std::string& token, bool continuation) const {
   std::string text;
-  if (added_vocab_.find(token)) {
-    text = token;
-  } else if (!parts_.pre_tokenizer.byte_level || !ByteLevelAlphabet::get().decode(token, text)) {
-    text = token;
-  }
+  const bool decoded = !added_vocab_.find(token) && parts_.decoder.decode(token, text);
+  if (!decoded) text = token;
   const std::string& prefix = parts_.model->continuation_prefix();
   if (continuation && !prefix.empty() && text.compare(0, prefix.size(), prefix) == 0)
     text.erase(0, prefix.size());
@@ -242,9 +240,9 @@ std::string PipelineTokenizer::display(const std::string& token, bool continuati
     char32_t c;
     whitespace_only = try_decode_utf8(text, pos, c) && is_white_space(c);
   }
-  // GPT-2 marks a word's leading space inside the token ("Ġworld"); a reader sees the word.
-  if (!whitespace_only && parts_.pre_tokenizer.byte_level && !text.empty() && text.front() == ' ')
-    text.erase(0, 1);
+  // GPT-2 ("Ġworld") and SentencePiece ("▁world") mark a word's leading space inside the token; a
+  // reader sees the word.
+  if (!whitespace_only && decoded && !text.empty() && text.front() == ' ') text.erase(0, 1);
   std::string out = continuation ? "·" : "";
   append_visible(text, whitespace_only, out);
   return out;

@@ -5,6 +5,7 @@
 
 #include "added_vocabulary.hpp"
 #include "attnviz/tokenizer.hpp"
+#include "decoder.hpp"
 #include "model.hpp"
 #include "normalizer.hpp"
 #include "post_processor.hpp"
@@ -19,6 +20,8 @@ struct PipelineParts {
   std::unique_ptr<Model> model;
   std::vector<AddedToken> added_tokens;
   PostProcessorSpec post_processor;
+  DecoderSpec
+      decoder;  // for display strings; vocabulary files set byte_level from the pre-tokenizer
 };
 
 // added tokens -> normalizer -> pre-tokenizer -> model -> post-processor, as HF's TokenizerImpl

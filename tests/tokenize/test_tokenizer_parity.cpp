@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 using attnviz::TokenizerFiles;
 using attnviz::testing::count_differences;
 using attnviz::testing::read_jsonl;
+using attnviz::testing::require_shared;
 using attnviz::testing::TokenizerCase;
 const fs::path& kShared = attnviz::testing::kSharedTokenizers;
 const fs::path& kData = attnviz::testing::kTokenizeData;
@@ -28,11 +29,12 @@ class Parity : public ::testing::TestWithParam<TokenizerCase> {};
 TEST_P(Parity, MatchesHuggingFaceOnWholeCorpus) {
   const TokenizerCase& c = GetParam();
   const fs::path dir = kShared / c.folder;
-  if (!fs::exists(dir))
-    GTEST_SKIP() << "real tokenizer files not found at " << dir << "; skipping parity test";
+  require_shared(dir);
   const auto tokenizer = attnviz::load_tokenizer(dir, c.files);
   const auto corpus = read_jsonl(kData / "corpus.jsonl");
-  const auto reference = read_jsonl(kData / (std::string("reference_") + c.folder + ".jsonl"));
+  fs::path reference_path = kData / (std::string("reference_") + c.folder + ".jsonl");
+  if (!fs::exists(reference_path)) reference_path += ".gz";
+  const auto reference = read_jsonl(reference_path);
   ASSERT_EQ(corpus.size(), reference.size())
       << "corpus and reference differ in length: regenerate the reference";
   ASSERT_GE(corpus.size(), 2000u);
@@ -47,7 +49,12 @@ INSTANTIATE_TEST_SUITE_P(
         TokenizerCase{"bert-base-uncased", TokenizerFiles::tokenizer_json, "BertJson"},
         TokenizerCase{"bert-base-uncased", TokenizerFiles::vocab_files, "BertVocabTxt"},
         TokenizerCase{"gpt2", TokenizerFiles::tokenizer_json, "Gpt2Json"},
-        TokenizerCase{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"}),
+        TokenizerCase{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"},
+        TokenizerCase{"smollm2", TokenizerFiles::tokenizer_json, "SmolLM2"},
+        TokenizerCase{"mistral-7b", TokenizerFiles::tokenizer_json, "Mistral7B"},
+        TokenizerCase{"llama3", TokenizerFiles::tokenizer_json, "Llama3"},
+        TokenizerCase{"qwen3", TokenizerFiles::tokenizer_json, "Qwen3"},
+        TokenizerCase{"gemma3", TokenizerFiles::tokenizer_json, "Gemma3"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 // Other tokenizer.json pipelines, made by patching a real file
@@ -59,8 +66,7 @@ TEST_P(JsonVariant, MatchesHuggingFaceOnWholeCorpus) {
   const fs::path variant = kData / "json_variants" / GetParam();
   std::string base;
   std::ifstream(variant / "base") >> base;
-  if (!fs::exists(kShared / base))
-    GTEST_SKIP() << "real tokenizer files not found at " << kShared / base;
+  require_shared(kShared / base);
   nlohmann::json doc = nlohmann::json::parse(std::ifstream(kShared / base / "tokenizer.json"));
   doc.update(nlohmann::json::parse(std::ifstream(variant / "patch.json")));
   const fs::path dir =
@@ -87,9 +93,7 @@ class TokenizeSpotCheck : public ::testing::Test {
   static std::unique_ptr<attnviz::Tokenizer> load(const char* model, TokenizerFiles files) {
     return attnviz::load_tokenizer(kShared / model, files);
   }
-  void SetUp() override {
-    if (!fs::exists(kShared)) GTEST_SKIP() << "real tokenizer files not found at " << kShared;
-  }
+  void SetUp() override { require_shared(kShared); }
 };
 
 TEST_F(TokenizeSpotCheck, HelloWorld) {
