@@ -42,6 +42,14 @@ void add_to_spec(const nlohmann::json& json, DecoderSpec& spec) {
 
 }  // namespace
 
+const std::string& DecoderSpec::word_marker() const {
+  static const std::string none;
+  for (const auto& [from, to] : replacements) {
+    if (to == " ") return from;
+  }
+  return none;
+}
+
 bool DecoderSpec::decode(const std::string& token, std::string& text) const {
   if (byte_fallback && token.size() == 6 && token.compare(0, 3, "<0x") == 0 && token[5] == '>') {
     const int high = hex_digit(token[3]);

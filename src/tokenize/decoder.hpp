@@ -14,6 +14,8 @@ struct DecoderSpec {
   bool byte_level = false;     // ByteLevel: token characters stand for bytes (GPT-2's table)
   bool byte_fallback = false;  // ByteFallback: <0xNN> is the byte NN
   std::vector<std::pair<std::string, std::string>> replacements;  // Replace, Metaspace: ▁ -> ' '
+  // What stands for a space at a word's start (Metaspace's ▁), or "".
+  const std::string& word_marker() const;
   // The token's text for display, or false if the decoder leaves it as it is.
   bool decode(const std::string& token, std::string& text) const;
 };

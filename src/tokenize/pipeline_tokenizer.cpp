@@ -75,6 +75,7 @@ void PipelineTokenizer::encode_words(const NormalizedText& text, CharRange range
     words.push_back(range);
   }
   const bool byte_level = parts_.pre_tokenizer.byte_level;
+  const std::string& marker = parts_.decoder.word_marker();
   const ByteLevelAlphabet& alphabet = ByteLevelAlphabet::get();
   Word word;
   std::vector<std::uint32_t> source;  // word character -> code point index in text
@@ -104,8 +105,12 @@ void PipelineTokenizer::encode_words(const NormalizedText& text, CharRange range
     parts_.model->tokenize(word, pieces);
     for (std::size_t k = 0; k < pieces.size(); ++k) {
       const Piece& p = pieces[k];
+      // Where tokens mark a word's start (SentencePiece's ▁), a word is what such a token begins.
+      const bool continuation =
+          k > 0 && (marker.empty() ||
+                    parts_.model->vocab().token(p.id).compare(0, marker.size(), marker) != 0);
       out.push_back(
-          {p.id, text.begin[source[p.char_begin]], text.end[source[p.char_end - 1]], k > 0});
+          {p.id, text.begin[source[p.char_begin]], text.end[source[p.char_end - 1]], continuation});
     }
   }
 }

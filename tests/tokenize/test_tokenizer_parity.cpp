@@ -142,6 +142,43 @@ TEST_F(TokenizeSpotCheck, DisplayAndSpans) {
   EXPECT_EQ(emoji.spans[1].end, 4u);
 }
 
+// The README's reference ids of ../shared/tokenizers.
+TEST_F(TokenizeSpotCheck, ReadmeReferenceIds) {
+  const std::vector<std::pair<const char*, std::vector<std::int64_t>>> hello = {
+      {"smollm2", {1, 19556, 905, 17}},
+      {"mistral-7b", {1, 22557, 1526, 28808}},
+      {"llama3", {9906, 1917, 0}},
+      {"qwen3", {9707, 1879, 0}},
+      {"gemma3", {2, 9259, 1902, 236888}}};
+  for (const auto& [model, ids] : hello) {
+    EXPECT_EQ(load(model, TokenizerFiles::automatic)->encode("Hello world!").ids, ids) << model;
+  }
+  EXPECT_EQ(load("mistral-7b", TokenizerFiles::automatic)->encode_pair("Hi", "there").ids,
+            (std::vector<std::int64_t>{1, 15359, 1, 736}));
+  EXPECT_EQ(load("gemma3", TokenizerFiles::automatic)->encode_pair("Hi", "there").ids,
+            (std::vector<std::int64_t>{2, 10979, 2, 13534}));
+}
+
+// SentencePiece-style BPE: ▁ shown as the word's start, <0xNN> as its byte (a newline as ↵, the
+// bytes of a character the vocabulary lacks as \xNN), every byte token spanning its character.
+TEST_F(TokenizeSpotCheck, MetaspaceAndByteFallbackDisplay) {
+  const auto enc = load("mistral-7b", TokenizerFiles::automatic)
+                       ->encode("Hi\n\nthere \xE2\x82\xAC\xF0\x9D\x94\x98");
+  EXPECT_EQ(enc.tokens, (std::vector<std::string>{"<s>", "▁Hi", "<0x0A>", "<0x0A>", "there", "▁€",
+                                                  "<0xF0>", "<0x9D>", "<0x94>", "<0x98>"}));
+  EXPECT_EQ(enc.display, (std::vector<std::string>{"<s>", "Hi", "·↵", "·↵", "·there", "€", "·\\xF0",
+                                                   "·\\x9D", "·\\x94", "·\\x98"}));
+  for (std::size_t i = 6; i < 10; ++i) {
+    EXPECT_EQ(enc.spans[i].begin, 13u);
+    EXPECT_EQ(enc.spans[i].end, 17u);
+  }
+  const auto gemma = load("gemma3", TokenizerFiles::automatic)->encode("Hi\n\nthere \xE2\x82\xAC");
+  // Gemma's "\n\n" is an added token, so "there" begins a word of its own.
+  EXPECT_EQ(gemma.display, (std::vector<std::string>{"<bos>", "Hi", "↵↵", "there", "€"}));
+  const auto llama = load("llama3", TokenizerFiles::automatic)->encode(" Hello 12345");
+  EXPECT_EQ(llama.display, (std::vector<std::string>{"Hello", "␣", "123", "45"}));
+}
+
 TEST_F(TokenizeSpotCheck, PairSpansAreIntoEachSentence) {
   const auto enc =
       load("bert-base-uncased", TokenizerFiles::automatic)->encode_pair("Hello", "big world");
