@@ -13,10 +13,13 @@ the character offsets Python reports; type_ids and special (HF's special_tokens_
 For the newer files (COMPACT_MODELS, whose vocabularies are large) the lines are smaller and the file is gzipped,
 reference_MODEL.jsonl.gz: "tokens" is written only when some token differs from the vocabulary's string for its id.
 
+corpus_extra.jsonl (strings aimed at the newer parts) gets reference_extra_MODEL.jsonl.gz, compact, for every model.
+
 Also, for each tests/data/tokenize/json_variants/NAME/ (a file `base` naming a real tokenizer folder and a
 patch.json whose top-level keys replace those of its tokenizer.json): reference_json_NAME.jsonl.
 """
 import gzip
+import io
 import json
 import sys
 from pathlib import Path
@@ -63,8 +66,11 @@ def compact_row(tokenizer, row):
 def write_reference(tokenizer, rows, path, make_row=reference_row):
     tokenizer.no_truncation()
     tokenizer.no_padding()
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "wt", encoding="utf-8") as f:
+    if path.suffix == ".gz":  # mtime 0: the same encodings give the same bytes
+        opener = lambda p, mode, encoding: io.TextIOWrapper(gzip.GzipFile(p, "wb", mtime=0), encoding=encoding)
+    else:
+        opener = open
+    with opener(path, "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(make_row(tokenizer, row), ensure_ascii=False, separators=(",", ":")) + "\n")
     print(f"{path.name}: {len(rows)} reference encodings", file=sys.stderr)
@@ -76,9 +82,12 @@ def main():
     for model in MODELS:
         tokenizer = Tokenizer.from_file(str(shared / model / "tokenizer.json"))
         write_reference(tokenizer, rows, DATA / f"reference_{model}.jsonl")
-    for model in COMPACT_MODELS:
+    extra = [json.loads(line) for line in open(DATA / "corpus_extra.jsonl", encoding="utf-8")]
+    for model in MODELS + COMPACT_MODELS:
         tokenizer = Tokenizer.from_file(str(shared / model / "tokenizer.json"))
-        write_reference(tokenizer, rows, DATA / f"reference_{model}.jsonl.gz", compact_row)
+        if model in COMPACT_MODELS:
+            write_reference(tokenizer, rows, DATA / f"reference_{model}.jsonl.gz", compact_row)
+        write_reference(tokenizer, extra, DATA / f"reference_extra_{model}.jsonl.gz", compact_row)
     for variant in sorted((DATA / "json_variants").iterdir()):
         base = (variant / "base").read_text().strip()
         doc = json.loads((shared / base / "tokenizer.json").read_text(encoding="utf-8"))

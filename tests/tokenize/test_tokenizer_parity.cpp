@@ -4,6 +4,7 @@
 // files.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -56,6 +57,34 @@ INSTANTIATE_TEST_SUITE_P(
         TokenizerCase{"qwen3", TokenizerFiles::tokenizer_json, "Qwen3"},
         TokenizerCase{"gemma3", TokenizerFiles::tokenizer_json, "Gemma3"}),
     [](const auto& info) { return std::string(info.param.label); });
+
+// The strings of corpus_extra.jsonl, aimed at the newer parts (byte fallback, digits, newlines,
+// <0x..> look-alikes, Metaspace at the start of a pair), with every tokenizer.json.
+class ParityExtra : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ParityExtra, MatchesHuggingFace) {
+  const fs::path dir = kShared / GetParam();
+  require_shared(dir);
+  const auto tokenizer = attnviz::load_tokenizer(dir, TokenizerFiles::tokenizer_json);
+  const auto corpus = read_jsonl(kData / "corpus_extra.jsonl");
+  const auto reference =
+      read_jsonl(kData / (std::string("reference_extra_") + GetParam() + ".jsonl.gz"));
+  ASSERT_EQ(corpus.size(), reference.size()) << "regenerate the reference";
+  ASSERT_GE(corpus.size(), 150u);
+  const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
+  EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
+                          << " strings differ from Hugging Face";
+}
+
+INSTANTIATE_TEST_SUITE_P(Tokenizers, ParityExtra,
+                         ::testing::Values("bert-base-uncased", "gpt2", "smollm2", "mistral-7b",
+                                           "llama3", "qwen3", "gemma3"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 // Other tokenizer.json pipelines, made by patching a real file
 // (tests/data/tokenize/json_variants/NAME: the top-level keys of patch.json replace those of the
