@@ -59,21 +59,17 @@ bool DecoderSpec::decode(const std::string& token, std::string& text) const {
       return true;
     }
   }
-  bool changed = false;
+  if (replacements.empty()) return byte_level && ByteLevelAlphabet::get().decode(token, text);
   text = token;
   for (const auto& [from, to] : replacements) {
     for (std::size_t pos = text.find(from); !from.empty() && pos != std::string::npos;
          pos = text.find(from, pos + to.size())) {
       text.replace(pos, from.size(), to);
-      changed = true;
     }
   }
   std::string bytes;
-  if (byte_level && ByteLevelAlphabet::get().decode(text, bytes)) {
-    text = std::move(bytes);
-    changed = true;
-  }
-  return changed;
+  if (byte_level && ByteLevelAlphabet::get().decode(text, bytes)) text = std::move(bytes);
+  return text != token || byte_level;
 }
 
 DecoderSpec decoder_from_json(const nlohmann::json& json) {
