@@ -94,7 +94,10 @@ def main():
         doc.update(json.loads((variant / "patch.json").read_text(encoding="utf-8")))
         doc.pop("_comment")
         tokenizer = Tokenizer.from_str(json.dumps(doc))
-        write_reference(tokenizer, rows, DATA / f"reference_json_{variant.name}.jsonl")
+        if (DATA / f"reference_json_{variant.name}.jsonl").exists():  # the first variant, from before
+            write_reference(tokenizer, rows, DATA / f"reference_json_{variant.name}.jsonl")
+        else:
+            write_reference(tokenizer, rows, DATA / f"reference_json_{variant.name}.jsonl.gz", compact_row)
 
 
 if __name__ == "__main__":

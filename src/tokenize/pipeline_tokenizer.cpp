@@ -68,6 +68,17 @@ PipelineTokenizer::PipelineTokenizer(PipelineParts parts)
 
 void PipelineTokenizer::encode_words(const NormalizedText& text, CharRange range,
                                      std::vector<SequenceToken>& out) const {
+  if (parts_.pre_tokenizer.metaspace) {
+    NormalizedText piece = text.slice(range);
+    parts_.pre_tokenizer.metaspace->apply(piece);
+    split_and_encode(piece, {0, static_cast<std::uint32_t>(piece.size())}, out);
+  } else {
+    split_and_encode(text, range, out);
+  }
+}
+
+void PipelineTokenizer::split_and_encode(const NormalizedText& text, CharRange range,
+                                         std::vector<SequenceToken>& out) const {
   std::vector<CharRange> words;
   if (parts_.pre_tokenizer.splitter) {
     parts_.pre_tokenizer.splitter->split(text, range, words);

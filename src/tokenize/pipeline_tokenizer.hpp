@@ -39,6 +39,8 @@ class PipelineTokenizer : public Tokenizer {
   std::vector<SequenceToken> encode_sequence(std::string_view text) const;
   void encode_words(const NormalizedText& text, CharRange range,
                     std::vector<SequenceToken>& out) const;
+  void split_and_encode(const NormalizedText& text, CharRange range,
+                        std::vector<SequenceToken>& out) const;
   std::function<std::string(std::int32_t)> token_fn() const;
   std::function<std::string(const std::string&, bool)> display_fn() const;
   void trim_offsets(std::vector<SequenceToken>& tokens, std::string_view text) const;

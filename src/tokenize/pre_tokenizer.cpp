@@ -277,16 +277,53 @@ void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
   } else if (type == "Punctuation") {
     steps.push_back(make_char_split(is_punctuation, split_behavior_from_json(json.value(
                                                         "behavior", nlohmann::json("Isolated")))));
+  } else if (type == "Metaspace") {
+    if (!steps.empty() || spec.byte_level || spec.metaspace)
+      throw Error("pre_tokenizer Metaspace after another pre-tokenizer is not known to attnviz");
+    MetaspaceSpec metaspace;
+    const std::string replacement = json.value("replacement", std::string("\u2581"));
+    std::size_t pos = 0;
+    metaspace.replacement = decode_utf8(replacement, pos);
+    const std::string scheme =
+        json.value("prepend_scheme", json.value("add_prefix_space", true) ? "always" : "never");
+    if (scheme == "always") {
+      metaspace.prepend = MetaspaceSpec::Prepend::always;
+    } else if (scheme == "first") {
+      metaspace.prepend = MetaspaceSpec::Prepend::first;
+    } else if (scheme == "never") {
+      metaspace.prepend = MetaspaceSpec::Prepend::never;
+    } else {
+      throw Error("pre_tokenizer Metaspace: prepend_scheme '" + scheme +
+                  "' is not known to attnviz (known: always, first, never)");
+    }
+    if (json.value("split", true)) {
+      const char32_t r = metaspace.replacement;
+      steps.push_back(
+          make_char_split([r](char32_t c) { return c == r; }, SplitBehavior::MergedWithNext));
+    }
+    spec.metaspace = metaspace;
   } else if (type == "Sequence") {
     for (const auto& step : json.at("pretokenizers")) add_to_spec(step, spec, steps);
   } else {
     throw Error("pre_tokenizer type '" + type +
                 "' is not known to attnviz (known: BertPreTokenizer, ByteLevel, WhitespaceSplit, "
-                "Split, Digits, Punctuation, Sequence)");
+                "Split, Digits, Punctuation, Metaspace, Sequence)");
   }
 }
 
 }  // namespace
+
+void MetaspaceSpec::apply(NormalizedText& text) const {
+  for (char32_t& c : text.chars) {
+    if (c == U' ') c = replacement;
+  }
+  if (text.chars.empty() || text.chars.front() == replacement) return;
+  if (prepend == Prepend::always || (prepend == Prepend::first && text.begin.front() == 0)) {
+    text.chars.insert(text.chars.begin(), replacement);
+    text.begin.insert(text.begin.begin(), text.begin.front());
+    text.end.insert(text.end.begin(), text.end.front());
+  }
+}
 
 std::unique_ptr<PreTokenizer> make_bert_pre_tokenizer() {
   return std::make_unique<WhitespacePreTokenizer>(true);
