@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libtorch-dev nlohmann-json3-dev libcli11-dev libstb-dev libsentencepiece-dev libutf8proc-dev
+  libtorch-dev nlohmann-json3-dev libcli11-dev libstb-dev libsentencepiece-dev libutf8proc-dev libonig-dev
   libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core libcurl4-openssl-dev libssl-dev zlib1g-dev
   libopenblas0-openmp  # the BLAS libtorch-dev calls; without it Debian falls back to the ~100x slower reference BLAS
   python3 python3-venv python3-pip nodejs npm

@@ -93,7 +93,7 @@ def main():
     # Paragraphs must be read back exactly as written.
     paragraphs = [p for p in text_path.read_text(encoding="utf-8").split("\n\n") if p]
     mb = sum(len(p.encode("utf-8")) for p in paragraphs) / 1e6
-    models = ["bert-base-uncased", "gpt2"]
+    models = ["bert-base-uncased", "gpt2", "smollm2", "mistral-7b", "llama3", "qwen3", "gemma3"]
     out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_repetitions=3",
                           "--benchmark_report_aggregates_only=true", str(text_path)] +
                          [str(Path(args.shared) / m) for m in models], check=True, capture_output=True, text=True)

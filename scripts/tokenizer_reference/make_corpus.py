@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Writes tests/data/tokenize/corpus.jsonl: strings meant to break tokenizers.
+"""Writes tests/data/tokenize/corpus.jsonl: strings meant to break tokenizers, and corpus_extra.jsonl: strings
+aimed at the parts of newer tokenizer.json files (byte fallback, digits, runs of newlines, <0x..> look-alikes in
+the text, Metaspace at the start of a pair, case-insensitive contractions, composing marks, added tokens).
+corpus.jsonl stays as it was, because the SentencePiece fixture is trained on it.
 
 Deterministic (seeded), so re-running gives the same file. Each line is {"a": text} or, for a sentence pair,
 {"a": first, "b": second}. Run make_reference.py afterwards to get Hugging Face's ids for it.
@@ -11,6 +14,37 @@ import unicodedata
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[2] / "tests" / "data" / "tokenize" / "corpus.jsonl"
+OUT_EXTRA = OUT.with_name("corpus_extra.jsonl")
+
+EXTRA = [
+    # byte fallback: characters SentencePiece vocabularies lack
+    "\U0001F600", "a\U0001F600b", "\U0001F468\u200D\U0001F469\u200D\U0001F467", "\uE000\uF8FF", "\U000F0000",
+    "\u2E80\u2FD5\u31C0", "\U00020000\U0002A6D6", "\u0F00\u0F3A", "\u1680\u180E", "\uFFFD", "\u00A0\u202F",
+    "\u0000", "\u0001\u001F\u007F", "\x85", "\u2028\u2029", "\uFEFFhello", "\U0001D518\U0001D4D0",
+    # digits
+    "1", "12", "123", "1234", "12345678901234567890", "3.14159", "1,000,000", "1_000", "v2.0.1", "abc123def",
+    "\u0661\u0662\u0663", "\uFF11\uFF12\uFF13", "\u2460\u2461", "\u00B2\u00B3\u00B9", "\u216B", "0x1F", "-42",
+    "2024-11-22T10:00:00Z", "+1 (555) 010-9999", "99%", "$1.50", "1e-9", "\u0967\u0968",
+    # runs of newlines and other whitespace
+    "\n\n", "\n\n\n", "\n\n\n\n\n\n\n\n", "a\n\nb", "a\n\n\n\nb", "\r\n\r\n", "a \n b", "a  \n\n  b",
+    " \n", "\n ", "\t\n\t", "    indented\n        more", "line\n\n\n", "\n\n\nstart", "\u3000\u3000x",
+    # <0x..> look-alikes in the text
+    "<0x0A>", "<0x0a>", "<0xFF>", "<0x41><0x42>", "a<0x0A>b", "< 0x0A >", "<0x>", "<0xGG>", "<0x0A", "0x0A>",
+    "<unk>", "<s>", "</s>", "<s> </s>", "<pad>", "<bos>", "<eos>", "<mask>", "<start_of_turn>user",
+    "<|im_start|>user\nHi<|im_end|>", "<|begin_of_text|>Hi", "<|endoftext|>", "<|im_start|> x", "x<|im_end|>",
+    # SentencePiece's own marker in the text
+    "\u2581", "\u2581\u2581", "a\u2581b", "\u2581Hello", " \u2581 ",
+    # contractions in other cases
+    "DON'T", "I'LL", "We'Re", "it'S", "'s", "'S'T", "y'all", "can't't",
+    # composing marks
+    "e\u0301\u0323", "\u1100\u1161\u11A8", "\u1100\u1161", "\uAC00\u11A8", "o\u0308\u0304", "\u0958",
+    "A\u030A", "\u212B", "\uFB01", "\u2126", "a\u0328\u0301", "\u0915\u093C",
+]
+
+EXTRA_PAIRS = [
+    (" Hi", "there"), ("Hi", " there"), (" ", " "), ("", "x"), ("x", ""), ("\u2581", "\u2581\u2581x"),
+    ("\n", "\n"), ("12", "34"), ("<0x0A>", "<s>"), ("Hello world", "  two spaces"), ("\U0001F600", "\U0001F600"),
+]
 
 WINOGRAD = [
     "The animal didn't cross the street because it was too tired.",
@@ -122,6 +156,12 @@ def main():
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"wrote {len(rows)} entries to {OUT}", file=sys.stderr)
+    extra = [{"a": s} for s in EXTRA] + [{"a": a, "b": b} for a, b in EXTRA_PAIRS]
+    extra += [{"a": random_string(rng) + "\n\n" + "\u2581" + random_string(rng)} for _ in range(40)]
+    with open(OUT_EXTRA, "w", encoding="utf-8") as f:
+        for row in extra:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {len(extra)} entries to {OUT_EXTRA}", file=sys.stderr)
 
 
 if __name__ == "__main__":

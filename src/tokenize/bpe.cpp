@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <queue>
 
 #include "attnviz/error.hpp"
@@ -33,6 +34,14 @@ Bpe::Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& me
     }
     merges_.emplace(pair_key(*id_a, *id_b), Merge{static_cast<std::int32_t>(rank), *id_merged});
   }
+  if (options_.byte_fallback) {
+    byte_ids_.assign(256, -1);
+    for (int b = 0; b < 256; ++b) {
+      char name[8];
+      std::snprintf(name, sizeof name, "<0x%02X>", b);
+      if (const auto id = vocab_.find(name)) byte_ids_[static_cast<std::size_t>(b)] = *id;
+    }
+  }
   if (options_.unk_token) {
     unk_id_ = vocab_.find(*options_.unk_token);
     if (!unk_id_) {
@@ -66,15 +75,26 @@ void Bpe::tokenize(const Word& word, std::vector<Piece>& out) const {
   }
 }
 
+void Bpe::push_symbol(std::vector<Symbol>& symbols, std::int32_t id, std::uint32_t char_index) {
+  symbols.push_back(
+      {id, static_cast<std::int32_t>(symbols.size()) - 1, -1, char_index, char_index + 1, true});
+  if (symbols.size() > 1)
+    symbols[symbols.size() - 2].next = static_cast<std::int32_t>(symbols.size()) - 1;
+}
+
+// HF: each byte of the piece as a <0xNN> token, all spanning the character, if every one exists.
+bool Bpe::byte_fallback(std::string_view piece, std::uint32_t char_index,
+                        std::vector<Symbol>& symbols) const {
+  if (byte_ids_.empty()) return false;
+  for (const char b : piece) {
+    if (byte_ids_[static_cast<unsigned char>(b)] < 0) return false;
+  }
+  for (const char b : piece)
+    push_symbol(symbols, byte_ids_[static_cast<unsigned char>(b)], char_index);
+  return true;
+}
+
 void Bpe::merge_word(const Word& word, std::vector<Piece>& out) const {
-  struct Symbol {
-    std::int32_t id;
-    std::int32_t prev;
-    std::int32_t next;
-    std::uint32_t char_begin;
-    std::uint32_t char_end;
-    bool alive;
-  };
   std::vector<Symbol> symbols;
   const std::uint32_t n = word.char_count();
   symbols.reserve(n);
@@ -88,7 +108,9 @@ void Bpe::merge_word(const Word& word, std::vector<Piece>& out) const {
       piece.assign(i > 0 ? options_.continuing_subword_prefix : std::string()).append(ch);
       if (i + 1 == n) piece += options_.end_of_word_suffix;
     }
-    std::optional<std::int32_t> id = vocab_.find(plain ? ch : std::string_view(piece));
+    const std::string_view looked_up = plain ? ch : std::string_view(piece);
+    std::optional<std::int32_t> id = vocab_.find(looked_up);
+    if (!id && byte_fallback(looked_up, i, symbols)) continue;
     if (!id) {
       if (!unk_id_)
         continue;  // HF drops a character it cannot represent when there is no unknown token
@@ -98,9 +120,7 @@ void Bpe::merge_word(const Word& word, std::vector<Piece>& out) const {
       }
       id = unk_id_;
     }
-    symbols.push_back({*id, static_cast<std::int32_t>(symbols.size()) - 1, -1, i, i + 1, true});
-    if (symbols.size() > 1)
-      symbols[symbols.size() - 2].next = static_cast<std::int32_t>(symbols.size()) - 1;
+    push_symbol(symbols, *id, i);
   }
 
   struct Candidate {

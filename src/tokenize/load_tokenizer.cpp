@@ -36,7 +36,8 @@ json read_json(const fs::path& path) {
   }
 }
 
-// Reading a field of the wrong type gives nlohmann's exception; say which file it was.
+// Reading a field of the wrong type gives nlohmann's exception, and a part attnviz does not know
+// gives an Error without the file's name; say which file it was.
 template <typename Fn>
 auto with_file_context(const fs::path& path, Fn fn) {
   try {
@@ -44,6 +45,8 @@ auto with_file_context(const fs::path& path, Fn fn) {
   } catch (const json::exception& e) {
     throw Error("tokenizer file " + path.string() + " does not have the expected structure (" +
                 e.what() + "); it may be damaged or from an unsupported tokenizer");
+  } catch (const Error& e) {
+    throw Error("tokenizer file " + path.string() + ": " + e.what());
   }
 }
 
@@ -165,11 +168,7 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
   if (type == "BPE") {
     if (model.contains("dropout") && !model["dropout"].is_null() &&
         model["dropout"].get<double>() > 0.0) {
-      throw Error(
-          "tokenizer.json: BPE dropout is random and not supported by attnviz; set it to null");
-    }
-    if (model.value("byte_fallback", false)) {
-      throw Error("tokenizer.json: BPE byte_fallback is not supported by attnviz yet");
+      throw Error("BPE dropout is random and not supported by attnviz; set it to null");
     }
     tokenize::BpeOptions options;
     if (model.contains("unk_token") && !model["unk_token"].is_null())
@@ -182,6 +181,7 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
     options.end_of_word_suffix = optional_string("end_of_word_suffix");
     options.fuse_unk = model.value("fuse_unk", false);
     options.ignore_merges = model.value("ignore_merges", false);
+    options.byte_fallback = model.value("byte_fallback", false);
     std::vector<std::pair<std::string, std::string>> merges;
     for (const auto& merge : model.at("merges")) {
       if (merge.is_array()) {
@@ -190,17 +190,16 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
       }
       const std::string line = merge.get<std::string>();
       const auto space = line.find(' ');
-      if (space == std::string::npos)
-        throw Error("tokenizer.json: BPE merge '" + line + "' has no space");
+      if (space == std::string::npos) throw Error("BPE merge '" + line + "' has no space");
       merges.emplace_back(line.substr(0, space), line.substr(space + 1));
     }
     return std::make_unique<tokenize::Bpe>(vocab_from_json_object(model.at("vocab")), merges,
                                            options);
   }
-  throw Error("tokenizer.json: model type '" + (type.empty() ? std::string("unknown") : type) +
-              "' is not supported by attnviz (supported: WordPiece, BPE; for Unigram models "
-              "attnviz reads the "
-              "SentencePiece file tokenizer.model/spiece.model instead)");
+  throw Error("model type '" + (type.empty() ? std::string("unknown") : type) +
+              "' is not known to attnviz (known: WordPiece, BPE; attnviz reads a Unigram model "
+              "from its SentencePiece file, tokenizer.model or spiece.model, in a directory "
+              "without this tokenizer.json)");
 }
 
 std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
@@ -215,6 +214,7 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
     parts.pre_tokenizer = tokenize::pre_tokenizer_from_json(doc["pre_tokenizer"]);
     parts.model = model_from_json(doc.at("model"));
     parts.post_processor = tokenize::post_processor_from_json(doc["post_processor"]);
+    parts.decoder = tokenize::decoder_from_json(doc["decoder"]);
     for (const auto& token : doc.value("added_tokens", json::array())) {
       parts.added_tokens.push_back(
           added_token_from_json(token, token.at("id").get<std::int32_t>()));
@@ -330,17 +330,8 @@ std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir, TokenizerFi
     case TokenizerFiles::automatic:
       break;
   }
-  if (fs::exists(model_dir / "tokenizer.json")) {
-    const auto sentencepiece = sentencepiece_model(model_dir);
-    if (!sentencepiece) return load_tokenizer_json(model_dir);
-    // A SentencePiece model's tokenizer.json may hold what attnviz does not read natively
-    // (Unigram); its .model file is the same tokenizer, read through libsentencepiece.
-    try {
-      return load_tokenizer_json(model_dir);
-    } catch (const Error&) {
-      return tokenize::load_sentencepiece(*sentencepiece, read_config(model_dir));
-    }
-  }
+  // A tokenizer.json attnviz cannot read is an error, never a reason to read another file.
+  if (fs::exists(model_dir / "tokenizer.json")) return load_tokenizer_json(model_dir);
   if (fs::exists(model_dir / "vocab.txt") || fs::exists(model_dir / "vocab.json") ||
       fs::exists(model_dir / "encoder.json")) {
     return load_vocab_files(model_dir);

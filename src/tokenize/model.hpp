@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -71,6 +72,8 @@ struct BpeOptions {
   std::string end_of_word_suffix;
   bool fuse_unk = false;
   bool ignore_merges = false;
+  // A character not in the vocabulary becomes its UTF-8 bytes as <0xNN> tokens, where all exist.
+  bool byte_fallback = false;
 };
 
 // Byte-pair encoding: merges applied lowest rank first (leftmost first among equal ranks), as HF's
@@ -96,11 +99,23 @@ class Bpe : public Model {
     const auto it = merges_.find(pair_key(a, b));
     return it == merges_.end() ? nullptr : &it->second;
   }
+  struct Symbol {
+    std::int32_t id;
+    std::int32_t prev;
+    std::int32_t next;
+    std::uint32_t char_begin;
+    std::uint32_t char_end;
+    bool alive;
+  };
+  static void push_symbol(std::vector<Symbol>& symbols, std::int32_t id, std::uint32_t char_index);
+  bool byte_fallback(std::string_view piece, std::uint32_t char_index,
+                     std::vector<Symbol>& symbols) const;
   void merge_word(const Word& word, std::vector<Piece>& out) const;
 
   std::unordered_map<std::uint64_t, Merge> merges_;
   BpeOptions options_;
   std::optional<std::int32_t> unk_id_;
+  std::vector<std::int32_t> byte_ids_;  // byte_fallback: the id of <0xNN> per byte, -1 if none
   // Words seen before -> their pieces. Same bounded size as HF's (10,000 words).
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, std::vector<Piece>> cache_;

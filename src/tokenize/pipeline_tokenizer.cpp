@@ -60,6 +60,7 @@ void append_visible(std::string_view text, bool whitespace_only, std::string& ou
 
 PipelineTokenizer::PipelineTokenizer(PipelineParts parts)
     : parts_(std::move(parts)), added_(parts_.added_tokens, parts_.normalizer.get()) {
+  parts_.decoder.byte_level = parts_.decoder.byte_level || parts_.pre_tokenizer.byte_level;
   if (!parts_.model)
     throw Error("tokenizer: no model (WordPiece or BPE) was found in the tokenizer files");
   for (const AddedToken& t : parts_.added_tokens) added_vocab_.add(t.content, t.id);
@@ -67,6 +68,17 @@ PipelineTokenizer::PipelineTokenizer(PipelineParts parts)
 
 void PipelineTokenizer::encode_words(const NormalizedText& text, CharRange range,
                                      std::vector<SequenceToken>& out) const {
+  if (parts_.pre_tokenizer.metaspace) {
+    NormalizedText piece = text.slice(range);
+    parts_.pre_tokenizer.metaspace->apply(piece);
+    split_and_encode(piece, {0, static_cast<std::uint32_t>(piece.size())}, out);
+  } else {
+    split_and_encode(text, range, out);
+  }
+}
+
+void PipelineTokenizer::split_and_encode(const NormalizedText& text, CharRange range,
+                                         std::vector<SequenceToken>& out) const {
   std::vector<CharRange> words;
   if (parts_.pre_tokenizer.splitter) {
     parts_.pre_tokenizer.splitter->split(text, range, words);
@@ -74,6 +86,7 @@ void PipelineTokenizer::encode_words(const NormalizedText& text, CharRange range
     words.push_back(range);
   }
   const bool byte_level = parts_.pre_tokenizer.byte_level;
+  const std::string& marker = parts_.decoder.word_marker();
   const ByteLevelAlphabet& alphabet = ByteLevelAlphabet::get();
   Word word;
   std::vector<std::uint32_t> source;  // word character -> code point index in text
@@ -103,8 +116,12 @@ void PipelineTokenizer::encode_words(const NormalizedText& text, CharRange range
     parts_.model->tokenize(word, pieces);
     for (std::size_t k = 0; k < pieces.size(); ++k) {
       const Piece& p = pieces[k];
+      // Where tokens mark a word's start (SentencePiece's ▁), a word is what such a token begins.
+      const bool continuation =
+          k > 0 && (marker.empty() ||
+                    parts_.model->vocab().token(p.id).compare(0, marker.size(), marker) != 0);
       out.push_back(
-          {p.id, text.begin[source[p.char_begin]], text.end[source[p.char_end - 1]], k > 0});
+          {p.id, text.begin[source[p.char_begin]], text.end[source[p.char_end - 1]], continuation});
     }
   }
 }
@@ -229,11 +246,8 @@ std::size_t PipelineTokenizer::vocab_size() const {
 
 std::string PipelineTokenizer::display(const std::string& token, bool continuation) const {
   std::string text;
-  if (added_vocab_.find(token)) {
-    text = token;
-  } else if (!parts_.pre_tokenizer.byte_level || !ByteLevelAlphabet::get().decode(token, text)) {
-    text = token;
-  }
+  const bool decoded = !added_vocab_.find(token) && parts_.decoder.decode(token, text);
+  if (!decoded) text = token;
   const std::string& prefix = parts_.model->continuation_prefix();
   if (continuation && !prefix.empty() && text.compare(0, prefix.size(), prefix) == 0)
     text.erase(0, prefix.size());
@@ -242,9 +256,9 @@ std::string PipelineTokenizer::display(const std::string& token, bool continuati
     char32_t c;
     whitespace_only = try_decode_utf8(text, pos, c) && is_white_space(c);
   }
-  // GPT-2 marks a word's leading space inside the token ("Ġworld"); a reader sees the word.
-  if (!whitespace_only && parts_.pre_tokenizer.byte_level && !text.empty() && text.front() == ' ')
-    text.erase(0, 1);
+  // GPT-2 ("Ġworld") and SentencePiece ("▁world") mark a word's leading space inside the token; a
+  // reader sees the word.
+  if (!whitespace_only && decoded && !text.empty() && text.front() == ' ') text.erase(0, 1);
   std::string out = continuation ? "·" : "";
   append_visible(text, whitespace_only, out);
   return out;

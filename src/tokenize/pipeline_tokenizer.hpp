@@ -5,6 +5,7 @@
 
 #include "added_vocabulary.hpp"
 #include "attnviz/tokenizer.hpp"
+#include "decoder.hpp"
 #include "model.hpp"
 #include "normalizer.hpp"
 #include "post_processor.hpp"
@@ -19,6 +20,8 @@ struct PipelineParts {
   std::unique_ptr<Model> model;
   std::vector<AddedToken> added_tokens;
   PostProcessorSpec post_processor;
+  DecoderSpec
+      decoder;  // for display strings; vocabulary files set byte_level from the pre-tokenizer
 };
 
 // added tokens -> normalizer -> pre-tokenizer -> model -> post-processor, as HF's TokenizerImpl
@@ -36,6 +39,8 @@ class PipelineTokenizer : public Tokenizer {
   std::vector<SequenceToken> encode_sequence(std::string_view text) const;
   void encode_words(const NormalizedText& text, CharRange range,
                     std::vector<SequenceToken>& out) const;
+  void split_and_encode(const NormalizedText& text, CharRange range,
+                        std::vector<SequenceToken>& out) const;
   std::function<std::string(std::int32_t)> token_fn() const;
   std::function<std::string(const std::string&, bool)> display_fn() const;
   void trim_offsets(std::vector<SequenceToken>& tokens, std::string_view text) const;

@@ -41,7 +41,7 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
           const std::string name = special.at("id").get<std::string>();
           const auto found = specials.find(name);
           if (found == specials.end()) {
-            throw Error("tokenizer.json: the post_processor template uses special token '" + name +
+            throw Error("the post_processor template uses special token '" + name +
                         "' that its special_tokens list does not define");
           }
           t.ids = found->at("ids").get<std::vector<std::int32_t>>();
@@ -60,8 +60,8 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
   } else if (type == "Sequence") {
     for (const auto& step : json.at("processors")) add_to_spec(step, spec);
   } else {
-    throw Error("tokenizer.json: post_processor type '" + type +
-                "' is not supported by attnviz (supported: TemplateProcessing, BertProcessing, "
+    throw Error("post_processor type '" + type +
+                "' is not known to attnviz (known: TemplateProcessing, BertProcessing, "
                 "RobertaProcessing, ByteLevel, Sequence)");
   }
 }

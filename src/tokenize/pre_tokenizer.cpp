@@ -1,8 +1,11 @@
 #include "pre_tokenizer.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "attnviz/error.hpp"
+#include "regex.hpp"
 #include "unicode.hpp"
 
 namespace attnviz::tokenize {
@@ -100,6 +103,156 @@ class SequencePreTokenizer : public PreTokenizer {
   std::vector<std::unique_ptr<PreTokenizer>> steps_;
 };
 
+// HF's SplitDelimiterBehavior: what becomes of the matches of a pattern.
+enum class SplitBehavior { Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous };
+
+SplitBehavior split_behavior_from_json(const nlohmann::json& json) {
+  const std::string name = json.get<std::string>();
+  if (name == "Removed") return SplitBehavior::Removed;
+  if (name == "Isolated") return SplitBehavior::Isolated;
+  if (name == "MergedWithPrevious") return SplitBehavior::MergedWithPrevious;
+  if (name == "MergedWithNext") return SplitBehavior::MergedWithNext;
+  if (name == "Contiguous") return SplitBehavior::Contiguous;
+  throw Error("pre_tokenizer: split behavior '" + name +
+              "' is not known to attnviz (known: Removed, Isolated, MergedWithPrevious, "
+              "MergedWithNext, Contiguous)");
+}
+
+struct Segment {
+  CharRange range;
+  bool is_match;
+};
+
+// Turns the segments of a range (matches and what lies between them, in order, covering it) into
+// words, as HF's NormalizedString::split does; empty words are dropped.
+void split_segments(std::vector<Segment>& segments, SplitBehavior behavior, bool invert,
+                    std::vector<CharRange>& words) {
+  std::vector<Segment> merged;
+  if (invert) {
+    for (Segment& s : segments) s.is_match = !s.is_match;
+  }
+  switch (behavior) {
+    case SplitBehavior::Isolated:
+      merged = segments;
+      break;
+    case SplitBehavior::Removed:
+      for (const Segment& s : segments) {
+        if (!s.is_match) merged.push_back(s);
+      }
+      break;
+    case SplitBehavior::MergedWithPrevious: {
+      bool previous_match = false;
+      for (const Segment& s : segments) {
+        if (s.is_match && !previous_match && !merged.empty()) {
+          merged.back().range.end = s.range.end;
+        } else {
+          merged.push_back(s);
+        }
+        previous_match = s.is_match;
+      }
+      break;
+    }
+    case SplitBehavior::MergedWithNext: {
+      bool previous_match = false;
+      for (auto it = segments.rbegin(); it != segments.rend(); ++it) {
+        if (it->is_match && !previous_match && !merged.empty()) {
+          merged.back().range.begin = it->range.begin;
+        } else {
+          merged.push_back(*it);
+        }
+        previous_match = it->is_match;
+      }
+      std::reverse(merged.begin(), merged.end());
+      break;
+    }
+    case SplitBehavior::Contiguous: {
+      bool previous_match = false;
+      for (const Segment& s : segments) {
+        if (s.is_match && previous_match && !merged.empty()) {
+          merged.back().range.end = s.range.end;
+        } else {
+          merged.push_back(s);
+        }
+        previous_match = s.is_match;
+      }
+      break;
+    }
+  }
+  for (const Segment& s : merged) {
+    if (s.range.begin < s.range.end) words.push_back(s.range);
+  }
+}
+
+// HF's Split: the matches of a regular expression (or of a literal string), then a behavior.
+class SplitPreTokenizer : public PreTokenizer {
+ public:
+  SplitPreTokenizer(Regex regex, SplitBehavior behavior, bool invert)
+      : regex_(std::move(regex)), behavior_(behavior), invert_(invert) {}
+
+  void split(const NormalizedText& text, CharRange range,
+             std::vector<CharRange>& words) const override {
+    std::string utf8;
+    std::vector<std::uint32_t> char_at;  // byte offset -> character index (at character starts)
+    for (std::uint32_t i = range.begin; i < range.end; ++i) {
+      char_at.resize(utf8.size() + 1, i);
+      char_at[utf8.size()] = i;
+      append_utf8(text.chars[i], utf8);
+    }
+    char_at.resize(utf8.size() + 1, range.end);
+    char_at[utf8.size()] = range.end;
+    std::vector<std::pair<std::size_t, std::size_t>> matches;
+    regex_.find_all(utf8, matches);
+    std::vector<Segment> segments;
+    std::uint32_t previous = range.begin;
+    for (const auto& [b, e] : matches) {
+      const std::uint32_t begin = char_at[b];
+      const std::uint32_t end = char_at[e];
+      if (previous < begin) segments.push_back({{previous, begin}, false});
+      segments.push_back({{begin, end}, true});
+      previous = end;
+    }
+    if (previous < range.end) segments.push_back({{previous, range.end}, false});
+    split_segments(segments, behavior_, invert_, words);
+  }
+
+ private:
+  Regex regex_;
+  SplitBehavior behavior_;
+  bool invert_;
+};
+
+// Splits on every character for which Predicate holds, each one a match of its own (HF's Digits
+// and Punctuation).
+template <typename Predicate>
+class CharSplitPreTokenizer : public PreTokenizer {
+ public:
+  CharSplitPreTokenizer(Predicate predicate, SplitBehavior behavior)
+      : predicate_(predicate), behavior_(behavior) {}
+
+  void split(const NormalizedText& text, CharRange range,
+             std::vector<CharRange>& words) const override {
+    std::vector<Segment> segments;
+    std::uint32_t previous = range.begin;
+    for (std::uint32_t i = range.begin; i < range.end; ++i) {
+      if (!predicate_(text.chars[i])) continue;
+      if (previous < i) segments.push_back({{previous, i}, false});
+      segments.push_back({{i, i + 1}, true});
+      previous = i + 1;
+    }
+    if (previous < range.end) segments.push_back({{previous, range.end}, false});
+    split_segments(segments, behavior_, false, words);
+  }
+
+ private:
+  Predicate predicate_;
+  SplitBehavior behavior_;
+};
+
+template <typename Predicate>
+std::unique_ptr<PreTokenizer> make_char_split(Predicate predicate, SplitBehavior behavior) {
+  return std::make_unique<CharSplitPreTokenizer<Predicate>>(predicate, behavior);
+}
+
 void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
                  std::vector<std::unique_ptr<PreTokenizer>>& steps) {
   const std::string type = json.value("type", "");
@@ -111,16 +264,66 @@ void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
     spec.byte_level = true;
     spec.add_prefix_space = json.value("add_prefix_space", true);
     if (json.value("use_regex", true)) steps.push_back(make_gpt2_pre_tokenizer());
+  } else if (type == "Split") {
+    steps.push_back(std::make_unique<SplitPreTokenizer>(
+        pattern_from_json(json.at("pattern")), split_behavior_from_json(json.at("behavior")),
+        json.value("invert", false)));
+  } else if (type == "Digits") {
+    if (json.value("individual_digits", false)) {
+      steps.push_back(make_char_split(is_numeric, SplitBehavior::Isolated));
+    } else {
+      steps.push_back(make_char_split(is_numeric, SplitBehavior::Contiguous));
+    }
+  } else if (type == "Punctuation") {
+    steps.push_back(make_char_split(is_punctuation, split_behavior_from_json(json.value(
+                                                        "behavior", nlohmann::json("Isolated")))));
+  } else if (type == "Metaspace") {
+    if (!steps.empty() || spec.byte_level || spec.metaspace)
+      throw Error("pre_tokenizer Metaspace after another pre-tokenizer is not known to attnviz");
+    MetaspaceSpec metaspace;
+    const std::string replacement = json.value("replacement", std::string("\u2581"));
+    std::size_t pos = 0;
+    metaspace.replacement = decode_utf8(replacement, pos);
+    const std::string scheme =
+        json.value("prepend_scheme", json.value("add_prefix_space", true) ? "always" : "never");
+    if (scheme == "always") {
+      metaspace.prepend = MetaspaceSpec::Prepend::always;
+    } else if (scheme == "first") {
+      metaspace.prepend = MetaspaceSpec::Prepend::first;
+    } else if (scheme == "never") {
+      metaspace.prepend = MetaspaceSpec::Prepend::never;
+    } else {
+      throw Error("pre_tokenizer Metaspace: prepend_scheme '" + scheme +
+                  "' is not known to attnviz (known: always, first, never)");
+    }
+    if (json.value("split", true)) {
+      const char32_t r = metaspace.replacement;
+      steps.push_back(
+          make_char_split([r](char32_t c) { return c == r; }, SplitBehavior::MergedWithNext));
+    }
+    spec.metaspace = metaspace;
   } else if (type == "Sequence") {
     for (const auto& step : json.at("pretokenizers")) add_to_spec(step, spec, steps);
   } else {
-    throw Error("tokenizer.json: pre_tokenizer type '" + type +
-                "' is not supported by attnviz (supported: BertPreTokenizer, ByteLevel, "
-                "WhitespaceSplit, Sequence)");
+    throw Error("pre_tokenizer type '" + type +
+                "' is not known to attnviz (known: BertPreTokenizer, ByteLevel, WhitespaceSplit, "
+                "Split, Digits, Punctuation, Metaspace, Sequence)");
   }
 }
 
 }  // namespace
+
+void MetaspaceSpec::apply(NormalizedText& text) const {
+  for (char32_t& c : text.chars) {
+    if (c == U' ') c = replacement;
+  }
+  if (text.chars.empty() || text.chars.front() == replacement) return;
+  if (prepend == Prepend::always || (prepend == Prepend::first && text.begin.front() == 0)) {
+    text.chars.insert(text.chars.begin(), replacement);
+    text.begin.insert(text.begin.begin(), text.begin.front());
+    text.end.insert(text.end.begin(), text.end.front());
+  }
+}
 
 std::unique_ptr<PreTokenizer> make_bert_pre_tokenizer() {
   return std::make_unique<WhitespacePreTokenizer>(true);

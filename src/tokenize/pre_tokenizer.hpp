@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -23,12 +24,23 @@ std::unique_ptr<PreTokenizer> make_bert_pre_tokenizer();
 // GPT-2's pattern: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 std::unique_ptr<PreTokenizer> make_gpt2_pre_tokenizer();
 
+// HF's Metaspace pre-tokenizer, which changes the text: spaces become `replacement`, which is also
+// put in front of a piece (always, only before the start of the text, or never); its split on
+// `replacement` is a step of the splitter.
+struct MetaspaceSpec {
+  enum class Prepend { always, first, never };
+  char32_t replacement = U'\u2581';
+  Prepend prepend = Prepend::always;
+  void apply(NormalizedText& text) const;
+};
+
 // What a tokenizer.json "pre_tokenizer" asks for. ByteLevel is recorded as flags, because it also
 // changes what the model sees (bytes mapped to printable characters) and may prepend a space.
 struct PreTokenizerSpec {
   std::unique_ptr<PreTokenizer> splitter;  // nullptr: the whole text is one word
   bool byte_level = false;
   bool add_prefix_space = false;
+  std::optional<MetaspaceSpec> metaspace;  // applied to each piece before the splitter
 };
 
 PreTokenizerSpec pre_tokenizer_from_json(const nlohmann::json& json);

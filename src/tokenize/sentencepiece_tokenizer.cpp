@@ -2,6 +2,7 @@
 
 #include "sentencepiece_library.hpp"
 
+#include <fstream>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,42 @@ constexpr std::string_view kWordStart =
 
 bool starts_with_word_start(std::string_view piece) {
   return piece.substr(0, kWordStart.size()) == kWordStart;
+}
+
+// What a file that libsentencepiece refused looks like, for the error message.
+std::string what_the_file_is(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[256];
+  in.read(head, sizeof head);
+  const std::string_view start(head, static_cast<std::size_t>(in.gcount()));
+  if (start.empty()) return "the file is empty";
+  if (start.substr(0, 4) == "GGUF") return "it is a GGUF file, not a SentencePiece model";
+  const auto first = start.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && (start[first] == '{' || start[first] == '['))
+    return "it is JSON, not a SentencePiece model (a binary protobuf ModelProto)";
+  bool text = true;
+  for (const char c : start) {
+    const auto u = static_cast<unsigned char>(c);
+    text = text && (u >= 0x20 || c == '\n' || c == '\r' || c == '\t');
+  }
+  if (text) return "it is a text file, not a SentencePiece model (a binary protobuf ModelProto)";
+  return "it is not a SentencePiece model (a binary protobuf ModelProto), or it is damaged";
+}
+
+// The other tokenizer files next to a SentencePiece model, for the error message.
+std::string other_tokenizer_files(const std::filesystem::path& model_path) {
+  std::string found;
+  for (const char* name :
+       {"tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json", "merges.txt",
+        "special_tokens_map.json", "tokenizer.model", "spiece.model"}) {
+    const auto path = model_path.parent_path() / name;
+    if (path.filename() != model_path.filename() && std::filesystem::exists(path))
+      found += (found.empty() ? "" : ", ") + std::string(name);
+  }
+  return found.empty()
+             ? "no other tokenizer files are in " + model_path.parent_path().string() +
+                   ": download the model's tokenizer again"
+             : "other tokenizer files in " + model_path.parent_path().string() + ": " + found;
 }
 
 // transformers' AlbertTokenizer and XLNetTokenizer preprocess the text and split "9," pieces; the
@@ -54,8 +91,9 @@ class SentencePieceTokenizer : public Tokenizer {
         preprocess_(make_sentencepiece_preprocessor(config_.preprocess)) {
     const auto status = processor_.Load(path.string());
     if (!status.ok()) {
-      throw Error("cannot load SentencePiece model " + path.string() + ": " + status.ToString() +
-                  "; the file is missing or damaged: download it again");
+      throw Error("cannot load SentencePiece model " + path.string() + ": " +
+                  what_the_file_is(path) + " (" + status.ToString() + "); " +
+                  other_tokenizer_files(path));
     }
     std::vector<AddedToken> added;
     auto special = [&](const char* key) -> std::optional<std::pair<std::int32_t, std::string>> {

@@ -200,6 +200,16 @@ bool is_decimal_digit(char32_t c) {
   return category(c) == UTF8PROC_CATEGORY_ND;
 }
 
+bool is_numeric(char32_t c) {
+  const auto cat = category(c);
+  return cat == UTF8PROC_CATEGORY_ND || cat == UTF8PROC_CATEGORY_NL || cat == UTF8PROC_CATEGORY_NO;
+}
+
+bool is_punctuation(char32_t c) {
+  const auto cat = category(c);
+  return is_ascii_punctuation(c) || (cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO);
+}
+
 bool is_invisible(char32_t c) {
   const auto cat = category(c);
   return cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF ||

@@ -34,7 +34,10 @@ void append_nfkd_without_combining(char32_t c, std::u32string& out);
 // Python's str.isspace(), which str.split() uses: White_Space plus the separators U+001C..U+001F.
 bool is_python_space(char32_t c);
 bool is_decimal_digit(char32_t c);  // category Nd
-bool is_invisible(char32_t c);      // control and format characters, for display
+bool is_numeric(char32_t c);        // Rust's char::is_numeric: categories Nd, Nl, No
+// HF's Punctuation pre-tokenizer: ASCII punctuation or a category P* character.
+bool is_punctuation(char32_t c);
+bool is_invisible(char32_t c);  // control and format characters, for display
 
 // UTF-8. decode_utf8 throws attnviz::Error naming the byte offset of the first invalid sequence.
 char32_t decode_utf8(std::string_view text, std::size_t& pos);

@@ -28,8 +28,7 @@ TEST_P(ConfigVariant, MatchesTransformers) {
   const fs::path variant = kData / "config_variants" / v.folder;
   std::string base;
   std::ifstream(variant / "base") >> base;
-  if (!fs::exists(kShared / base))
-    GTEST_SKIP() << "real tokenizer files not found at " << kShared / base;
+  attnviz::testing::require_shared(kShared / base);
   // The real files with the variant's tokenizer_config.json, in a directory of their own.
   const fs::path dir =
       fs::temp_directory_path() / (std::string("attnviz_config_") + v.folder + "_" + v.label);

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "attnviz/error.hpp"
 #include "attnviz/tokenizer.hpp"
 
@@ -73,11 +75,86 @@ TEST(TokenizeErrors, WrongStructure) {
   EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
 }
 
+// A Unigram model (here with an empty vocabulary) is not read from tokenizer.json.
 TEST(TokenizeErrors, UnsupportedModelType) {
   TempDir dir;
   dir.write("tokenizer.json", R"({"model": {"type": "Unigram", "vocab": []}})");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("Unigram"), std::string::npos) << message;
+  EXPECT_NE(message.find((dir.path() / "tokenizer.json").string()), std::string::npos) << message;
+}
+
+// A tokenizer.json with `part` replaced; the rest is a small valid WordPiece tokenizer.
+std::string tokenizer_json_with(const std::string& key, const std::string& part) {
+  nlohmann::json doc = nlohmann::json::parse(
+      R"({"normalizer": null, "pre_tokenizer": {"type": "WhitespaceSplit"},
+          "model": {"type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 1}},
+          "post_processor": null, "decoder": null, "added_tokens": []})");
+  doc[key] = nlohmann::json::parse(part);
+  return doc.dump();
+}
+
+// Each part attnviz does not know (or cannot compile) is one line naming it and the file.
+TEST(TokenizeErrors, UnknownPartsNameThemselvesAndTheFile) {
+  struct BadPart {
+    const char* key;
+    const char* json;
+    const char* expected;  // in the message
+  };
+  const BadPart parts[] = {
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": ""})",
+       "normalizer type 'Precompiled'"},
+      {"pre_tokenizer", R"({"type": "Sequence", "pretokenizers": [{"type": "Magic"}]})",
+       "pre_tokenizer type 'Magic'"},
+      {"pre_tokenizer",
+       R"({"type": "Split", "pattern": {"Regex": "(\\p{L}+"}, "behavior": "Isolated"})",
+       "does not compile"},
+      {"pre_tokenizer", R"({"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Sideways"})",
+       "split behavior 'Sideways'"},
+      {"model", R"({"type": "WordLevel", "vocab": {}})", "model type 'WordLevel'"},
+      {"post_processor", R"({"type": "Shuffle"})", "post_processor type 'Shuffle'"},
+      {"decoder", R"({"type": "CTC"})", "decoder type 'CTC'"},
+      {"normalizer", R"({"type": "Replace", "pattern": {"Regex": "[a-"}, "content": ""})",
+       "does not compile"}};
+  for (const BadPart& part : parts) {
+    TempDir dir;
+    dir.write("tokenizer.json", tokenizer_json_with(part.key, part.json));
+    const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+    EXPECT_NE(message.find(part.expected), std::string::npos) << message;
+    EXPECT_NE(message.find((dir.path() / "tokenizer.json").string()), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+// A tokenizer.json attnviz cannot read is an error, even where a SentencePiece model could be read.
+TEST(TokenizeErrors, NoFallbackFromTokenizerJsonToSentencePiece) {
+  TempDir dir;
+  dir.write("tokenizer.json", R"({"model": {"type": "Unigram", "vocab": [["a", 0.0]]}})");
+  fs::copy_file(fs::path(ATTNVIZ_TEST_DATA) / "tokenize" / "albert_like" / "spiece.model",
+                dir.path() / "spiece.model");
+  const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+  EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("Unigram"), std::string::npos) << message;
+}
+
+// Issue 14: a tokenizer.model that is not a SentencePiece model says what it is and what else is
+// there.
+TEST(TokenizeErrors, TokenizerModelThatIsNotSentencePiece) {
+  TempDir dir;
+  dir.write("tokenizer.model", R"({"model": {"type": "BPE"}})");
+  dir.write("tokenizer_config.json", "{}");
+  std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+  EXPECT_NE(message.find("tokenizer.model"), std::string::npos) << message;
+  EXPECT_NE(message.find("it is JSON, not a SentencePiece model"), std::string::npos) << message;
+  EXPECT_NE(
+      message.find("other tokenizer files in " + dir.path().string() + ": tokenizer_config.json"),
+      std::string::npos)
+      << message;
+  dir.write("tokenizer.model", "GGUF\x03\x00\x00\x00");
+  fs::remove(dir.path() / "tokenizer_config.json");
+  message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+  EXPECT_NE(message.find("it is a GGUF file"), std::string::npos) << message;
+  EXPECT_NE(message.find("no other tokenizer files"), std::string::npos) << message;
 }
 
 TEST(TokenizeErrors, UnknownTokenMissingFromVocab) {
@@ -111,8 +188,8 @@ TEST(TokenizeErrors, CorruptSentencePieceModel) {
 }
 
 TEST(TokenizeErrors, InvalidUtf8NamesTheByte) {
-  if (!fs::exists(kShared)) GTEST_SKIP() << "real tokenizer files not found at " << kShared;
-  for (const char* model : {"bert-base-uncased", "gpt2"}) {
+  ASSERT_TRUE(fs::exists(kShared)) << "real tokenizer files not found at " << kShared;
+  for (const char* model : {"bert-base-uncased", "gpt2", "mistral-7b", "qwen3"}) {
     const auto tokenizer = attnviz::load_tokenizer(kShared / model);
     for (const std::string& bad : {std::string("ab\xff"), std::string("ab\xc3"),
                                    std::string("ab\xed\xa0\x80"), std::string("ab\xc0\xaf")}) {

@@ -4,6 +4,7 @@
 // files.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -19,6 +20,7 @@ namespace fs = std::filesystem;
 using attnviz::TokenizerFiles;
 using attnviz::testing::count_differences;
 using attnviz::testing::read_jsonl;
+using attnviz::testing::require_shared;
 using attnviz::testing::TokenizerCase;
 const fs::path& kShared = attnviz::testing::kSharedTokenizers;
 const fs::path& kData = attnviz::testing::kTokenizeData;
@@ -28,11 +30,12 @@ class Parity : public ::testing::TestWithParam<TokenizerCase> {};
 TEST_P(Parity, MatchesHuggingFaceOnWholeCorpus) {
   const TokenizerCase& c = GetParam();
   const fs::path dir = kShared / c.folder;
-  if (!fs::exists(dir))
-    GTEST_SKIP() << "real tokenizer files not found at " << dir << "; skipping parity test";
+  require_shared(dir);
   const auto tokenizer = attnviz::load_tokenizer(dir, c.files);
   const auto corpus = read_jsonl(kData / "corpus.jsonl");
-  const auto reference = read_jsonl(kData / (std::string("reference_") + c.folder + ".jsonl"));
+  fs::path reference_path = kData / (std::string("reference_") + c.folder + ".jsonl");
+  if (!fs::exists(reference_path)) reference_path += ".gz";
+  const auto reference = read_jsonl(reference_path);
   ASSERT_EQ(corpus.size(), reference.size())
       << "corpus and reference differ in length: regenerate the reference";
   ASSERT_GE(corpus.size(), 2000u);
@@ -47,8 +50,41 @@ INSTANTIATE_TEST_SUITE_P(
         TokenizerCase{"bert-base-uncased", TokenizerFiles::tokenizer_json, "BertJson"},
         TokenizerCase{"bert-base-uncased", TokenizerFiles::vocab_files, "BertVocabTxt"},
         TokenizerCase{"gpt2", TokenizerFiles::tokenizer_json, "Gpt2Json"},
-        TokenizerCase{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"}),
+        TokenizerCase{"gpt2", TokenizerFiles::vocab_files, "Gpt2VocabMerges"},
+        TokenizerCase{"smollm2", TokenizerFiles::tokenizer_json, "SmolLM2"},
+        TokenizerCase{"mistral-7b", TokenizerFiles::tokenizer_json, "Mistral7B"},
+        TokenizerCase{"llama3", TokenizerFiles::tokenizer_json, "Llama3"},
+        TokenizerCase{"qwen3", TokenizerFiles::tokenizer_json, "Qwen3"},
+        TokenizerCase{"gemma3", TokenizerFiles::tokenizer_json, "Gemma3"}),
     [](const auto& info) { return std::string(info.param.label); });
+
+// The strings of corpus_extra.jsonl, aimed at the newer parts (byte fallback, digits, newlines,
+// <0x..> look-alikes, Metaspace at the start of a pair), with every tokenizer.json.
+class ParityExtra : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ParityExtra, MatchesHuggingFace) {
+  const fs::path dir = kShared / GetParam();
+  require_shared(dir);
+  const auto tokenizer = attnviz::load_tokenizer(dir, TokenizerFiles::tokenizer_json);
+  const auto corpus = read_jsonl(kData / "corpus_extra.jsonl");
+  const auto reference =
+      read_jsonl(kData / (std::string("reference_extra_") + GetParam() + ".jsonl.gz"));
+  ASSERT_EQ(corpus.size(), reference.size()) << "regenerate the reference";
+  ASSERT_GE(corpus.size(), 150u);
+  const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
+  EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
+                          << " strings differ from Hugging Face";
+}
+
+INSTANTIATE_TEST_SUITE_P(Tokenizers, ParityExtra,
+                         ::testing::Values("bert-base-uncased", "gpt2", "smollm2", "mistral-7b",
+                                           "llama3", "qwen3", "gemma3"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
 
 // Other tokenizer.json pipelines, made by patching a real file
 // (tests/data/tokenize/json_variants/NAME: the top-level keys of patch.json replace those of the
@@ -59,8 +95,7 @@ TEST_P(JsonVariant, MatchesHuggingFaceOnWholeCorpus) {
   const fs::path variant = kData / "json_variants" / GetParam();
   std::string base;
   std::ifstream(variant / "base") >> base;
-  if (!fs::exists(kShared / base))
-    GTEST_SKIP() << "real tokenizer files not found at " << kShared / base;
+  require_shared(kShared / base);
   nlohmann::json doc = nlohmann::json::parse(std::ifstream(kShared / base / "tokenizer.json"));
   doc.update(nlohmann::json::parse(std::ifstream(variant / "patch.json")));
   const fs::path dir =
@@ -71,15 +106,18 @@ TEST_P(JsonVariant, MatchesHuggingFaceOnWholeCorpus) {
   const auto tokenizer = attnviz::load_tokenizer(dir);
   fs::remove_all(dir);
   const auto corpus = read_jsonl(kData / "corpus.jsonl");
-  const auto reference =
-      read_jsonl(kData / (std::string("reference_json_") + GetParam() + ".jsonl"));
+  fs::path reference_path = kData / (std::string("reference_json_") + GetParam() + ".jsonl");
+  if (!fs::exists(reference_path)) reference_path += ".gz";
+  const auto reference = read_jsonl(reference_path);
   ASSERT_EQ(corpus.size(), reference.size());
   const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
   EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
                           << " strings differ from Hugging Face";
 }
 
-INSTANTIATE_TEST_SUITE_P(Tokenizers, JsonVariant, ::testing::Values("roberta_like"));
+INSTANTIATE_TEST_SUITE_P(Tokenizers, JsonVariant,
+                         ::testing::Values("roberta_like", "metaspace_first", "metaspace_split",
+                                           "digits_punctuation"));
 
 // Figures that cannot drift (from the tokenizers README and HF).
 class TokenizeSpotCheck : public ::testing::Test {
@@ -87,9 +125,7 @@ class TokenizeSpotCheck : public ::testing::Test {
   static std::unique_ptr<attnviz::Tokenizer> load(const char* model, TokenizerFiles files) {
     return attnviz::load_tokenizer(kShared / model, files);
   }
-  void SetUp() override {
-    if (!fs::exists(kShared)) GTEST_SKIP() << "real tokenizer files not found at " << kShared;
-  }
+  void SetUp() override { require_shared(kShared); }
 };
 
 TEST_F(TokenizeSpotCheck, HelloWorld) {
@@ -136,6 +172,43 @@ TEST_F(TokenizeSpotCheck, DisplayAndSpans) {
   EXPECT_EQ(emoji.display, (std::vector<std::string>{"\\xF0\\x9F\\x98", "·\\x80"}));
   EXPECT_EQ(emoji.spans[1].begin, 0u);
   EXPECT_EQ(emoji.spans[1].end, 4u);
+}
+
+// The README's reference ids of ../shared/tokenizers.
+TEST_F(TokenizeSpotCheck, ReadmeReferenceIds) {
+  const std::vector<std::pair<const char*, std::vector<std::int64_t>>> hello = {
+      {"smollm2", {1, 19556, 905, 17}},
+      {"mistral-7b", {1, 22557, 1526, 28808}},
+      {"llama3", {9906, 1917, 0}},
+      {"qwen3", {9707, 1879, 0}},
+      {"gemma3", {2, 9259, 1902, 236888}}};
+  for (const auto& [model, ids] : hello) {
+    EXPECT_EQ(load(model, TokenizerFiles::automatic)->encode("Hello world!").ids, ids) << model;
+  }
+  EXPECT_EQ(load("mistral-7b", TokenizerFiles::automatic)->encode_pair("Hi", "there").ids,
+            (std::vector<std::int64_t>{1, 15359, 1, 736}));
+  EXPECT_EQ(load("gemma3", TokenizerFiles::automatic)->encode_pair("Hi", "there").ids,
+            (std::vector<std::int64_t>{2, 10979, 2, 13534}));
+}
+
+// SentencePiece-style BPE: ▁ shown as the word's start, <0xNN> as its byte (a newline as ↵, the
+// bytes of a character the vocabulary lacks as \xNN), every byte token spanning its character.
+TEST_F(TokenizeSpotCheck, MetaspaceAndByteFallbackDisplay) {
+  const auto enc = load("mistral-7b", TokenizerFiles::automatic)
+                       ->encode("Hi\n\nthere \xE2\x82\xAC\xF0\x9D\x94\x98");
+  EXPECT_EQ(enc.tokens, (std::vector<std::string>{"<s>", "▁Hi", "<0x0A>", "<0x0A>", "there", "▁€",
+                                                  "<0xF0>", "<0x9D>", "<0x94>", "<0x98>"}));
+  EXPECT_EQ(enc.display, (std::vector<std::string>{"<s>", "Hi", "·↵", "·↵", "·there", "€", "·\\xF0",
+                                                   "·\\x9D", "·\\x94", "·\\x98"}));
+  for (std::size_t i = 6; i < 10; ++i) {
+    EXPECT_EQ(enc.spans[i].begin, 13u);
+    EXPECT_EQ(enc.spans[i].end, 17u);
+  }
+  const auto gemma = load("gemma3", TokenizerFiles::automatic)->encode("Hi\n\nthere \xE2\x82\xAC");
+  // Gemma's "\n\n" is an added token, so "there" begins a word of its own.
+  EXPECT_EQ(gemma.display, (std::vector<std::string>{"<bos>", "Hi", "↵↵", "there", "€"}));
+  const auto llama = load("llama3", TokenizerFiles::automatic)->encode(" Hello 12345");
+  EXPECT_EQ(llama.display, (std::vector<std::string>{"Hello", "␣", "123", "45"}));
 }
 
 TEST_F(TokenizeSpotCheck, PairSpansAreIntoEachSentence) {
