@@ -7,6 +7,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev fonts-dejavu-core libcurl4-openssl-dev libssl-dev zlib1g-dev
   libopenblas0-openmp  # the BLAS libtorch-dev calls; without it Debian falls back to the ~100x slower reference BLAS
   python3 python3-venv python3-pip nodejs npm
+  clang-14 libclang-rt-14-dev  # the libFuzzer harnesses (scripts/run_fuzzers.sh)
+  clang-format-14
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,8 @@
 # Builds attnviz with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs the error-path
 # tests under it: every test registered with `LABELS sanitize` in tests/*/CMakeLists.txt (bad checkpoints,
 # bad tokenizer files, bad batch lines, bad hub answers, the CLI commands as a user runs them). The CMake
-# target attnviz_sanitize_tests builds exactly those programs.
+# target attnviz_sanitize_tests builds exactly those programs. Then each libFuzzer harness of tests/fuzz runs
+# for 20 seconds (scripts/run_fuzzers.sh, clang).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-asan"
@@ -13,3 +14,4 @@ if [ -x "$root/.venv-test/bin/python" ]; then export ATTNVIZ_PYTHON="$root/.venv
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$build" --output-on-failure -j 2 -L sanitize
+"$root/scripts/run_fuzzers.sh" 20
