@@ -219,7 +219,7 @@ std::variant<Fields, std::string> json_fields(const std::string& line) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     std::string what = e.what();
     const auto bracket = what.find("] ");  // drop nlohmann's "[json.exception.parse_error.101] "
     if (bracket != std::string::npos) what.erase(0, bracket + 2);

@@ -30,7 +30,7 @@ std::string read_file(const fs::path& path) {
 json read_json(const fs::path& path) {
   try {
     return json::parse(read_file(path));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw Error("tokenizer file " + path.string() + " is not valid JSON (" + e.what() +
                 "); the file is damaged: download it again");
   }

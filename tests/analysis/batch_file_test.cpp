@@ -186,6 +186,14 @@ TEST(AnalysisParseBatch, OverlongLineIsABadLine) {
   EXPECT_NE(bad_message(j, 1).find("at most 65536 bytes"), std::string::npos);
 }
 
+// A number JSON can write but a double cannot hold was an exception past parse_batch (fuzzing).
+TEST(AnalysisParseBatch, NumberOverflowIsABadLine) {
+  const auto j = jsonl(lines({R"({"sentence_a": 1e999})"}));
+  EXPECT_EQ(bad_line_numbers(j), (Lines{1}));
+  EXPECT_NE(bad_message(j, 1).find("not valid JSON: number overflow"), std::string::npos)
+      << bad_message(j, 1);
+}
+
 TEST(AnalysisParseBatch, PicksTheFormatFromTheContent) {
   std::istringstream json_in(
       "\n# c\n{\"sentence_a\": \"a it x\", \"sentence_b\": \"a it y\", "

@@ -65,6 +65,15 @@ TEST(TokenizeErrors, VocabularyIdsThatCannotIndexATable) {
   }
 }
 
+// A number a double cannot hold escaped as nlohmann's out_of_range (found by fuzz_vocab_files).
+TEST(TokenizeErrors, NumberOverflowInVocabJson) {
+  TempDir dir;
+  dir.write("vocab.json", R"({"a": 0, "b": 3E24444444444448})");
+  dir.write("merges.txt", "#version: 0.2\na b\n");
+  const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+  EXPECT_NE(message.find("vocab.json is not valid JSON"), std::string::npos) << message;
+}
+
 TEST(TokenizeErrors, DirectoryWithoutTokenizerFiles) {
   TempDir dir;
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
