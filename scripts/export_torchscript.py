@@ -8,7 +8,10 @@ model is loaded with transformers (eager attention, float32) and wrapped so that
 
 (all inputs int64 [batch, n], padded on the right, mask 1 for real tokens; token_type_ids only when the
 tokenizer produces them). The trace is checked against transformers itself at other lengths, batch sizes,
-padding, a sentence pair and the model's maximum length before anything is written.
+padding, a sentence pair and the model's maximum length before anything is written. The check at the maximum
+length holds every layer's attentions twice (transformers' and the trace's): where that does not fit in memory
+(SmolLM2's 8,192 positions: 72 GB), it runs at the longest length that fits, says so, and the manifest records
+the length checked ("checked_positions").
 
 DIR (default models/<name>/) receives model.pt, the tokenizer files (tokenizer.save_pretrained) and
 attnviz_manifest.json, which says what the module is (contract version, architecture, sizes, special tokens,
@@ -23,6 +26,7 @@ import argparse
 import copy
 import inspect
 import json
+import math
 import sys
 import tempfile
 import warnings
@@ -120,7 +124,8 @@ def batch_of(tokenizer, texts, pairs=None):
 
 
 def check_batches(torch, tokenizer, max_positions, vocab_size):
-    """Inputs unlike the traced one: other lengths, batch sizes, padding, a pair, the maximum length."""
+    """Inputs unlike the traced one: other lengths, batch sizes, padding, a pair, and max_positions (the
+    longest length to check, see longest_checkable)."""
     batches = [
         batch_of(tokenizer, SAMPLE_TEXTS[1:2]),
         batch_of(tokenizer, SAMPLE_TEXTS),
@@ -182,6 +187,45 @@ def check_trace(torch, traced, wrapper, batches, names, device):
     return causal
 
 
+# Bytes per element of the attentions, and how many copies of them one check of a batch holds at its peak:
+# transformers' output, the traced module's output, and the scores and probabilities being computed.
+ATTENTION_BYTES = 4
+CHECK_COPIES = 4
+# Shorter than this, a check at "the maximum length" says nothing the short batches do not.
+SHORTEST_LONG_CHECK = 64
+
+
+def available_bytes(torch, device):
+    """Memory free for the check on device: CUDA's free memory, else Linux's MemAvailable; None if unknown."""
+    if device.type == "cuda":
+        return torch.cuda.mem_get_info(device)[0]
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_bytes(config, n, batch=2):
+    """Peak bytes of checking a batch of `batch` inputs of n tokens: CHECK_COPIES times all its attentions."""
+    return CHECK_COPIES * ATTENTION_BYTES * config.num_hidden_layers * config.num_attention_heads * batch * n * n
+
+
+def longest_checkable(config, max_positions, available):
+    """The longest length up to max_positions whose check needs at most half of `available` bytes (None:
+    unknown, max_positions)."""
+    if available is None:
+        return max_positions
+    n = math.isqrt(max(0, available // 2) // check_bytes(config, 1))
+    return min(max_positions, n)
+
+
+def gigabytes(count):
+    return f"{count / 1e9:.1f} GB"
+
+
 def max_positions_of(config, tokenizer):
     positions = [getattr(config, key) for key in ("max_position_embeddings", "n_positions", "n_ctx")
                  if isinstance(getattr(config, key, None), int)]
@@ -195,7 +239,7 @@ def max_positions_of(config, tokenizer):
     return limit
 
 
-def manifest_of(torch, transformers, model, tokenizer, source, names, causal, max_positions, device):
+def manifest_of(torch, transformers, model, tokenizer, source, names, causal, max_positions, checked, device):
     config = model.config
     return {
         "attnviz_contract_version": CONTRACT_VERSION,
@@ -206,6 +250,7 @@ def manifest_of(torch, transformers, model, tokenizer, source, names, causal, ma
         "heads": config.num_attention_heads,
         "hidden": config.hidden_size,
         "max_positions": max_positions,
+        "checked_positions": checked,  # the longest input the trace was checked at
         "vocab_size": config.vocab_size,
         "inputs": names,
         "takes_token_type_ids": "token_type_ids" in names,
@@ -237,9 +282,19 @@ def export(source, out, max_positions=None, label=None, device="cpu"):
     names = input_names(tokenizer, model.config)
     wrapper = make_wrapper(torch, model, names)
     max_positions = max_positions or max_positions_of(model.config, tokenizer)
+    available = available_bytes(torch, device)
+    checked = longest_checkable(model.config, max_positions, available)
+    if checked < min(max_positions, SHORTEST_LONG_CHECK):
+        raise ExportError(f"checking the trace at {min(max_positions, SHORTEST_LONG_CHECK)} tokens needs "
+                          f"{gigabytes(check_bytes(model.config, min(max_positions, SHORTEST_LONG_CHECK)))}, "
+                          f"more than half of the {gigabytes(available)} free on {device.type}")
+    if checked < max_positions:
+        print(f"export_torchscript: the trace is checked at up to {checked} of the model's {max_positions} "
+              f"positions: checking all {max_positions} needs {gigabytes(check_bytes(model.config, max_positions))}, "
+              f"more than half of the {gigabytes(available)} free on {device.type}", file=sys.stderr)
     padding = padding_tokenizer(tokenizer)
     traced = trace(torch, wrapper, padding, names, device)
-    batches = check_batches(torch, padding, max_positions, model.config.vocab_size)
+    batches = check_batches(torch, padding, checked, model.config.vocab_size)
     causal = check_trace(torch, traced, wrapper, batches, names, device)
     out.mkdir(parents=True, exist_ok=True)
     # Saved and read back before it replaces anything, so a half-written directory never looks valid.
@@ -251,7 +306,7 @@ def export(source, out, max_positions=None, label=None, device="cpu"):
         staged.replace(out / "model.pt")
     save_tokenizer(tokenizer, out)
     manifest = manifest_of(torch, transformers, model, tokenizer, label or source, names, causal, max_positions,
-                           device)
+                           checked, device)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 

@@ -83,7 +83,8 @@ std::vector<AlignedPosition> align_tokens(const std::vector<std::string>& a,
 // One head of A and B laid out on the common aligned positions, plus their difference, each as an
 // Attention with layers = heads = 1 and n = alignment.size(), so each can be drawn like any head.
 // Cell (i, j) of `a` is A's weight from query alignment[i].a to key alignment[j].a; where either
-// index is -1 the cell is NaN, meaning "no counterpart" (draw it as a neutral grey, never as zero).
+// index is -1 the cell is NaN, meaning "no counterpart" (mark the position absent in the render
+// stage's AxisLabels, which draws its cells masked, never as zero).
 // `difference` = a - b cell by cell, NaN where either is NaN. Token labels: the shared string for a
 // match, "tired/wide" for a substitution, the one token for a position only one side has. `special`
 // is set where either side's token is special; `causal` where both inputs are (the alignment is

@@ -39,7 +39,7 @@ struct BatchFile {
 };
 
 // The two formats. Blank lines and lines whose first non-blank character is '#' are skipped in
-// both.
+// both; a line longer than 65,536 bytes is a bad line.
 BatchFile parse_batch_tsv(std::istream& in);
 BatchFile parse_batch_jsonl(std::istream& in);
 // Picks the format from the content: JSONL when the first line that is not blank or a comment

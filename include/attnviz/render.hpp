@@ -17,10 +17,13 @@ struct MatrixView {
 };
 
 // The labels of one axis, as a person reads them; special marks template tokens ([CLS], [SEP]),
-// drawn grey and oblique. special may be empty (no special tokens).
+// drawn grey and oblique. absent marks positions the matrix has no token at (in a comparison, a
+// token only the other sentence has): the cells of such a row or column are drawn masked, whatever
+// the matrix holds there (align_heads writes NaN). special and absent may be empty (none).
 struct AxisLabels {
   std::vector<std::string> text;
   std::vector<bool> special;
+  std::vector<bool> absent = {};  // = {}: AxisLabels{text, special} needs no third field
 };
 
 // Everything one heatmap shows.

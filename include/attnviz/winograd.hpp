@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,16 +82,5 @@ struct WinogradSummary {
 // B with its own. The first pair sets the summary's shape; later pairs must have the same shape.
 void add_pair(WinogradSummary& summary, const CandidateAttention& scores_a, int correct_a,
               const CandidateAttention& scores_b, int correct_b);
-
-// CSV, one row per layer and head, layer and head 1-based (as a person reads them), columns:
-//   layer,head,sentences,correct,wrong,ties,share_correct,pairs,pairs_both_correct,mean_margin
-// Shares and margins print with 6 significant digits; an undefined one (no sentences) is an empty
-// field.
-void write_summary_csv(std::ostream& out, const WinogradSummary& summary);
-
-// JSON with the keys model, layers, heads, sentences, pairs, share_correct (one array per layer,
-// one number per head) and heads_detail (one object per layer and head with the CSV's columns as
-// keys). Layer and head are 1-based; an undefined share or margin is null.
-void write_summary_json(std::ostream& out, const WinogradSummary& summary);
 
 }  // namespace attnviz

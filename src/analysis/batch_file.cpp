@@ -39,6 +39,16 @@ std::string required_list(const char* separator) {
 // A line's fields by name, as the format gave them; checked and turned into an item by ItemBuilder.
 using Fields = std::map<std::string, std::string>;
 
+// A line holds one pair of sentences; longer ones are reported before anything tokenizes them (a
+// 10 MB line used to take a gigabyte and twenty seconds, then fail on the model's length).
+constexpr std::size_t kMaxLineBytes = std::size_t{1} << 16;
+
+std::optional<std::string> too_long(const std::string& line) {
+  if (line.size() <= kMaxLineBytes) return std::nullopt;
+  return "the line is " + std::to_string(line.size()) + " bytes long; a line holds one pair of " +
+         "sentences, at most " + std::to_string(kMaxLineBytes) + " bytes";
+}
+
 struct Reader {
   std::istream& in;
   std::size_t line_number = 0;
@@ -184,6 +194,10 @@ BatchFile parse_tsv_lines(Reader& reader) {
 
   ItemBuilder builder;
   while (const auto line = reader.next()) {
+    if (auto message = too_long(*line)) {
+      out.bad_lines.push_back({reader.line_number, std::move(*message)});
+      continue;
+    }
     const auto values = split_tabs(*line);
     if (values.size() != columns.size()) {
       out.bad_lines.push_back(
@@ -205,7 +219,7 @@ std::variant<Fields, std::string> json_fields(const std::string& line) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     std::string what = e.what();
     const auto bracket = what.find("] ");  // drop nlohmann's "[json.exception.parse_error.101] "
     if (bracket != std::string::npos) what.erase(0, bracket + 2);
@@ -237,7 +251,8 @@ BatchFile parse_jsonl_lines(Reader& reader) {
   BatchFile out;
   ItemBuilder builder;
   while (const auto line = reader.next()) {
-    auto fields = json_fields(*line);
+    auto fields =
+        too_long(*line) ? std::variant<Fields, std::string>(*too_long(*line)) : json_fields(*line);
     if (auto* message = std::get_if<std::string>(&fields)) {
       out.bad_lines.push_back({reader.line_number, std::move(*message)});
     } else {

@@ -15,7 +15,9 @@
 #include "attnviz/winograd.hpp"
 #include "commands.hpp"
 #include "figures.hpp"
+#include "selection.hpp"
 #include "session.hpp"
+#include "winograd_summary_io.hpp"
 
 namespace attnviz::cli {
 namespace {
@@ -108,8 +110,9 @@ class BatchRun {
     const std::vector<float> shares = summary_.share_matrix();
     HeatmapData data;
     data.matrix = MatrixView{shares.data(), summary_.layers, summary_.heads};
-    for (int l = 0; l < summary_.layers; ++l) data.rows.text.push_back(std::to_string(l + 1));
-    for (int h = 0; h < summary_.heads; ++h) data.cols.text.push_back(std::to_string(h + 1));
+    for (int l = 0; l < summary_.layers; ++l)
+      data.rows.text.push_back(std::to_string(one_based(l)));
+    for (int h = 0; h < summary_.heads; ++h) data.cols.text.push_back(std::to_string(one_based(h)));
     FigureOptions options;
     options.title = "Share of sentences where the pronoun attends more to the right antecedent · " +
                     session_.name + " · " + std::to_string(summary_.sentences) + " sentences";

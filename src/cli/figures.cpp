@@ -128,13 +128,22 @@ Figure compare_view(const Attention& a, const std::string& title_a, const Attent
   for (std::size_t i = 0; i < alignment.size(); ++i) {
     if (focus_row >= 0 && alignment[i].a == focus_row) aligned_focus = static_cast<int>(i);
   }
-  const auto panel = [&](const Attention& matrix, const std::string& title) {
+  // Positions a side has no token at hold NaN: drawn masked, as tokens without a counterpart.
+  std::vector<bool> absent_a, absent_b, absent_either;
+  for (const AlignedPosition& pos : alignment) {
+    absent_a.push_back(pos.a < 0);
+    absent_b.push_back(pos.b < 0);
+    absent_either.push_back(pos.a < 0 || pos.b < 0);
+  }
+  const auto panel = [&](const Attention& matrix, const std::string& title,
+                         const std::vector<bool>& absent) {
     Panel result{heatmap_data(matrix, matrix.head(0, 0)), title};
+    result.data.rows.absent = result.data.cols.absent = absent;
     result.data.focus_row = aligned_focus;
     return result;
   };
-  return compare_figure(panel(aligned.a, title_a), panel(aligned.b, title_b),
-                        panel(aligned.difference, "A − B"),
+  return compare_figure(panel(aligned.a, title_a, absent_a), panel(aligned.b, title_b, absent_b),
+                        panel(aligned.difference, "A − B", absent_either),
                         options_for(title_of(selection, style), style));
 }
 

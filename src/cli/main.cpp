@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "attnviz/error.hpp"
@@ -67,6 +68,14 @@ int run(int argc, char** argv) {
     return kUsageError;
   } catch (const attnviz::Error& e) {
     std::cerr << "attnviz: error: " << e.what() << '\n';
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file a stage could not even look at, such as a symbolic link that leads to itself.
+    const bool loop = e.code() == std::errc::too_many_symbolic_link_levels;
+    std::cerr << "attnviz: error: " << e.path1().string() << ": " << e.code().message()
+              << (loop ? " (a symbolic link loop): replace the link with the file it stands for"
+                       : ": check that it exists and is readable")
+              << '\n';
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "attnviz: internal error: " << e.what() << '\n';

@@ -27,10 +27,10 @@ int index_of(const std::string& text, int count, const std::string& what,
 }  // namespace
 
 std::string layer_title(int layer) {
-  return "Layer " + std::to_string(layer + 1);
+  return "Layer " + std::to_string(one_based(layer));
 }
 std::string head_title(int head) {
-  return "Head " + std::to_string(head + 1);
+  return "Head " + std::to_string(one_based(head));
 }
 
 Selection parse_selection(const std::string& layer, const std::string& head, const ModelInfo& info,

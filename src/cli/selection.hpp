@@ -23,6 +23,11 @@ struct Selection {
 Selection parse_selection(const std::string& layer, const std::string& head, const ModelInfo& info,
                           const std::string& model_name);
 
+// The number a person reads for a 0-based layer or head index: 10 for index 9.
+inline int one_based(int index) {
+  return index + 1;
+}
+
 std::string layer_title(int layer);  // "Layer 10" for index 9
 std::string head_title(int head);    // "Head 5" for index 4
 

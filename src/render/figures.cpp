@@ -54,6 +54,12 @@ Block colorbar_after(const Block& body, const Scale& scale, float height,
   return out;
 }
 
+// The note on masked cells, under the body, when any heatmap shown has them.
+void add_mask_legend(Block& body, const std::vector<const HeatmapData*>& shown) {
+  const Block legend = render_detail::mask_legend_block(shown);
+  if (!legend.empty()) body.add(legend, 0, std::ceil(body.box.y1 + 10));
+}
+
 std::string lower_extension(const std::string& path) {
   const auto dot = path.find_last_of('.');
   if (dot == std::string::npos || path.find('/', dot) != std::string::npos) return "";
@@ -115,8 +121,7 @@ Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
   const float width = static_cast<float>(data.matrix.cols * parts.cell);
   const float height = static_cast<float>(data.matrix.rows * parts.cell);
   Block bar = colorbar_after(body, scale, height, options.colorbar_label);
-  if (data.causal || data.window > 0)
-    body.add(render_detail::mask_legend_block(data.window), 0, std::ceil(body.box.y1 + 10));
+  add_mask_legend(body, {&data});
   body.add(bar, 0, 0);
   return render_detail::finish(std::move(body), options.title, 0, width);
 }
@@ -283,9 +288,7 @@ Figure pair_figure(const Panel& a, const Panel& b, const FigureOptions& options)
                           render_detail::heatmap_block(b.data, scale, pb)});
   const float height =
       static_cast<float>(std::max(a.data.matrix.rows, b.data.matrix.rows) * parts.cell);
-  if (a.data.causal || b.data.causal || a.data.window > 0 || b.data.window > 0)
-    body.add(render_detail::mask_legend_block(std::max(a.data.window, b.data.window)), 0,
-             std::ceil(body.box.y1 + 10));
+  add_mask_legend(body, {&a.data, &b.data});
   body.add(colorbar_after(body, scale, height, options.colorbar_label), 0, 0);
   return render_detail::finish(std::move(body), options.title, 0,
                                x.back() + static_cast<float>(b.data.matrix.cols * parts.cell));
@@ -321,9 +324,7 @@ Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
   const float dx = std::ceil(body.box.x1 + kPanelGap - diff.box.x0);
   body.add(diff, dx, 0);
   body.add(colorbar_after(body, diff_scale, height_of(difference.data), "Difference"), 0, 0);
-  if (a.data.causal || b.data.causal || difference.data.causal || a.data.window > 0)
-    body.add(render_detail::mask_legend_block(std::max(a.data.window, b.data.window)), 0,
-             std::ceil(body.box.y1 + 10));
+  add_mask_legend(body, {&a.data, &b.data, &difference.data});
   return render_detail::finish(std::move(body), options.title, 0,
                                dx + static_cast<float>(difference.data.matrix.cols * parts.cell));
 }

@@ -177,12 +177,25 @@ void validate(const HeatmapData& data, const char* what) {
   };
   check(data.rows, m.rows, "row");
   check(data.cols, m.cols, "column");
+  if (!data.rows.absent.empty() && data.rows.absent.size() != static_cast<std::size_t>(m.rows))
+    throw Error("the matrix" + where + " has " + std::to_string(m.rows) + " rows but " +
+                std::to_string(data.rows.absent.size()) + " absent-token flags were given");
+  if (!data.cols.absent.empty() && data.cols.absent.size() != static_cast<std::size_t>(m.cols))
+    throw Error("the matrix" + where + " has " + std::to_string(m.cols) + " columns but " +
+                std::to_string(data.cols.absent.size()) + " absent-token flags were given");
   if (data.causal && m.rows != m.cols)
     throw Error("a causal mask needs a square matrix" + where + ", not " + std::to_string(m.rows) +
                 "x" + std::to_string(m.cols));
   if (data.focus_row < -1 || data.focus_row >= m.rows)
     throw Error("focus row " + std::to_string(data.focus_row) + " is outside the matrix" + where +
                 " of " + std::to_string(m.rows) + " rows");
+}
+
+bool is_shown(const HeatmapData& data, int row, int col) {
+  const auto absent = [](const AxisLabels& labels, int i) {
+    return !labels.absent.empty() && labels.absent[static_cast<std::size_t>(i)];
+  };
+  return !data.masked(row, col) && !absent(data.rows, row) && !absent(data.cols, col);
 }
 
 Scale make_scale(const std::vector<const HeatmapData*>& shown, const FigureOptions& options,
@@ -193,7 +206,7 @@ Scale make_scale(const std::vector<const HeatmapData*>& shown, const FigureOptio
     const MatrixView& m = d->matrix;
     for (int r = 0; r < m.rows; ++r) {
       for (int c = 0; c < m.cols; ++c) {
-        if (d->masked(r, c)) continue;  // masked cells are not drawn
+        if (!is_shown(*d, r, c)) continue;  // masked cells are not drawn
         const float v = m.at(r, c);
         if (!std::isfinite(v))
           throw Error("the matrix to draw holds " +
@@ -246,13 +259,17 @@ Block heatmap_block(const HeatmapData& data, const Scale& scale, const HeatmapPa
   cells.rows = m.rows;
   cells.cols = m.cols;
   cells.colors.resize(static_cast<std::size_t>(m.rows) * m.cols);
-  if (data.causal || data.window > 0) cells.masked.resize(cells.colors.size());
   const float range = scale.vmax - scale.vmin;
   for (int r = 0; r < m.rows; ++r) {
     for (int c = 0; c < m.cols; ++c) {
       const std::size_t k = static_cast<std::size_t>(r) * m.cols + c;
-      cells.colors[k] = scale.colormap.at((m.at(r, c) - scale.vmin) / range);
-      if (!cells.masked.empty()) cells.masked[k] = data.masked(r, c);
+      if (is_shown(data, r, c)) {
+        cells.colors[k] = scale.colormap.at((m.at(r, c) - scale.vmin) / range);
+        continue;
+      }
+      cells.colors[k] = kMaskBackground;
+      cells.masked.resize(cells.colors.size());
+      cells.masked[k] = true;
     }
   }
   const std::vector<Color> colors = cells.colors;
@@ -263,7 +280,8 @@ Block heatmap_block(const HeatmapData& data, const Scale& scale, const HeatmapPa
   const float value_size = std::min(12.0f, std::floor(cell * 0.3f));
   bool negative = false;
   for (int r = 0; r < m.rows && !negative; ++r)
-    for (int c = 0; c < m.cols; ++c) negative = negative || m.at(r, c) <= -0.005f;
+    for (int c = 0; c < m.cols; ++c)
+      negative = negative || (is_shown(data, r, c) && m.at(r, c) <= -0.005f);
   const std::string widest = negative ? "−0.00" : "0.00";
   const bool want_values =
       parts.values == CellValues::always || (parts.values == CellValues::automatic && cell >= 30);
@@ -404,8 +422,19 @@ Block colorbar_block(const Scale& scale, float height, const std::string& label)
   return b;
 }
 
-Block mask_legend_block(int window) {
+Block mask_legend_block(const std::vector<const HeatmapData*>& shown) {
+  bool causal = false, absent = false;
+  int window = 0;
+  for (const HeatmapData* d : shown) {
+    causal = causal || d->causal;
+    window = std::max(window, d->window);
+    const auto any = [](const std::vector<bool>& flags) {
+      return std::find(flags.begin(), flags.end(), true) != flags.end();
+    };
+    absent = absent || any(d->rows.absent) || any(d->cols.absent);
+  }
   Block b;
+  if (!causal && !absent && window == 0) return b;
   Cells swatch;
   swatch.cell_w = swatch.cell_h = 6;
   swatch.rows = 2;
@@ -413,11 +442,16 @@ Block mask_legend_block(int window) {
   swatch.colors.assign(6, kMaskBackground);
   swatch.masked.assign(6, true);
   b.add(std::move(swatch));
-  const std::string what =
-      window > 0 ? "masked: later tokens, and tokens " + std::to_string(window) +
-                       " or more back (outside the sliding window)"
-                 : std::string("masked: a causal model does not attend to later tokens");
-  Text t{what, 24, 6 + cap_height(11) / 2, 11, kMuted};
+  std::string note =
+      causal && absent ? "masked: later tokens (a causal model does not attend to them) and tokens "
+                         "only one of the two sentences has"
+      : causal         ? "masked: a causal model does not attend to later tokens"
+                       : "masked: tokens only one of the two sentences has";
+  if (window > 0) {
+    note += "; tokens " + std::to_string(window) +
+            " or more back are outside the sliding window";
+  }
+  Text t{note, 24, 6 + cap_height(11) / 2, 11, kMuted};
   b.add(std::move(t));
   return b;
 }

@@ -36,6 +36,10 @@ struct Scale {
   float vmin = 0, vmax = 1;
 };
 
+// Whether cell (row, col) is drawn with the data's colour: not masked by the causal triangle, and
+// neither its row nor its column is absent.
+bool is_shown(const HeatmapData& data, int row, int col);
+
 // The colour scale of what the heatmaps show (masked cells aside): options' vmin/vmax, else
 // 0 .. max (diverging maps: -m .. m with m the largest magnitude). Throws attnviz::Error for NaN or
 // infinite values.
@@ -64,8 +68,9 @@ void add_axis_titles(Block& b, const std::string& x_title, const std::string& y_
 // A vertical colorbar of the given height with ticks and a rotated label on its right.
 Block colorbar_block(const Scale& scale, float height, const std::string& label);
 
-// A hatched swatch with a note explaining masked cells.
-Block mask_legend_block(int window = 0);
+// A hatched swatch with a note explaining the masked cells of the heatmaps shown (the causal
+// triangle, tokens without a counterpart); empty when none has masked cells.
+Block mask_legend_block(const std::vector<const HeatmapData*>& shown);
 
 // Puts the figure title over [x0, x1) at the top, adds margins, moves everything onto a canvas
 // that fits it (by whole pixels, so cells stay crisp).

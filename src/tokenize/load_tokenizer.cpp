@@ -30,7 +30,7 @@ std::string read_file(const fs::path& path) {
 json read_json(const fs::path& path) {
   try {
     return json::parse(read_file(path));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw Error("tokenizer file " + path.string() + " is not valid JSON (" + e.what() +
                 "); the file is damaged: download it again");
   }
@@ -122,9 +122,20 @@ void apply_byte_level_config(const json& config, json& pre_tokenizer) {
   }
 }
 
+// Ids index a table: each must be a whole number below kIdLimit, far above any real vocabulary, so
+// a fraction, a negative or a huge id is an error rather than undefined behaviour or gigabytes of
+// table (both found by tests/fuzz).
+constexpr std::int64_t kIdLimit = std::int64_t{1} << 24;
+
 Vocab vocab_from_json_object(const json& object) {
   Vocab vocab;
-  for (const auto& [token, id] : object.items()) vocab.add(token, id.get<std::int32_t>());
+  // A vocabulary that is not an object is nlohmann's type error, which with_file_context names.
+  for (const auto& [token, id] : object.get_ref<const json::object_t&>()) {
+    if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() >= kIdLimit)
+      throw Error("the vocabulary gives the token \"" + token + "\" the id " + id.dump() +
+                  "; ids are whole numbers from 0 to " + std::to_string(kIdLimit - 1));
+    vocab.add(token, static_cast<std::int32_t>(id.get<std::int64_t>()));
+  }
   return vocab;
 }
 

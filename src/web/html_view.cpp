@@ -39,9 +39,9 @@ void check_weights(const Attention& a, const std::string& in) {
         for (std::size_t c = 0; c < n; ++c, ++w) {
           const bool after = a.causal && c > r;
           if (std::isfinite(*w) && *w >= 0 && !(after && *w != 0)) continue;
-          throw Error(in + ": weight at layer " + std::to_string(l + 1) + ", head " +
-                      std::to_string(h + 1) + ", query " + std::to_string(r) + ", key " +
-                      std::to_string(c) + " is " + std::to_string(*w) +
+          throw Error(in + ": weight at layer " + std::to_string(l) + ", head " +
+                      std::to_string(h) + ", query " + std::to_string(r) + ", key " +
+                      std::to_string(c) + " (0-based) is " + std::to_string(*w) +
                       (after ? "; a causal attention must be 0 after the query"
                              : "; attention weights must be finite and >= 0"));
         }

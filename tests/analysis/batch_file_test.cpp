@@ -166,6 +166,34 @@ TEST(AnalysisBatchJsonl, ReportsBadLinesWithTheirNumbersAndKeepsTheRest) {
   EXPECT_NE(bad_message(f, 9).find("pronoun is empty"), std::string::npos);
 }
 
+// A 10 MB line is a bad line with its size, before anything tokenizes it; the next line still
+// reads.
+TEST(AnalysisParseBatch, OverlongLineIsABadLine) {
+  const std::string huge(10'000'000, 'a');
+  const std::string good_tsv = kTired + "\t" + kWide + "\tit\tanimal\tstreet\t1\t2";
+  const auto t =
+      tsv(kHeader + lines({huge + "\t" + good_tsv.substr(good_tsv.find('\t') + 1), good_tsv}));
+  EXPECT_EQ(item_lines(t), (Lines{3}));
+  const std::size_t size = huge.size() + good_tsv.size() - good_tsv.find('\t');
+  EXPECT_EQ(bad_message(t, 2), "the line is " + std::to_string(size) +
+                                   " bytes long; a line holds one pair of sentences, at most 65536 "
+                                   "bytes");
+  const std::string good_json = "{\"sentence_a\": \"" + kTired + "\", \"sentence_b\": \"" + kWide +
+                                R"(", "pronoun": "it", "candidate_1": "animal", )"
+                                R"("candidate_2": "street", "correct_a": 1, "correct_b": 2})";
+  const auto j = jsonl(lines({"{\"sentence_a\": \"" + huge + "\"}", good_json}));
+  EXPECT_EQ(item_lines(j), (Lines{2}));
+  EXPECT_NE(bad_message(j, 1).find("at most 65536 bytes"), std::string::npos);
+}
+
+// A number JSON can write but a double cannot hold was an exception past parse_batch (fuzzing).
+TEST(AnalysisParseBatch, NumberOverflowIsABadLine) {
+  const auto j = jsonl(lines({R"({"sentence_a": 1e999})"}));
+  EXPECT_EQ(bad_line_numbers(j), (Lines{1}));
+  EXPECT_NE(bad_message(j, 1).find("not valid JSON: number overflow"), std::string::npos)
+      << bad_message(j, 1);
+}
+
 TEST(AnalysisParseBatch, PicksTheFormatFromTheContent) {
   std::istringstream json_in(
       "\n# c\n{\"sentence_a\": \"a it x\", \"sentence_b\": \"a it y\", "

@@ -4,10 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "attnviz/winograd.hpp"
+#include "winograd_summary_io.hpp"
 
 namespace attnviz {
 namespace {
+
+using cli::write_summary_csv;
+using cli::write_summary_json;
 
 // 2 layers x 2 heads over 3 pairs (6 sentences), counts chosen by hand.
 WinogradSummary sample() {

@@ -65,6 +65,30 @@ TEST_F(Cli, GridsAndComparisons) {
   }
 }
 
+// Sentences that do not align one to one: tokens without a counterpart are drawn masked, with a
+// note saying so, in PNG and SVG (they used to stop the render stage with a NaN error).
+TEST_F(Cli, CompareOfSentencesThatDoNotAlignOneToOne) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {kTired, "The animal didn't cross the big wide street."},  // different lengths
+      {"The animal crossed the street.", "The animal crossed the wide street."},    // inserted word
+      {"The tired animal crossed the street.", "The animal crossed the street."}};  // deleted word
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    for (const std::string ext : {".png", ".svg"}) {
+      const std::string out = "compare" + std::to_string(i) + ext;
+      const auto result = run({"--model", kBert, "--layer", "2", "--head", "1", cases[i].first,
+                               "--compare", cases[i].second, "-o", out});
+      ASSERT_EQ(result.exit_code, 0) << cases[i].second << ": " << result.err;
+      if (ext == ".png") {
+        EXPECT_TRUE(is_png(out));
+        continue;
+      }
+      const std::string svg = test::read_all(dir_ / out);
+      EXPECT_NE(svg.find("url(#attnviz-mask)"), std::string::npos) << out;
+      EXPECT_NE(svg.find("tokens only one of the two sentences has"), std::string::npos) << out;
+    }
+  }
+}
+
 TEST_F(Cli, PrintListsTopKeysPerQuery) {
   const auto result = run(
       {"--model", kBert, "--layer", "1", "--head", "1", "--print", "--top", "2", "The cat sat."});

@@ -102,6 +102,39 @@ TEST_F(CliError, HugeDeclaredHeader) {
             std::string::npos);
 }
 
+// Resource limits: each a clear error, without the allocation the input asks for.
+TEST_F(CliError, HeaderDeclaringATrillionElements) {
+  const auto model = model_with_weights(
+      safetensors(R"({"a":{"dtype":"F32","shape":[1000000,1000000],"data_offsets":[0,4]}})", 4));
+  EXPECT_NE(expect_error({"--model", model, "--layer", "1", "--head", "1", kSentence})
+                .find("has shape [1000000, 1000000] of F32 but 4 bytes of data"),
+            std::string::npos);
+}
+
+TEST_F(CliError, VocabularyOfNoEntries) {
+  const auto model = dir_ / "empty-vocab";
+  fs::create_directories(model);
+  fs::copy_file(kModels / "bert-tiny" / "config.json", model / "config.json");
+  fs::copy_file(kModels / "bert-tiny" / "model.safetensors", model / "model.safetensors");
+  std::ofstream(model / "vocab.txt");
+  EXPECT_NE(expect_error({"--model", model.string(), "--layer", "1", "--head", "1", kSentence})
+                .find("vocab.txt is empty"),
+            std::string::npos);
+}
+
+// A tokenizer file that is a symbolic link to itself (it used to be an "internal error").
+TEST_F(CliError, SymbolicLinkLoopInTheModelDirectory) {
+  const auto model = dir_ / "loop";
+  fs::create_directories(model);
+  fs::copy_file(kModels / "bert-tiny" / "config.json", model / "config.json");
+  fs::copy_file(kModels / "bert-tiny" / "model.safetensors", model / "model.safetensors");
+  fs::create_symlink("vocab.txt", model / "vocab.txt");
+  const std::string message =
+      expect_error({"--model", model.string(), "--layer", "1", "--head", "1", kSentence});
+  EXPECT_NE(message.find("loop/vocab.txt"), std::string::npos) << message;
+  EXPECT_NE(message.find("a symbolic link loop"), std::string::npos) << message;
+}
+
 TEST_F(CliError, MissingTensor) {
   const auto model = model_with_weights(edited_checkpoint(
       [](nlohmann::json& header) { header.erase("bert.encoder.layer.2.output.dense.bias"); }));

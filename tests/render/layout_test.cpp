@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 
 #include "attnviz/error.hpp"
@@ -184,6 +185,47 @@ TEST(RenderLayout, PairAndCompareOfDifferentLengths) {
   const Panel pd{data_of(d, test::long_tokens(17), {}), "aligned difference"};
   expect_clean_layout(pair_figure(pa, pb, {}));
   expect_clean_layout(compare_figure(pa, pb, pd, {}));
+}
+
+// A comparison of sentences that do not align one to one: align_heads leaves NaN at positions one
+// side lacks; marked absent, their rows and columns are masked and explained, never an error.
+TEST(RenderLayout, AbsentTokensAreMaskedAndExplained) {
+  const int n = 4;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<std::string> tokens = {"the", "big", "street", "."};
+  // Row and column 1 ("big", only in B) have no counterpart in A.
+  std::vector<float> a = {0.5f, nan, 0.3f, 0.2f, nan,  nan, nan,  nan,
+                          0.1f, nan, 0.8f, 0.1f, 0.2f, nan, 0.2f, 0.6f};
+  HeatmapData da = data_of(a, tokens, {});
+  da.rows.absent = da.cols.absent = {false, true, false, false};
+  const Figure f = heatmap_figure(da, {});
+  expect_clean_layout(f);
+  const Cells* cells = nullptr;
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->rows == n) cells = c;
+  ASSERT_NE(cells, nullptr);
+  ASSERT_EQ(cells->masked.size(), static_cast<std::size_t>(n * n));
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c)
+      EXPECT_EQ(cells->masked[static_cast<std::size_t>(r * n + c)], r == 1 || c == 1)
+          << r << ", " << c;
+  bool explained = false;
+  for (const Text& t : texts_of(f))
+    explained = explained || t.text == "masked: tokens only one of the two sentences has";
+  EXPECT_TRUE(explained);
+  EXPECT_NO_THROW(compare_figure({da, "A"}, {da, "B"}, {da, "A − B"}, {}));
+  EXPECT_NO_THROW(to_svg(f));
+
+  // NaN where no position is absent is still an upstream failure.
+  da.rows.absent = da.cols.absent = {};
+  try {
+    heatmap_figure(da, {});
+    FAIL() << "NaN outside absent positions was drawn";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("NaN at row 0, column 1"), std::string::npos) << e.what();
+  }
+  da.rows.absent = {true};
+  EXPECT_THROW(heatmap_figure(da, {}), Error);  // one flag for four rows
 }
 
 TEST(RenderLayout, SharedScaleInGridUsesTheLargestValue) {

@@ -53,6 +53,29 @@ TEST(TokenizeErrors, MissingDirectory) {
   EXPECT_NE(message.find("/nonexistent/model"), std::string::npos) << message;
 }
 
+// Found by tests/fuzz: a fractional or negative id was undefined behaviour, a huge one a table of
+// gigabytes. Each is an error naming the token and the id, before the table is built.
+TEST(TokenizeErrors, VocabularyIdsThatCannotIndexATable) {
+  for (const std::string id : {"-1", "0.5", "3.3e95", "2000000000", "18446744073709551615"}) {
+    TempDir dir;
+    dir.write("vocab.json", R"({"a": 0, "b": )" + id + "}");
+    dir.write("merges.txt", "#version: 0.2\na b\n");
+    const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+    EXPECT_NE(message.find("the token \"b\" the id"), std::string::npos) << id << ": " << message;
+    EXPECT_NE(message.find("ids are whole numbers from 0 to 16777215"), std::string::npos)
+        << message;
+  }
+}
+
+// A number a double cannot hold escaped as nlohmann's out_of_range (found by fuzz_vocab_files).
+TEST(TokenizeErrors, NumberOverflowInVocabJson) {
+  TempDir dir;
+  dir.write("vocab.json", R"({"a": 0, "b": 3E24444444444448})");
+  dir.write("merges.txt", "#version: 0.2\na b\n");
+  const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+  EXPECT_NE(message.find("vocab.json is not valid JSON"), std::string::npos) << message;
+}
+
 TEST(TokenizeErrors, DirectoryWithoutTokenizerFiles) {
   TempDir dir;
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });

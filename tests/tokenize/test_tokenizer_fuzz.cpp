@@ -56,7 +56,9 @@ void expect_well_formed(const attnviz::Encoding& enc, std::size_t size_a, std::s
                              : enc.type_ids[i] == 1 ? size_b
                                                     : size_a;
     EXPECT_LE(enc.spans[i].begin, enc.spans[i].end) << text;
-    if (enc.special[i]) EXPECT_EQ(enc.spans[i].begin, enc.spans[i].end) << text;
+    if (enc.special[i]) {
+      EXPECT_EQ(enc.spans[i].begin, enc.spans[i].end) << text;
+    }
     EXPECT_LE(enc.spans[i].end, size) << text;
     EXPECT_FALSE(enc.display[i].empty()) << text;
     EXPECT_FALSE(tokenizer.id_to_token(enc.ids[i]).empty())

@@ -257,7 +257,7 @@ TEST(HtmlView, RejectsInconsistentInput) {
   expect_error(a, "3 token strings for n = 4");
   a = good;
   a.weights[a.head_offset(1, 0) + 2 * 4 + 1] = std::nanf("");
-  expect_error(a, "layer 2, head 1, query 2, key 1");
+  expect_error(a, "layer 1, head 0, query 2, key 1 (0-based)");
   a = good;
   a.weights[a.head_offset(0, 1) + 0 * 4 + 3] = 0.25f;
   expect_error(a, "a causal attention must be 0 after the query");

@@ -4,9 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "attnviz/winograd.hpp"
+#include "winograd_summary_io.hpp"
 
-namespace attnviz {
+#include "selection.hpp"
+
+namespace attnviz::cli {
 
 namespace {
 
@@ -28,8 +30,8 @@ void write_summary_csv(std::ostream& out, const WinogradSummary& s) {
   for (int layer = 0; layer < s.layers; ++layer) {
     for (int head = 0; head < s.heads; ++head) {
       const auto i = s.index(layer, head);
-      out << layer + 1 << ',' << head + 1 << ',' << s.sentences << ',' << s.correct[i] << ','
-          << s.wrong(layer, head) << ',' << s.ties[i] << ',';
+      out << one_based(layer) << ',' << one_based(head) << ',' << s.sentences << ',' << s.correct[i]
+          << ',' << s.wrong(layer, head) << ',' << s.ties[i] << ',';
       write_number(out, s.share_correct(layer, head));
       out << ',' << s.pairs << ',' << s.pairs_both[i] << ',';
       write_number(out, s.mean_margin(layer, head));
@@ -47,8 +49,8 @@ void write_summary_json(std::ostream& out, const WinogradSummary& s) {
     for (int head = 0; head < s.heads; ++head) {
       const auto i = s.index(layer, head);
       row.push_back(json_number(s.share_correct(layer, head)));
-      detail.push_back({{"layer", layer + 1},
-                        {"head", head + 1},
+      detail.push_back({{"layer", one_based(layer)},
+                        {"head", one_based(head)},
                         {"sentences", s.sentences},
                         {"correct", s.correct[i]},
                         {"wrong", s.wrong(layer, head)},
@@ -67,4 +69,4 @@ void write_summary_json(std::ostream& out, const WinogradSummary& s) {
   out << doc.dump(2) << '\n';
 }
 
-}  // namespace attnviz
+}  // namespace attnviz::cli
