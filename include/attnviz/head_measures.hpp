@@ -9,30 +9,30 @@
 #include "attnviz/attention.hpp"
 #include "attnviz/encoding.hpp"
 
-// What each head does, in numbers (`attnviz heads`): per-head measures the literature defines, their
-// means over a corpus, and a role per head from one threshold table. Pure functions on Attention and
-// Encoding values; 0-based layers and heads. The formulas are written out in the README ("What each
-// head does").
+// What each head does, in numbers (`attnviz heads`): per-head measures the literature defines,
+// their means over a corpus, and a role per head from one threshold table. Pure functions on
+// Attention and Encoding values; 0-based layers and heads. The formulas are written out in the
+// README ("What each head does").
 namespace attnviz {
 
 enum class Measure {
-  first,              // Clark et al. 2019: mean over queries of the weight on key 0 ([CLS], BOS)
-  delimiter,          // Clark et al.: mean over queries of the weight on template keys after 0 ([SEP])
-  punctuation,        // Clark et al.: mean over queries of the weight on punctuation keys
-  self,               // Clark et al.: mean over queries q of A[q][q]
-  previous,           // Clark et al.: mean over queries q >= 1 of A[q][q-1]
-  next,               // Clark et al.: mean over queries q <= n-2 of A[q][q+1]
-  entropy,            // Clark et al.: mean over queries of -sum_k A[q][k] ln A[q][k] (nats)
-  uniform_entropy,    // the same for uniform rows over the keys each query sees: ln n, or ln(q+1)
-  first_entropy,      // Clark et al.: the entropy of row 0 ([CLS]'s attention)
+  first,        // Clark et al. 2019: mean over queries of the weight on key 0 ([CLS], BOS)
+  delimiter,    // Clark et al.: mean over queries of the weight on template keys after 0 ([SEP])
+  punctuation,  // Clark et al.: mean over queries of the weight on punctuation keys
+  self,         // Clark et al.: mean over queries q of A[q][q]
+  previous,     // Clark et al.: mean over queries q >= 1 of A[q][q-1]
+  next,         // Clark et al.: mean over queries q <= n-2 of A[q][q+1]
+  entropy,      // Clark et al.: mean over queries of -sum_k A[q][k] ln A[q][k] (nats)
+  uniform_entropy,  // the same for uniform rows over the keys each query sees: ln n, or ln(q+1)
+  first_entropy,    // Clark et al.: the entropy of row 0 ([CLS]'s attention)
   first_uniform_entropy,  // ln of the number of keys row 0 sees
-  tl_previous,        // TransformerLens head_detector "previous_token_head" (mul, no exclusions)
-  tl_duplicate,       // TransformerLens "duplicate_token_head"
-  tl_induction,       // TransformerLens "induction_head"
-  sink,               // Xiao et al. 2023: mean over queries q >= 1 of A[q][0]
-  confidence,         // Voita et al. 2019: mean over queries of max_k A[q][k]
-  cross_segment,      // Kovaleva et al. 2019: mean over queries of the weight on the other sentence
-  prefix_matching,    // Olsson et al. 2022: on repeated random ids, see prefix_matching_scores
+  tl_previous,      // TransformerLens head_detector "previous_token_head" (mul, no exclusions)
+  tl_duplicate,     // TransformerLens "duplicate_token_head"
+  tl_induction,     // TransformerLens "induction_head"
+  sink,             // Xiao et al. 2023: mean over queries q >= 1 of A[q][0]
+  confidence,       // Voita et al. 2019: mean over queries of max_k A[q][k]
+  cross_segment,    // Kovaleva et al. 2019: mean over queries of the weight on the other sentence
+  prefix_matching,  // Olsson et al. 2022: on repeated random ids, see prefix_matching_scores
 };
 inline constexpr std::size_t kMeasureCount = 17;
 
@@ -50,8 +50,8 @@ std::vector<HeadScores> head_scores(const Attention& a, const Encoding& encoding
 
 // Olsson et al.'s induction "prefix matching" score of every head (layer-major) on a sequence whose
 // tokens start..start+period-1 are repeated at start+period..start+2*period-1: the mean over the
-// queries q of the repeat of A[q][q - period + 1], the weight on the token after the query's earlier
-// occurrence. Throws attnviz::Error when the repeat does not fit in a.n or period < 1.
+// queries q of the repeat of A[q][q - period + 1], the weight on the token after the query's
+// earlier occurrence. Throws attnviz::Error when the repeat does not fit in a.n or period < 1.
 std::vector<double> prefix_matching_scores(const Attention& a, int start, int period);
 
 // count ids drawn uniformly from [0, vocab_size) without the excluded ones (special tokens), with a

@@ -86,7 +86,8 @@ CorpusFile parse_corpus(std::istream& in) {
 CorpusFile read_corpus_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw Error("corpus file " + path.string() + " does not exist or is not a file; check the path");
+    throw Error("corpus file " + path.string() +
+                " does not exist or is not a file; check the path");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("corpus file " + path.string() + " cannot be opened; check its permissions");

@@ -97,7 +97,8 @@ HeadScores one_head(const float* head, int n, bool causal, const Keys& keys) {
     s[static_cast<int>(m)] /= n;
   }
   // Queries that have a previous (next) token.
-  s[static_cast<int>(Measure::previous)] = n > 1 ? s[static_cast<int>(Measure::previous)] / (n - 1) : kNaN;
+  s[static_cast<int>(Measure::previous)] =
+      n > 1 ? s[static_cast<int>(Measure::previous)] / (n - 1) : kNaN;
   s[static_cast<int>(Measure::sink)] = n > 1 ? s[static_cast<int>(Measure::sink)] / (n - 1) : kNaN;
   s[static_cast<int>(Measure::next)] = n > 1 ? s[static_cast<int>(Measure::next)] / (n - 1) : kNaN;
   s[static_cast<int>(Measure::first_entropy)] = entropy(head, n);
@@ -116,11 +117,15 @@ HeadScores one_head(const float* head, int n, bool causal, const Keys& keys) {
 
 const std::array<const char*, kMeasureCount>& measure_names() {
   static const std::array<const char*, kMeasureCount> names = {
-      "first",          "delimiter",      "punctuation",  "self",
-      "previous",       "next",           "entropy",      "uniform_entropy",
-      "first_entropy",  "first_uniform_entropy",         "tl_previous",
-      "tl_duplicate",   "tl_induction",   "sink",         "confidence",
-      "cross_segment",  "prefix_matching"};
+      "first",          "delimiter",
+      "punctuation",    "self",
+      "previous",       "next",
+      "entropy",        "uniform_entropy",
+      "first_entropy",  "first_uniform_entropy",
+      "tl_previous",    "tl_duplicate",
+      "tl_induction",   "sink",
+      "confidence",     "cross_segment",
+      "prefix_matching"};
   return names;
 }
 
@@ -145,7 +150,8 @@ std::vector<double> prefix_matching_scores(const Attention& a, int start, int pe
   for (int l = 0; l < a.layers; ++l) {
     for (int h = 0; h < a.heads; ++h) {
       double sum = 0;
-      for (int q = start + period; q < start + 2 * period; ++q) sum += a.at(l, h, q, q - period + 1);
+      for (int q = start + period; q < start + 2 * period; ++q)
+        sum += a.at(l, h, q, q - period + 1);
       out.push_back(sum / period);
     }
   }
@@ -176,8 +182,8 @@ void HeadScoreMeans::add(const std::vector<HeadScores>& scores) {
     counts_.assign(scores.size(), {});
   }
   if (scores.size() != sums_.size()) {
-    throw Error("every input must have the same layers and heads (" +
-                std::to_string(sums_.size()) + " heads, then " + std::to_string(scores.size()) + ")");
+    throw Error("every input must have the same layers and heads (" + std::to_string(sums_.size()) +
+                " heads, then " + std::to_string(scores.size()) + ")");
   }
   for (std::size_t i = 0; i < scores.size(); ++i) {
     for (std::size_t m = 0; m < kMeasureCount; ++m) {
@@ -201,8 +207,8 @@ std::vector<HeadScores> HeadScoreMeans::means() const {
 
 const std::vector<RoleRule>& role_rules() {
   static const std::vector<RoleRule> rules = {
-      {HeadRole::induction, "induction", "prefix_matching: weight on the token after the earlier copy",
-       0.3},
+      {HeadRole::induction, "induction",
+       "prefix_matching: weight on the token after the earlier copy", 0.3},
       {HeadRole::duplicate_token, "duplicate-token", "tl_duplicate: weight on earlier copies", 0.3},
       {HeadRole::previous_token, "previous-token", "previous: weight on the token before", 0.5},
       {HeadRole::next_token, "next-token", "next: weight on the token after", 0.5},
@@ -226,18 +232,27 @@ const char* role_name(HeadRole role) {
 double role_score(HeadRole role, const HeadScores& s) {
   const auto at = [&](Measure m) { return s[static_cast<int>(m)]; };
   switch (role) {
-    case HeadRole::induction: return at(Measure::prefix_matching);
-    case HeadRole::duplicate_token: return at(Measure::tl_duplicate);
-    case HeadRole::previous_token: return at(Measure::previous);
-    case HeadRole::next_token: return at(Measure::next);
-    case HeadRole::self: return at(Measure::self);
-    case HeadRole::sink: return at(Measure::sink);
-    case HeadRole::delimiter: return at(Measure::delimiter);
-    case HeadRole::punctuation: return at(Measure::punctuation);
+    case HeadRole::induction:
+      return at(Measure::prefix_matching);
+    case HeadRole::duplicate_token:
+      return at(Measure::tl_duplicate);
+    case HeadRole::previous_token:
+      return at(Measure::previous);
+    case HeadRole::next_token:
+      return at(Measure::next);
+    case HeadRole::self:
+      return at(Measure::self);
+    case HeadRole::sink:
+      return at(Measure::sink);
+    case HeadRole::delimiter:
+      return at(Measure::delimiter);
+    case HeadRole::punctuation:
+      return at(Measure::punctuation);
     case HeadRole::broad:
       return at(Measure::uniform_entropy) > 0 ? at(Measure::entropy) / at(Measure::uniform_entropy)
-                                               : kNaN;
-    case HeadRole::mixed: return at(Measure::confidence);
+                                              : kNaN;
+    case HeadRole::mixed:
+      return at(Measure::confidence);
   }
   return kNaN;
 }

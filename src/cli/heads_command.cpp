@@ -67,8 +67,8 @@ std::vector<double> prefix_matching(const Session& session, int repeats, Timing&
   std::size_t prefix = 0, suffix = 0;
   while (prefix < shape.size() && shape.special[prefix]) ++prefix;
   while (suffix < shape.size() - prefix && shape.special[shape.size() - 1 - suffix]) ++suffix;
-  const int period = std::min<int>(
-      kRepeatPeriod, (info.max_positions - static_cast<int>(prefix + suffix)) / 2);
+  const int period =
+      std::min<int>(kRepeatPeriod, (info.max_positions - static_cast<int>(prefix + suffix)) / 2);
   const std::size_t heads = static_cast<std::size_t>(info.layers) * info.heads;
   if (period < 2 || repeats < 1) return std::vector<double>(heads, std::nan(""));
 
@@ -173,16 +173,16 @@ std::vector<float> role_profile(const std::vector<HeadRow>& rows, int layers, in
 nlohmann::json to_json(const std::string& model, const std::vector<HeadRow>& rows, int layers,
                        int heads, std::size_t inputs, std::size_t pairs, const Timing& timing) {
   const auto value = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
-  nlohmann::json doc = {{"model", model},           {"layers", layers},
-                        {"heads", heads},           {"inputs", inputs},
-                        {"pairs", pairs},           {"repeat_period", kRepeatPeriod}};
+  nlohmann::json doc = {{"model", model},   {"layers", layers}, {"heads", heads},
+                        {"inputs", inputs}, {"pairs", pairs},   {"repeat_period", kRepeatPeriod}};
   for (const auto& rule : role_rules()) {
     doc["roles"].push_back(
         {{"role", rule.name}, {"threshold", rule.threshold}, {"score", rule.description}});
   }
   for (const auto& r : rows) {
     nlohmann::json measures;
-    for (std::size_t m = 0; m < kMeasureCount; ++m) measures[measure_names()[m]] = value(r.scores[m]);
+    for (std::size_t m = 0; m < kMeasureCount; ++m)
+      measures[measure_names()[m]] = value(r.scores[m]);
     doc["head_measures"].push_back({{"layer", r.layer},
                                     {"head", r.head},
                                     {"role", role_name(r.role.role)},
@@ -193,7 +193,8 @@ nlohmann::json to_json(const std::string& model, const std::vector<HeadRow>& row
   const auto share = role_profile(rows, layers, heads);
   for (int l = 0; l < layers; ++l) {
     nlohmann::json layer = {{"layer", l + 1}};
-    for (std::size_t c = 0; c < names.size(); ++c) layer["role_share"][names[c]] = share[l * names.size() + c];
+    for (std::size_t c = 0; c < names.size(); ++c)
+      layer["role_share"][names[c]] = share[l * names.size() + c];
     doc["profile"].push_back(layer);
   }
   doc["seconds"] = {{"forward", timing.forward}, {"analysis", timing.analysis}};
@@ -260,7 +261,8 @@ void print_summary(std::ostream& out, const std::vector<HeadRow>& rows, std::siz
     for (const auto& r : rows) cross += r.scores[static_cast<int>(Measure::cross_segment)];
     cross /= static_cast<double>(rows.size());
     char text[96];
-    std::snprintf(text, sizeof text, "sentence pairs: %.1f%% of attention stays within a sentence\n",
+    std::snprintf(text, sizeof text,
+                  "sentence pairs: %.1f%% of attention stays within a sentence\n",
                   100.0 * (1.0 - cross));
     out << text;
   }
@@ -282,7 +284,8 @@ int run_heads(const HeadsFlags& flags) {
   const auto& info = session.model->info();
   std::error_code error;
   std::filesystem::create_directories(flags.output, error);
-  if (error) throw Error("cannot create the output folder " + flags.output + ": " + error.message());
+  if (error)
+    throw Error("cannot create the output folder " + flags.output + ": " + error.message());
 
   std::size_t skipped = 0;
   const auto skip = [&](std::size_t line, const std::string& message) {
@@ -323,7 +326,8 @@ int run_heads(const HeadsFlags& flags) {
     timing.analysis += seconds_since(start);
     progress.update(static_cast<int>(end));
   }
-  if (means.inputs() == 0) throw Error("no text of " + label + " could be run; see the lines above");
+  if (means.inputs() == 0)
+    throw Error("no text of " + label + " could be run; see the lines above");
 
   auto scores = means.means();
   const auto induction = prefix_matching(session, flags.repeats, timing);
@@ -366,7 +370,8 @@ void add_heads_command(CLI::App& app) {
       "heads",
       "What each head does, measured over a corpus: attention to [CLS]/[SEP]/punctuation/self/\n"
       "  previous/next token, entropy, induction and duplicate-token scores, sinks, confidence; a\n"
-      "  role per head (heads.csv, heads.json, heads.png/.svg atlas, profile.png/.svg). Measures and\n"
+      "  role per head (heads.csv, heads.json, heads.png/.svg atlas, profile.png/.svg). Measures "
+      "and\n"
       "  role thresholds are described in the README.\n"
       "  e.g. attnviz heads --model bert --corpus my_sentences.txt -o heads/\n"
       "  Exit status: 0 all done, 3 done but some lines skipped (each reported with its line "

@@ -72,8 +72,8 @@ Block legend_block(const std::vector<std::string>& names, float width) {
       y += kSwatch + 8;
     }
     b.add(Rect{x, y, kSwatch, kSwatch, kPalette[i], kMuted, 1});
-    b.add(Text{names[i], x + kSwatch + 6, y + kSwatch / 2 + cap_height(kLabelSize) / 2,
-               kLabelSize, kInk});
+    b.add(Text{names[i], x + kSwatch + 6, y + kSwatch / 2 + cap_height(kLabelSize) / 2, kLabelSize,
+               kInk});
     x += w;
   }
   return b;
@@ -102,8 +102,8 @@ Figure head_atlas_figure(const HeadAtlasData& data, const FigureOptions& options
                   kLabelSize, kInk, Anchor::end});
   }
   for (int h = 0; h < data.heads; ++h) {
-    body.add(Text{std::to_string(h + 1), h * kCell + kCell / 2, -6, kLabelSize, kInk,
-                  Anchor::middle});
+    body.add(
+        Text{std::to_string(h + 1), h * kCell + kCell / 2, -6, kLabelSize, kInk, Anchor::middle});
   }
   const float width = data.heads * kCell, height = data.layers * kCell;
   render_detail::add_axis_titles(body, options.x_title, options.y_title, width, height);

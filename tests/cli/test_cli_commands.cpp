@@ -230,8 +230,8 @@ TEST_F(Cli, HeadsMeansMatchNumPyOverTheReferenceTexts) {
           sum += expected.get<double>();
           ++count;
         }
-        SCOPED_TRACE(name + " layer " + std::to_string(layer) + " head " + std::to_string(h) +
-                     " " + measure);
+        SCOPED_TRACE(name + " layer " + std::to_string(layer) + " head " + std::to_string(h) + " " +
+                     measure);
         if (count == 0) {
           EXPECT_TRUE(value.is_null());
         } else {
@@ -254,8 +254,7 @@ TEST_F(Cli, HeadsReportsBadCorpusLinesByNumber) {
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("corpus.jsonl:2:"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("corpus.jsonl:5:"), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find("2 line(s) of corpus.jsonl skipped"), std::string::npos)
-      << result.err;
+  EXPECT_NE(result.err.find("2 line(s) of corpus.jsonl skipped"), std::string::npos) << result.err;
   EXPECT_NE(result.out.find("over 2 texts"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("stays within a sentence"), std::string::npos) << result.out;
   const auto doc = nlohmann::json::parse(test::read_all(dir_ / "out" / "heads.json"));
@@ -284,7 +283,8 @@ TEST_F(Cli, HelpTeaches) {
   EXPECT_EQ(result.exit_code, 0);
   for (const char* text :
        {"--layer", "--head", "--compare", "--focus", "--print", "--pair", "--cmap", "--device",
-        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump", "heads"}) {
+        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump",
+        "heads"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text;
   }
 }

@@ -197,7 +197,8 @@ TEST(RenderGolden, HeadAtlasOfRolesWithScores) {
   data.heads = 4;
   data.category_names = {"induction", "previous-token", "sink", "broad", "mixed"};
   data.category = {2, 2, 1, 4, 3, 1, 0, 2, 4, 0, 3, 3};
-  data.score = {0.91f, 0.55f, 0.62f, 0.2f, 0.85f, 1.0f, 0.3f, 0.5f, std::nanf(""), 0.75f, 0.8f, 0.0f};
+  data.score = {0.91f, 0.55f, 0.62f,         0.2f,  0.85f, 1.0f,
+                0.3f,  0.5f,  std::nanf(""), 0.75f, 0.8f,  0.0f};
   FigureOptions options = titled("Head roles · hand-made");
   options.x_title = "Head";
   options.y_title = "Layer";
