@@ -6,7 +6,9 @@ worked out with NumPy from the papers' definitions, independently of attnviz, on
 For each model: a few sentences (and, for BERT, a sentence pair) with their ids, type ids, vocabulary tokens,
 special-token flags and attentions [layers][heads][n][n], and every head's measures; and a repeated sequence
 of random ids (numpy, seed 0, special tokens excluded) with its attentions and Olsson et al.'s prefix-matching
-score per head. Run from the repository root:
+score per head; and each sentence's word-level attention (pieces merged as Clark et al. do: the sum over a
+word's pieces as keys, the mean over its pieces as queries), words from the tokenizer's own word_ids(). Run
+from the repository root:
   .venv-ref/bin/python scripts/make_head_measures_reference.py
 """
 import json
@@ -23,6 +25,7 @@ MODELS = ["bert-tiny", "gpt2-tiny"]
 SENTENCES = [
     "The cat sat on the mat, and the cat slept.",
     "Wait... what? No!",
+    "Unbelievable strawberries didn't fit.",
 ]
 PAIR = ("The keys are on the table.", "Where are the keys?")
 PERIOD = 10
@@ -74,6 +77,24 @@ def measures(a, ids, special, punctuation, type_ids, causal):
     return {k: (None if v is None else float(v)) for k, v in out.items()}
 
 
+def word_groups(enc):
+    """Token indices of each word: tokens with the same (sentence, word id); special tokens alone."""
+    groups, last = [], None
+    for t, (seq, word) in enumerate(zip(enc.sequence_ids(), enc.word_ids())):
+        key = None if word is None else (seq, word)
+        if key is None or key != last:
+            groups.append([])
+        groups[-1].append(t)
+        last = key
+    return groups
+
+
+def merge_words(att, groups):
+    """[L][H][n][n] -> [L][H][w][w]: columns summed over a word's pieces, rows averaged."""
+    summed = np.stack([att[..., g].sum(axis=-1) for g in groups], axis=-1)
+    return np.stack([summed[..., g, :].mean(axis=-2) for g in groups], axis=-2)
+
+
 def compact(att):
     """float32 values as the shortest decimals that read back as the same float32."""
     return [float(f"{v:.9g}") for v in att.reshape(-1)]
@@ -111,7 +132,9 @@ def main():
                 punctuation.append(not special[k] and text != "" and all(c in string.punctuation for c in text))
             att = attentions(model, ids, type_ids if uses_types else None)
             a64 = att.astype(np.float64)
+            groups = word_groups(enc)
             entries.append({
+                "word_groups": groups, "word_attentions": compact(merge_words(a64, groups)),
                 "text": first, "pair": second, "ids": ids, "type_ids": type_ids, "special": special,
                 "tokens": tokenizer.convert_ids_to_tokens(ids),
                 "attentions": compact(att),
