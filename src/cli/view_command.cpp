@@ -1,4 +1,5 @@
 // The command users came for: `attnviz --model bert --layer 10 --head 5 "sentence"` draws heatmaps.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -24,6 +25,7 @@ struct ViewFlags {
   std::optional<std::string> focus;
   bool print = false;
   bool rollout = false;
+  bool words = false;
   int top = 3;
   std::string colormap = "viridis";
   std::string values = "auto";
@@ -40,6 +42,17 @@ int focus_row(const Encoding& encoding, const ViewFlags& flags) {
     if (!flags.pair) throw;
     return find_word(encoding, *flags.pair, *flags.focus, std::nullopt, 1).front();
   }
+}
+
+// The index of the word (word_groups) that holds a token; -1 stays -1.
+int word_of_token(const Encoding& encoding, int token) {
+  if (token < 0) return token;
+  const auto groups = word_groups(encoding);
+  for (std::size_t w = 0; w < groups.size(); ++w) {
+    if (std::find(groups[w].begin(), groups[w].end(), token) != groups[w].end())
+      return static_cast<int>(w);
+  }
+  return -1;
 }
 
 std::string default_output(const std::string& model_name, const Selection& selection,
@@ -91,15 +104,21 @@ void run_view(const ViewFlags& flags) {
 
   std::vector<Encoding> inputs{session.encode(flags.sentence, flags.pair)};
   if (flags.compare) inputs.push_back(session.encode(*flags.compare));
-  const std::vector<Attention> attentions = session.model->attend(inputs);
+  std::vector<Attention> attentions = session.model->attend(inputs);
   session.warn_unknown_tokens();
+  if (flags.words) {
+    for (std::size_t i = 0; i < attentions.size(); ++i) {
+      attentions[i] = word_attention(attentions[i], inputs[i]);
+    }
+  }
 
   FigureStyle style;
   style.model_name = session.name;
   style.colormap = flags.colormap;
   style.values = flags.values;
   const std::string title = selection.title() + " · " + session.name;
-  const int focus = focus_row(inputs[0], flags);
+  const int focus = flags.words ? word_of_token(inputs[0], focus_row(inputs[0], flags))
+                                : focus_row(inputs[0], flags);
   Figure figure;
   // --rollout through --layer N, or through the last layer when every layer is selected.
   const int rollout_layer =
@@ -155,6 +174,9 @@ void add_view_options(CLI::App& app) {
                "Draw attention rollout (Abnar & Zuidema: heads averaged, plus the residual, "
                "multiplied through the layers) up to --layer N (default: the last); e.g. "
                "--rollout --layer 6");
+  app.add_flag("--words", flags->words,
+               "Merge word pieces: attention to a word is the sum over its pieces, from a word the "
+               "mean (Clark et al.); e.g. --words");
   app.add_option("--top", flags->top, "How many keys --print lists per query; e.g. --top 5")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();

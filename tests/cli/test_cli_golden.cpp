@@ -45,6 +45,9 @@ const std::vector<GoldenCase>& cases() {
       {"gpt2-model-view", {"--layer", "all", kWide}, "gpt2-tiny"},
       {"bert-rollout", {"--rollout", "--layer", "3", kTired}},
       {"gpt2-rollout", {"--rollout", kWide}, "gpt2-tiny"},
+      {"bert-words",
+       {"--layer", "2", "--head", "3", "--words", "--focus", "strawberries",
+        "Unbelievable strawberries didn't fit."}},
   };
   return all;
 }
