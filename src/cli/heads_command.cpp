@@ -301,6 +301,21 @@ int run_heads(const HeadsFlags& flags) {
       skip(item.line, e.what());
     }
   }
+  // A model without token types refuses pairs: ask it once, and skip every pair if it does.
+  const auto first_pair = std::find_if(inputs.begin(), inputs.end(),
+                                       [](const Input& input) { return input.item->pair; });
+  if (first_pair != inputs.end()) {
+    try {
+      session.model->attend({first_pair->encoding});
+    } catch (const Error& e) {
+      for (const auto& input : inputs) {
+        if (input.item->pair) skip(input.item->line, e.what());
+      }
+      inputs.erase(std::remove_if(inputs.begin(), inputs.end(),
+                                  [](const Input& input) { return input.item->pair.has_value(); }),
+                   inputs.end());
+    }
+  }
   // Texts of similar length run together, so a batch pads little; the means do not depend on it.
   std::stable_sort(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) {
     return a.encoding.size() < b.encoding.size();

@@ -261,6 +261,16 @@ TEST_F(Cli, HeadsReportsBadCorpusLinesByNumber) {
   EXPECT_EQ(doc.at("pairs").get<int>(), 1);
 }
 
+TEST_F(Cli, HeadsSkipsPairsOnAModelWithoutTokenTypes) {
+  std::ofstream(dir_ / "corpus.jsonl")
+      << "{\"text\": \"The cat sat.\"}\n"
+      << "{\"text\": \"A dog ran.\", \"pair\": \"It was fast.\"}\n";
+  const auto result = run({"heads", "--model", kGpt2, "--corpus", "corpus.jsonl", "-o", "out"});
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("corpus.jsonl:2:"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("over 1 texts"), std::string::npos) << result.out;
+}
+
 TEST_F(Cli, HtmlViewKeepsTokensInert) {
   const auto result =
       run({"html", "--model", kBert, "<script>alert(1)</script> the cat", "-o", "view.html"});
