@@ -30,6 +30,19 @@ Attention mean_over_heads(const Attention& a);
 // flows from each input token.
 Attention attention_rollout(const Attention& a);
 
+// --- Word-level attention (for `--words`) ---
+
+// The tokens of each word, in order: a word is a token and the continuation pieces that follow it
+// (their display starts with U+00B7, "·ing"); a template token ([CLS], [SEP]) is a word of its own.
+std::vector<std::vector<int>> word_groups(const Encoding& encoding);
+
+// Attention between words, as Clark et al. (2019) merge word pieces: the attention *to* a word is
+// the sum over its pieces' columns, the attention *from* a word the mean over its pieces' rows, so
+// rows still sum to 1. n = the number of words; tokens are the words as a person reads them (the
+// pieces' display joined, "·" markers dropped); special and causal are carried over. Queries/keys
+// are not. Throws attnviz::Error when the encoding does not match the attention's tokens.
+Attention word_attention(const Attention& a, const Encoding& encoding);
+
 // --- Top attended keys (for `--print`) ---
 struct KeyWeight {
   int key = 0;

@@ -103,6 +103,18 @@ Figure compare_figure(const Panel& a, const Panel& b, const Panel& difference,
 // every cell, fixed 0..1 scale, upright column labels. Use options for titles ("Head", "Layer").
 Figure score_matrix_figure(const HeatmapData& data, FigureOptions options);
 
+// The head atlas (`attnviz heads`): a layers x heads grid, each cell in the colour of its category
+// (a head's role), paler for a lower score, with the score printed (two decimals; none for NaN),
+// and a legend of the category names (at most 11). category and score are layer-major. Layers and
+// heads are labelled from 1. Use options for the title and the axis titles ("Head", "Layer").
+struct HeadAtlasData {
+  int layers = 0, heads = 0;
+  std::vector<int> category;
+  std::vector<float> score;
+  std::vector<std::string> category_names;
+};
+Figure head_atlas_figure(const HeadAtlasData& data, const FigureOptions& options);
+
 // Writes a PNG or an SVG, chosen by the extension of path (.png, .svg; any case). scale: PNG
 // pixels per figure unit (1 to 4); an SVG is vector and ignores it.
 void save_figure(const Figure& figure, const std::string& path, int scale = 1);

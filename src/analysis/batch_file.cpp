@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/error.hpp"
+#include "line_reader.hpp"
 #include "text.hpp"
 
 namespace attnviz {
@@ -49,26 +50,7 @@ std::optional<std::string> too_long(const std::string& line) {
          "sentences, at most " + std::to_string(kMaxLineBytes) + " bytes";
 }
 
-struct Reader {
-  std::istream& in;
-  std::size_t line_number = 0;
-
-  // The next line that is neither blank nor a comment, without its line ending and (on the first
-  // line) a UTF-8 byte order mark.
-  std::optional<std::string> next() {
-    std::string line;
-    while (std::getline(in, line)) {
-      ++line_number;
-      if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      const auto content = trim(line);
-      if (content.empty() || content.front() == '#') continue;
-      return line;
-    }
-    if (in.bad()) throw Error("reading failed after line " + std::to_string(line_number));
-    return std::nullopt;
-  }
-};
+using Reader = analysis_detail::LineReader;
 
 // "1", "2", or a candidate's own text (ignoring case) -> 1 or 2.
 std::optional<int> parse_correct(const std::string& value, const std::string& candidate_1,

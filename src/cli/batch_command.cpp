@@ -1,5 +1,4 @@
 // `attnviz batch FILE`: Winograd-style pairs in, heatmaps per pair and a per-head summary out.
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +14,7 @@
 #include "attnviz/winograd.hpp"
 #include "commands.hpp"
 #include "figures.hpp"
+#include "progress.hpp"
 #include "selection.hpp"
 #include "session.hpp"
 #include "winograd_summary_io.hpp"
@@ -34,27 +34,6 @@ struct BatchFlags {
   int batch_size = 16;
   bool figures = true;
   std::string colormap = "viridis";
-};
-
-// A progress bar on stderr: redrawn in place on a terminal, a line per tenth otherwise (logs).
-class Progress {
- public:
-  explicit Progress(int total) : total_(total), terminal_(isatty(STDERR_FILENO) != 0) {}
-  void update(int done) {
-    const int tenth = total_ > 0 ? done * 10 / total_ : 10;
-    if (!terminal_ && tenth == last_tenth_) return;
-    last_tenth_ = tenth;
-    const int width = 30;
-    const int filled = total_ > 0 ? done * width / total_ : width;
-    std::cerr << (terminal_ ? "\r" : "") << "[" << std::string(filled, '#')
-              << std::string(width - filled, '.') << "] " << done << "/" << total_ << " pairs"
-              << (terminal_ && done < total_ ? "" : "\n") << std::flush;
-  }
-
- private:
-  int total_;
-  bool terminal_;
-  int last_tenth_ = -1;
 };
 
 struct PairResult {
@@ -228,7 +207,7 @@ int run_batch(const BatchFlags& flags) {
   for (const BadLine& bad : file.bad_lines) {
     run.skip_line(flags.file + ":" + std::to_string(bad.line) + ": " + bad.message + " (skipped)");
   }
-  Progress progress(static_cast<int>(file.items.size()));
+  Progress progress(static_cast<int>(file.items.size()), "pairs");
   progress.update(0);
   // Pairs of similar length run together, so a batch pads little; the summary does not depend on
   // order.

@@ -74,6 +74,17 @@ Figure heatmap_view(const MatrixSource& source, const Selection& selection,
   return heatmap_figure(data, options_for(title_of(selection, style), style));
 }
 
+Figure rollout_view(const Attention& attention, int layer, const FigureStyle& style,
+                    int focus_row) {
+  const Attention rollout = attention_rollout(attention);
+  HeatmapData data = heatmap_data(rollout, rollout.head(layer, 0));
+  data.focus_row = focus_row;
+  FigureOptions options = options_for(
+      "Attention rollout through " + layer_title(layer) + " · " + style.model_name, style);
+  options.colorbar_label = "Rollout weight";
+  return heatmap_figure(data, options);
+}
+
 Figure grid_view(const Attention& attention, const Selection& selection, const FigureStyle& style) {
   const bool mean = selection.heads == Selection::Heads::mean;
   const Attention means = mean ? mean_over_heads(attention) : Attention{};

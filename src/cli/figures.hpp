@@ -29,6 +29,8 @@ MatrixSource matrix_source(const Attention& attention, const Selection& selectio
 
 Figure heatmap_view(const MatrixSource& source, const Selection& selection,
                     const FigureStyle& style, int focus_row);
+// Attention rollout (Abnar & Zuidema) through layer (0-based) as one heatmap.
+Figure rollout_view(const Attention& attention, int layer, const FigureStyle& style, int focus_row);
 // A layer's heads, or every layer (each head, one head, or each layer's mean), as small multiples.
 Figure grid_view(const Attention& attention, const Selection& selection, const FigureStyle& style);
 // A, B and A-B aligned by token, under their titles; focus_row indexes A's tokens (-1: none).

@@ -24,6 +24,7 @@ Examples:
   attnviz --model bert --layer 3 --head 2 --pair "Second sentence." "First sentence."
   attnviz batch examples/winograd_pairs.tsv --model bert -o winograd/
   attnviz html --model bert "..." -o view.html                 interactive offline view
+  attnviz heads --model bert -o heads/                         what each head does, over a corpus
   attnviz tokenize --model bert "..."
   attnviz dump --model bert "..." -o attention.npy
 
@@ -43,6 +44,7 @@ int run(int argc, char** argv) {
   attnviz::cli::add_view_options(app);
   attnviz::cli::add_batch_command(app);
   attnviz::cli::add_html_command(app);
+  attnviz::cli::add_heads_command(app);
   attnviz::cli::add_tokenize_command(app);
   attnviz::cli::add_dump_command(app);
   if (argc == 1) {

@@ -1,4 +1,5 @@
 // The command users came for: `attnviz --model bert --layer 10 --head 5 "sentence"` draws heatmaps.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -23,6 +24,8 @@ struct ViewFlags {
   std::optional<std::string> compare;
   std::optional<std::string> focus;
   bool print = false;
+  bool rollout = false;
+  bool words = false;
   int top = 3;
   std::string colormap = "viridis";
   std::string values = "auto";
@@ -39,6 +42,17 @@ int focus_row(const Encoding& encoding, const ViewFlags& flags) {
     if (!flags.pair) throw;
     return find_word(encoding, *flags.pair, *flags.focus, std::nullopt, 1).front();
   }
+}
+
+// The index of the word (word_groups) that holds a token; -1 stays -1.
+int word_of_token(const Encoding& encoding, int token) {
+  if (token < 0) return token;
+  const auto groups = word_groups(encoding);
+  for (std::size_t w = 0; w < groups.size(); ++w) {
+    if (std::find(groups[w].begin(), groups[w].end(), token) != groups[w].end())
+      return static_cast<int>(w);
+  }
+  return -1;
 }
 
 std::string default_output(const std::string& model_name, const Selection& selection,
@@ -74,7 +88,14 @@ void run_view(const ViewFlags& flags) {
   const Selection selection =
       parse_selection(flags.layer, flags.head, session.model->info(), session.name);
   const bool one_matrix = !selection.all_layers && selection.heads != Selection::Heads::all;
-  if ((flags.compare || flags.print || flags.focus) && !one_matrix) {
+  if (flags.rollout && (flags.compare || flags.print)) {
+    throw Error(std::string("--rollout cannot be combined with ") +
+                (flags.compare ? "--compare" : "--print"));
+  }
+  if (flags.rollout && selection.heads == Selection::Heads::one) {
+    throw Error("--rollout averages every head of each layer: leave out --head");
+  }
+  if ((flags.compare || flags.print || (flags.focus && !flags.rollout)) && !one_matrix) {
     throw Error(std::string(flags.compare ? "--compare"
                             : flags.print ? "--print"
                                           : "--focus") +
@@ -83,17 +104,28 @@ void run_view(const ViewFlags& flags) {
 
   std::vector<Encoding> inputs{session.encode(flags.sentence, flags.pair)};
   if (flags.compare) inputs.push_back(session.encode(*flags.compare));
-  const std::vector<Attention> attentions = session.model->attend(inputs);
+  std::vector<Attention> attentions = session.model->attend(inputs);
   session.warn_unknown_tokens();
+  if (flags.words) {
+    for (std::size_t i = 0; i < attentions.size(); ++i) {
+      attentions[i] = word_attention(attentions[i], inputs[i]);
+    }
+  }
 
   FigureStyle style;
   style.model_name = session.name;
   style.colormap = flags.colormap;
   style.values = flags.values;
   const std::string title = selection.title() + " · " + session.name;
-  const int focus = focus_row(inputs[0], flags);
+  const int focus = flags.words ? word_of_token(inputs[0], focus_row(inputs[0], flags))
+                                : focus_row(inputs[0], flags);
   Figure figure;
-  if (flags.compare) {
+  // --rollout through --layer N, or through the last layer when every layer is selected.
+  const int rollout_layer =
+      selection.all_layers ? session.model->info().layers - 1 : selection.layer;
+  if (flags.rollout) {
+    figure = rollout_view(attentions[0], rollout_layer, style, focus);
+  } else if (flags.compare) {
     figure = compare_view(attentions[0], "A: " + shorten(flags.sentence), attentions[1],
                           "B: " + shorten(*flags.compare), selection, style, focus);
   } else if (one_matrix) {
@@ -105,8 +137,10 @@ void run_view(const ViewFlags& flags) {
     figure = grid_view(attentions[0], selection, style);
   }
   const std::string output =
-      flags.output.empty() ? default_output(session.name, selection, flags.compare.has_value())
-                           : flags.output;
+      !flags.output.empty() ? flags.output
+      : flags.rollout
+          ? "attnviz-" + session.name + "-rollout-L" + std::to_string(rollout_layer + 1) + ".png"
+          : default_output(session.name, selection, flags.compare.has_value());
   save_figure(figure, output);
   std::cout << "wrote " << output << '\n';
 }
@@ -136,6 +170,13 @@ void add_view_options(CLI::App& app) {
   app.add_flag("--print", flags->print,
                "Print each query's most attended keys as text (no picture unless -o is given); "
                "e.g. --print --top 5");
+  app.add_flag("--rollout", flags->rollout,
+               "Draw attention rollout (Abnar & Zuidema: heads averaged, plus the residual, "
+               "multiplied through the layers) up to --layer N (default: the last); e.g. "
+               "--rollout --layer 6");
+  app.add_flag("--words", flags->words,
+               "Merge word pieces: attention to a word is the sum over its pieces, from a word the "
+               "mean (Clark et al.); e.g. --words");
   app.add_option("--top", flags->top, "How many keys --print lists per query; e.g. --top 5")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();

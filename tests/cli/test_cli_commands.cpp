@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -197,6 +198,103 @@ TEST_F(Cli, BatchOfShippedExamples) {
   EXPECT_TRUE(is_png("out/summary.png"));
 }
 
+TEST_F(Cli, HeadsOfTheDefaultCorpus) {
+  const auto result = run({"heads", "--model", kGpt2, "-o", "out"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("over 301 texts"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("induction (score >= 0.3)"), std::string::npos) << result.out;
+  EXPECT_NE(result.err.find("301/301 texts"), std::string::npos) << result.err;
+  for (const char* file : {"heads.png", "profile.png"}) EXPECT_TRUE(is_png(fs::path("out") / file));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "heads.svg"));
+  EXPECT_TRUE(fs::exists(dir_ / "out" / "profile.svg"));
+  const std::string csv = test::read_all(dir_ / "out" / "heads.csv");
+  EXPECT_EQ(test::count_lines(csv), 1 + 2 * 4) << csv;
+  EXPECT_NE(csv.find("\n1,1,"), std::string::npos) << csv;  // 1-based, as people count
+  EXPECT_NE(csv.find("\n2,4,"), std::string::npos) << csv;
+  const auto doc = nlohmann::json::parse(test::read_all(dir_ / "out" / "heads.json"));
+  EXPECT_EQ(doc.at("inputs").get<int>(), 301);
+  EXPECT_EQ(doc.at("head_measures").size(), 8u);
+  EXPECT_EQ(doc.at("profile").size(), 2u);
+  for (const auto& head : doc.at("head_measures")) {
+    const double prefix = head.at("measures").at("prefix_matching");
+    EXPECT_GE(prefix, 0.0);
+    EXPECT_LE(prefix, 1.0);
+  }
+}
+
+// The command's means over a corpus equal the mean of the NumPy measures of transformers' own
+// attentions for the same texts (scripts/make_head_measures_reference.py): the whole pipeline, the
+// model's attention included.
+TEST_F(Cli, HeadsMeansMatchNumPyOverTheReferenceTexts) {
+  std::ifstream in(fs::path(ATTNVIZ_TEST_DATA) / "analysis" / "head_measures_reference.json");
+  const auto reference = nlohmann::json::parse(in);
+  for (const auto& [name, model] : reference.at("models").items()) {
+    {
+      std::ofstream corpus(dir_ / "corpus.jsonl");
+      for (const auto& s : model.at("sentences")) {
+        nlohmann::json line = {{"text", s.at("text")}};
+        if (!s.at("pair").is_null()) line["pair"] = s.at("pair");
+        corpus << line.dump() << '\n';
+      }
+    }
+    const auto result = run({"heads", "--model", (kModels / name).string(), "--corpus",
+                             "corpus.jsonl", "-o", "out-" + name});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto doc = nlohmann::json::parse(test::read_all(dir_ / ("out-" + name) / "heads.json"));
+    const int heads = model.at("heads");
+    for (const auto& head : doc.at("head_measures")) {
+      const int layer = head.at("layer").get<int>() - 1, h = head.at("head").get<int>() - 1;
+      for (const auto& [measure, value] : head.at("measures").items()) {
+        if (measure == "prefix_matching") continue;  // random ids of its own; see the analysis test
+        double sum = 0;
+        int count = 0;
+        for (const auto& s : model.at("sentences")) {
+          const auto& expected = s.at("measures")[layer][h].at(measure);
+          if (expected.is_null()) continue;
+          sum += expected.get<double>();
+          ++count;
+        }
+        SCOPED_TRACE(name + " layer " + std::to_string(layer) + " head " + std::to_string(h) + " " +
+                     measure);
+        if (count == 0) {
+          EXPECT_TRUE(value.is_null());
+        } else {
+          EXPECT_NEAR(value.get<double>(), sum / count, 1e-5);
+        }
+      }
+    }
+    EXPECT_EQ(doc.at("head_measures").size(),
+              static_cast<std::size_t>(model.at("layers").get<int>() * heads));
+  }
+}
+
+TEST_F(Cli, HeadsReportsBadCorpusLinesByNumber) {
+  std::ofstream(dir_ / "corpus.jsonl") << "{\"text\": \"The cat sat.\"}\n"
+                                       << "{\"txt\": \"typo\"}\n"
+                                       << "\n"
+                                       << "{\"text\": \"A dog ran.\", \"pair\": \"It was fast.\"}\n"
+                                       << "{broken\n";
+  const auto result = run({"heads", "--model", kBert, "--corpus", "corpus.jsonl", "-o", "out"});
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("corpus.jsonl:2:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("corpus.jsonl:5:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("2 line(s) of corpus.jsonl skipped"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("over 2 texts"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("stays within a sentence"), std::string::npos) << result.out;
+  const auto doc = nlohmann::json::parse(test::read_all(dir_ / "out" / "heads.json"));
+  EXPECT_EQ(doc.at("pairs").get<int>(), 1);
+}
+
+TEST_F(Cli, HeadsSkipsPairsOnAModelWithoutTokenTypes) {
+  std::ofstream(dir_ / "corpus.jsonl")
+      << "{\"text\": \"The cat sat.\"}\n"
+      << "{\"text\": \"A dog ran.\", \"pair\": \"It was fast.\"}\n";
+  const auto result = run({"heads", "--model", kGpt2, "--corpus", "corpus.jsonl", "-o", "out"});
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("corpus.jsonl:2:"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("over 1 texts"), std::string::npos) << result.out;
+}
+
 TEST_F(Cli, HtmlViewKeepsTokensInert) {
   const auto result =
       run({"html", "--model", kBert, "<script>alert(1)</script> the cat", "-o", "view.html"});
@@ -219,7 +317,8 @@ TEST_F(Cli, HelpTeaches) {
   EXPECT_EQ(result.exit_code, 0);
   for (const char* text :
        {"--layer", "--head", "--compare", "--focus", "--print", "--pair", "--cmap", "--device",
-        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump"}) {
+        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump",
+        "heads"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text;
   }
 }
@@ -232,7 +331,8 @@ TEST_F(Cli, EveryOptionHasAnExample) {
                                              {"batch", "--help"},
                                              {"html", "--help"},
                                              {"tokenize", "--help"},
-                                             {"dump", "--help"}}) {
+                                             {"dump", "--help"},
+                                             {"heads", "--help"}}) {
     const auto result = run(command);
     ASSERT_EQ(result.exit_code, 0) << command[0];
     const std::string options = result.out.substr(result.out.find("\nOptions:\n"));

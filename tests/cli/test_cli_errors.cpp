@@ -181,6 +181,22 @@ TEST_F(CliError, LayerOutOfRange) {
             std::string::npos);
 }
 
+TEST_F(CliError, RolloutOfOneHeadOrWithCompare) {
+  EXPECT_NE(expect_error({"--model", kBert, "--rollout", "--head", "1", kSentence})
+                .find("leave out --head"),
+            std::string::npos);
+  EXPECT_NE(expect_error({"--model", kBert, "--rollout", "--layer", "2", "--head", "mean",
+                          kSentence, "--compare", "Another one."})
+                .find("--rollout cannot be combined with --compare"),
+            std::string::npos);
+}
+
+TEST_F(CliError, HeadsCorpusMissing) {
+  EXPECT_NE(expect_error({"heads", "--model", kBert, "--corpus", "nowhere.txt"})
+                .find("corpus file nowhere.txt does not exist"),
+            std::string::npos);
+}
+
 TEST_F(CliError, HeadZero) {
   EXPECT_NE(expect_error({"--model", kBert, "--layer", "1", "--head", "0", kSentence})
                 .find("head 0 of 4"),

@@ -43,6 +43,11 @@ const std::vector<GoldenCase>& cases() {
       {"bert-long", {"--layer", "3", "--head", "2", long_text()}},
       {"gpt2-mask", {"--layer", "2", "--head", "1", kWide}, "gpt2-tiny"},
       {"gpt2-model-view", {"--layer", "all", kWide}, "gpt2-tiny"},
+      {"bert-rollout", {"--rollout", "--layer", "3", kTired}},
+      {"gpt2-rollout", {"--rollout", kWide}, "gpt2-tiny"},
+      {"bert-words",
+       {"--layer", "2", "--head", "3", "--words", "--focus", "strawberries",
+        "Unbelievable strawberries didn't fit."}},
   };
   return all;
 }

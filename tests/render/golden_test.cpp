@@ -3,6 +3,7 @@
 // at every changed picture before committing it.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 
@@ -188,6 +189,31 @@ TEST(RenderGolden, ScoreMatrixOfLayersAndHeads) {
   o.y_title = "Layer";
   o.colorbar_label = "Share correct";
   expect_golden(score_matrix_figure(d, o), "score_matrix");
+}
+
+TEST(RenderGolden, HeadAtlasOfRolesWithScores) {
+  HeadAtlasData data;
+  data.layers = 3;
+  data.heads = 4;
+  data.category_names = {"induction", "previous-token", "sink", "broad", "mixed"};
+  data.category = {2, 2, 1, 4, 3, 1, 0, 2, 4, 0, 3, 3};
+  data.score = {0.91f, 0.55f, 0.62f,         0.2f,  0.85f, 1.0f,
+                0.3f,  0.5f,  std::nanf(""), 0.75f, 0.8f,  0.0f};
+  FigureOptions options = titled("Head roles · hand-made");
+  options.x_title = "Head";
+  options.y_title = "Layer";
+  expect_golden(head_atlas_figure(data, options), "head_atlas");
+}
+
+TEST(RenderGolden, HeadAtlasRejectsCategoriesWithoutNames) {
+  HeadAtlasData data;
+  data.layers = data.heads = 1;
+  data.category = {1};
+  data.score = {0.5f};
+  data.category_names = {"sink"};
+  EXPECT_THROW(head_atlas_figure(data, {}), Error);
+  data.category = {0, 0};
+  EXPECT_THROW(head_atlas_figure(data, {}), Error);
 }
 
 TEST(RenderGolden, OnePixelChangeIsCaught) {
