@@ -11,5 +11,6 @@ void add_dump_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_batch_command(CLI::App& app);
 void add_html_command(CLI::App& app);
+void add_render_command(CLI::App& app);  // saved attentions, no model
 
 }  // namespace attnviz::cli
