@@ -401,7 +401,9 @@ AttentionFile assemble(const Array& array, const nlohmann::json& meta,
     return true;
   };
   std::vector<bool> special;
-  if (field("special", special) && special.size() == a.tokens.size()) a.special = special;
+  a.special = field("special", special) && special.size() == a.tokens.size()
+                  ? special
+                  : std::vector<bool>(a.tokens.size(), false);
   file.model = path.stem().string();
   field("model", file.model);
   field("text", file.text);
