@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -116,9 +117,11 @@ std::string header_value(const std::string& header, const std::string& key,
   const auto at = header.find("'" + key + "'");
   const auto colon = at == std::string::npos ? at : header.find(':', at);
   if (colon == std::string::npos) throw Error(where + ": the .npy header has no '" + key + "'");
-  auto begin = header.find_first_not_of(' ', colon + 1);
-  auto end = header[begin] == '(' ? header.find(')', begin) + 1 : header.find(',', begin);
-  if (begin == std::string::npos || end == std::string::npos || end < begin)
+  const auto begin = header.find_first_not_of(' ', colon + 1);
+  const auto end = begin == std::string::npos ? begin
+                   : header[begin] == '('     ? header.find(')', begin) + 1
+                                              : header.find(',', begin);
+  if (begin == std::string::npos || end == std::string::npos || end <= begin)
     throw Error(where + ": the .npy header's '" + key + "' cannot be read");
   return header.substr(begin, end - begin);
 }
@@ -142,9 +145,15 @@ std::vector<std::int64_t> parse_shape(const std::string& text, const std::string
   return shape;
 }
 
-std::size_t element_count(const std::vector<std::int64_t>& shape) {
+// The number of elements of shape, or SIZE_MAX when it exceeds `limit` (so no product overflows).
+std::size_t element_count(const std::vector<std::int64_t>& shape,
+                          std::size_t limit = SIZE_MAX / 8) {
   std::size_t count = 1;
-  for (const auto extent : shape) count *= static_cast<std::size_t>(extent);
+  for (const auto extent : shape) {
+    const auto e = static_cast<std::size_t>(extent);
+    if (e != 0 && count > limit / e) return SIZE_MAX;
+    count *= e;
+  }
   return count;
 }
 
@@ -184,12 +193,12 @@ Array parse_npy(const std::string& bytes, const std::string& where) {
   if (endian != '<' && endian != '>' && endian != '=' && endian != '|')
     throw Error(where + ": the .npy dtype " + descr + " has no byte order attnviz knows");
   const std::size_t size = type == Element::f64 ? 8 : type == Element::f32 ? 4 : 2;
-  const std::size_t count = element_count(array.shape);
   const std::size_t available = bytes.size() - data_start;
-  if (available < count * size) {
+  const std::size_t count = element_count(array.shape, available / size + 1);
+  if (count == SIZE_MAX || available < count * size) {
     throw Error(where + " is truncated: shape " + shape_text(array.shape) + " needs " +
-                std::to_string(count * size) + " bytes of data, the file has " +
-                std::to_string(available));
+                (count == SIZE_MAX ? "more" : std::to_string(count * size)) +
+                " bytes of data, the file has " + std::to_string(available));
   }
   if (available > count * size) {
     throw Error(where + " has " + std::to_string(available - count * size) +
@@ -237,12 +246,14 @@ std::string npz_member(const std::string& zip, const std::string& where, std::st
     if (at + 46 + name_length + extra_length > zip.size()) throw corrupt("a broken zip directory");
     names.push_back(zip.substr(at + 46, name_length));
     // A ZIP64 extra field holds the sizes and offset that did not fit 32 bits, in this order.
-    for (std::size_t x = at + 46 + name_length; x + 4 <= at + 46 + name_length + extra_length;) {
+    const std::size_t extra_end = at + 46 + name_length + extra_length;
+    for (std::size_t x = at + 46 + name_length; x + 4 <= extra_end;) {
       const auto id = little_endian(zip, x, 2), length = little_endian(zip, x + 2, 2);
+      const std::size_t field_end = std::min<std::size_t>(x + 4 + length, extra_end);
       std::size_t field = x + 4;
       if (id == 1) {
         for (std::uint64_t* value : {&size, &compressed, &local}) {
-          if (*value == 0xFFFFFFFF && field + 8 <= x + 4 + length) {
+          if (*value == 0xFFFFFFFF && field + 8 <= field_end) {
             *value = little_endian(zip, field, 8);
             field += 8;
           }
@@ -267,6 +278,8 @@ std::string npz_member(const std::string& zip, const std::string& where, std::st
     throw Error(where + " is truncated: " + name + " is cut short");
   if (method == 0) return zip.substr(data, size);
   if (method != 8) throw corrupt("compression method " + std::to_string(method));
+  // Deflate expands at most ~1032:1; a larger declared size is a corrupt file, not an allocation.
+  if (size > compressed * 1032 + 1024) throw corrupt(name + " declares an impossible size");
   std::string out(size, '\0');
   z_stream stream{};
   if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw corrupt("zlib failed to start");

@@ -3,7 +3,10 @@
 // from.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "attnviz/attention_file.hpp"
@@ -102,6 +105,27 @@ TEST(AttentionFile, BadFilesSayWhatIsWrong) {
   short_tokens.tokens = kFiles / "short_tokens.json";
   EXPECT_NE(error_of("transformers.npy", short_tokens).find("has 12 tokens but"),
             std::string::npos);
+}
+
+// Every prefix length class of every good file is an Error, never a crash or a huge allocation
+// (run under ASan by scripts/run_sanitized_tests.sh's build).
+TEST(AttentionFile, CutFilesAreErrors) {
+  const fs::path dir = fs::temp_directory_path() / ("attnviz-cut-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const std::string name : {"transformers.npy", "float16.npy", "layer2.npz", "two_arrays.npz",
+                                 "layer2_head3.safetensors"}) {
+    std::ifstream in(kFiles / name, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const fs::path cut = dir / ("cut" + fs::path(name).extension().string());
+    fs::copy_file(kFiles / "transformers.json", fs::path(cut).replace_extension(".json"),
+                  fs::copy_options::overwrite_existing);
+    for (std::size_t length = 0; length < bytes.size(); length += 1 + length / 8) {
+      std::ofstream(cut, std::ios::binary)
+          .write(bytes.data(), static_cast<std::streamsize>(length));
+      EXPECT_THROW(read_attention_file(cut), Error) << name << " cut to " << length << " bytes";
+    }
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
