@@ -191,6 +191,10 @@ TEST_F(Render, EveryLayoutOfTheSameNumbersDrawsTheSamePicture) {
   EXPECT_EQ(std::regex_replace(rows("float16.npy", top1), weight, ""),
             std::regex_replace(rows("transformers.npy", top1), weight, ""));
   draw("differences.npy", "d.png", {"--no-check", "--layer", "1", "--head", "1"});
+  // No text in the JSON: --focus finds the token itself (GPT-2's "Ġanimal" is the word animal).
+  const auto focus = run({"render", (kFiles / "transformers.npy").string(), "--layer", "1",
+                          "--head", "2", "--focus", "animal", "-o", "focus.png"});
+  EXPECT_EQ(focus.exit_code, 0) << focus.err;
 }
 
 struct BadFile {
