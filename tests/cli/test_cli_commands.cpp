@@ -195,7 +195,8 @@ TEST_F(Cli, HelpTeaches) {
   EXPECT_EQ(result.exit_code, 0);
   for (const char* text :
        {"--layer", "--head", "--compare", "--focus", "--print", "--pair", "--cmap", "--device",
-        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump"}) {
+        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump",
+        "render"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text;
   }
 }
@@ -208,7 +209,8 @@ TEST_F(Cli, EveryOptionHasAnExample) {
                                              {"batch", "--help"},
                                              {"html", "--help"},
                                              {"tokenize", "--help"},
-                                             {"dump", "--help"}}) {
+                                             {"dump", "--help"},
+                                             {"render", "--help"}}) {
     const auto result = run(command);
     ASSERT_EQ(result.exit_code, 0) << command[0];
     const std::string options = result.out.substr(result.out.find("\nOptions:\n"));
