@@ -145,9 +145,10 @@ std::vector<std::int64_t> parse_shape(const std::string& text, const std::string
   return shape;
 }
 
-// The number of elements of shape, or SIZE_MAX when it exceeds `limit` (so no product overflows).
-std::size_t element_count(const std::vector<std::int64_t>& shape,
-                          std::size_t limit = SIZE_MAX / 8) {
+// The number of elements of shape, or SIZE_MAX when that many 8-byte values would not fit in
+// memory (so neither the product nor count * element size overflows).
+std::size_t element_count(const std::vector<std::int64_t>& shape) {
+  constexpr std::size_t limit = SIZE_MAX / 8;
   std::size_t count = 1;
   for (const auto extent : shape) {
     const auto e = static_cast<std::size_t>(extent);
@@ -194,7 +195,7 @@ Array parse_npy(const std::string& bytes, const std::string& where) {
     throw Error(where + ": the .npy dtype " + descr + " has no byte order attnviz knows");
   const std::size_t size = type == Element::f64 ? 8 : type == Element::f32 ? 4 : 2;
   const std::size_t available = bytes.size() - data_start;
-  const std::size_t count = element_count(array.shape, available / size + 1);
+  const std::size_t count = element_count(array.shape);  // SIZE_MAX: beyond any file
   if (count == SIZE_MAX || available < count * size) {
     throw Error(where + " is truncated: shape " + shape_text(array.shape) + " needs " +
                 (count == SIZE_MAX ? "more" : std::to_string(count * size)) +
