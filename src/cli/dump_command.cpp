@@ -84,6 +84,12 @@ void run_dump(const DumpFlags& flags) {
   meta["display"] = attention.tokens;
   meta["ids"] = encoding.ids;
   meta["type_ids"] = encoding.type_ids;
+  meta["special"] = attention.special;
+  nlohmann::json spans = nlohmann::json::array();
+  for (const ByteSpan& span : encoding.spans) spans.push_back({span.begin, span.end});
+  meta["spans"] = spans;  // byte ranges into text (sentence B's tokens: into pair)
+  if (flags.ids.empty()) meta["text"] = flags.sentence;
+  if (flags.pair) meta["pair"] = *flags.pair;
   meta["causal"] = attention.causal;
   meta["npy"] = std::filesystem::path(flags.output).filename().string();
   std::ofstream out(sidecar);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/html_view.hpp"
 #include "commands.hpp"
@@ -16,9 +17,10 @@ struct HtmlFlags {
   std::string sentence;
   std::optional<std::string> pair;
   std::optional<std::string> compare;
-  bool vectors = false;     // --vectors
-  bool no_vectors = false;  // --no-vectors; neither: vectors up to kLongInput tokens
-  int weight_bits = 0;      // 0: 8 bits, 6 above kLongInput tokens
+  bool vectors = false;           // --vectors
+  bool no_vectors = false;        // --no-vectors; neither: vectors up to kLongInput tokens
+  int weight_bits = 0;            // 0: 8 bits, 6 above kLongInput tokens
+  std::vector<std::string> from;  // saved attentions instead of a model run
   std::string output = "attnviz-view.html";
 };
 
@@ -27,7 +29,40 @@ struct HtmlFlags {
 // view's vectors are left out unless asked for.
 constexpr std::size_t kLongInput = 512;
 
+// The first token of sentence B of a pair, 0 for one sentence.
+int sentence_b_start(const std::vector<std::int64_t>& type_ids) {
+  const auto b = std::find(type_ids.begin(), type_ids.end(), 1);
+  return b == type_ids.end() ? 0 : static_cast<int>(b - type_ids.begin());
+}
+
+// --from: the page of saved attentions (no neuron view: the files hold no queries and keys).
+void run_html_from(const HtmlFlags& flags) {
+  if (!flags.sentence.empty() || flags.pair || flags.compare || flags.vectors)
+    throw Error(
+        "--from draws saved attentions: it takes no sentence, --pair, --compare or "
+        "--vectors (give --from twice to switch between two files)");
+  if (flags.from.size() > 2) throw Error("--from takes one file, or two to switch between");
+  std::vector<AttentionFile> files;
+  for (const auto& path : flags.from) files.push_back(read_attention_file(path));
+  std::vector<HtmlInput> inputs;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string text = files[i].text.empty() ? flags.from[i] : files[i].text;
+    inputs.push_back({&files[i].attention,
+                      files.size() == 2 ? std::string(i == 0 ? "A: " : "B: ") + text : text,
+                      sentence_b_start(files[i].encoding.type_ids)});
+  }
+  HtmlOptions options;
+  options.title = "attnviz · " + files[0].model;
+  options.model_name = files[0].model;
+  options.include_vectors = false;
+  const auto n = static_cast<std::size_t>(files[0].attention.n);
+  options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (n > kLongInput ? 6 : 8);
+  write_html_file(flags.output, html_view(inputs, options));
+  std::cout << "wrote " << flags.output << '\n';
+}
+
 void run_html(const HtmlFlags& flags) {
+  if (!flags.from.empty()) return run_html_from(flags);
   if (flags.vectors && flags.no_vectors) throw Error("--vectors and --no-vectors: pick one");
   if (flags.sentence.empty()) throw Error("give a sentence to look at (see attnviz html --help)");
   if (flags.compare && flags.pair) throw Error("--compare and --pair cannot be combined: pick one");
@@ -49,9 +84,7 @@ void run_html(const HtmlFlags& flags) {
       {&attentions[0], flags.compare ? "A: " + flags.sentence : flags.sentence}};
   if (flags.compare) inputs.push_back({&attentions[1], "B: " + *flags.compare});
   if (flags.pair) {
-    const auto& type_ids = encodings[0].type_ids;
-    inputs[0].sentence_b_start =
-        static_cast<int>(std::find(type_ids.begin(), type_ids.end(), 1) - type_ids.begin());
+    inputs[0].sentence_b_start = sentence_b_start(encodings[0].type_ids);
   }
   HtmlOptions options;
   options.title = "attnviz · " + session.name;
@@ -88,6 +121,9 @@ void add_html_command(CLI::App& app) {
                    "Bits per stored weight, 4-8 (default: 8, or 6 above 512 tokens); fewer make a "
                    "smaller file; e.g. --weight-bits 6")
       ->check(CLI::Range(4, 8));
+  command->add_option("--from", flags->from,
+                      "Saved attentions instead of a model run (as attnviz render reads them); "
+                      "twice: a page that switches between the two; e.g. --from attention.npy");
   command->add_option("-o,--output", flags->output, "The .html file; e.g. -o it.html")
       ->capture_default_str();
   command->callback([flags] { run_html(*flags); });

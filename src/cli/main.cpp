@@ -27,6 +27,7 @@ Examples:
   attnviz heads --model bert -o heads/                         what each head does, over a corpus
   attnviz tokenize --model bert "..."
   attnviz dump --model bert "..." -o attention.npy
+  attnviz render attention.npy --layer 10 --head 5 -o it.png   saved attentions, no model
 
 Models: bert (bert-base-uncased), gpt2, any Hugging Face id, a folder under models/, or a model
 directory (config.json, model.safetensors or pytorch_model.bin, tokenizer files). Names are looked up
@@ -47,6 +48,7 @@ int run(int argc, char** argv) {
   attnviz::cli::add_heads_command(app);
   attnviz::cli::add_tokenize_command(app);
   attnviz::cli::add_dump_command(app);
+  attnviz::cli::add_render_command(app);
   if (argc == 1) {
     std::cout << app.help();
     return 0;

@@ -448,8 +448,7 @@ Block mask_legend_block(const std::vector<const HeatmapData*>& shown) {
       : causal         ? "masked: a causal model does not attend to later tokens"
                        : "masked: tokens only one of the two sentences has";
   if (window > 0) {
-    note += "; tokens " + std::to_string(window) +
-            " or more back are outside the sliding window";
+    note += "; tokens " + std::to_string(window) + " or more back are outside the sliding window";
   }
   Text t{note, 24, 6 + cap_height(11) / 2, 11, kMuted};
   b.add(std::move(t));

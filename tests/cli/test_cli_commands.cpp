@@ -318,7 +318,7 @@ TEST_F(Cli, HelpTeaches) {
   for (const char* text :
        {"--layer", "--head", "--compare", "--focus", "--print", "--pair", "--cmap", "--device",
         "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump",
-        "heads"}) {
+        "heads", "render"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text;
   }
 }
@@ -332,7 +332,8 @@ TEST_F(Cli, EveryOptionHasAnExample) {
                                              {"html", "--help"},
                                              {"tokenize", "--help"},
                                              {"dump", "--help"},
-                                             {"heads", "--help"}}) {
+                                             {"heads", "--help"},
+                                             {"render", "--help"}}) {
     const auto result = run(command);
     ASSERT_EQ(result.exit_code, 0) << command[0];
     const std::string options = result.out.substr(result.out.find("\nOptions:\n"));

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "attnviz/attention.hpp"
+#include "attnviz/encoding.hpp"
+
+namespace attnviz {
+
+struct AttentionFileOptions {
+  // The tokens: a JSON list of strings, or an object as `attnviz dump` writes it ("display" or
+  // "tokens", and optionally "causal", "special", "model", "text", "pair", "spans", "type_ids").
+  // Empty: the sidecar next to the file (attention.npy -> attention.json).
+  std::filesystem::path tokens;
+  // Every row must be a probability distribution (no negative value, sum 1). Off for files that
+  // hold something else (scores, differences); values must still be finite.
+  bool check = true;
+};
+
+// Saved attentions, as `attnviz render` and `attnviz html --from` draw them.
+struct AttentionFile {
+  Attention attention;  // [layers][heads][n][n], tokens, special flags, causal
+  std::string model;    // the sidecar's "model", else the file's stem
+  // What the tokens were cut from, where the sidecar says (attnviz dump writes it): encoding has
+  // tokens, display, spans, type_ids and special for the n tokens; text is sentence A, pair B.
+  std::string text, pair;
+  Encoding encoding;
+  bool negative = false;  // some value is below 0 (only possible with check off)
+};
+
+// Reads a NumPy .npy (float16/32/64, either byte order, C or Fortran order), a .npz or a
+// .safetensors holding one array of shape [layers, heads, n, n], [heads, n, n] or [n, n], with its
+// tokens. Throws attnviz::Error with one line naming the file and what is wrong: an unsupported
+// dtype or rank, a non-square matrix, a truncated file, a token count that is not n, NaN or an
+// infinity, a row that is not a probability distribution (layer, head and row 1-based).
+AttentionFile read_attention_file(const std::filesystem::path& path,
+                                  const AttentionFileOptions& options = {});
+
+}  // namespace attnviz

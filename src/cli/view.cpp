@@ -1,0 +1,147 @@
+#include "view.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "attnviz/analysis.hpp"
+#include "attnviz/error.hpp"
+#include "attnviz/render.hpp"
+#include "figures.hpp"
+
+namespace attnviz::cli {
+namespace {
+
+std::string default_output(const std::string& model_name, const Selection& selection,
+                           bool compare) {
+  return "attnviz-" + model_name + "-" + selection.file_stem() + (compare ? "-compare" : "") +
+         ".png";
+}
+
+// --print: each query's most attended keys, as text.
+void print_top_keys(const Attention& attention, const MatrixSource& source, int top,
+                    const std::string& title) {
+  TopKeysOptions options;
+  options.k = top;
+  const auto rows = top_keys(*source.attention, source.layer, source.head, options);
+  std::size_t width = 0;
+  for (const auto& token : attention.tokens) width = std::max(width, token.size());
+  std::cout << title << ": top " << top << " keys per query\n";
+  for (int q = 0; q < attention.n; ++q) {
+    std::ostringstream line;
+    line << attention.tokens[q] << std::string(width - attention.tokens[q].size(), ' ') << "  ->";
+    for (const auto& key : rows[q]) {
+      char weight[16];
+      std::snprintf(weight, sizeof weight, "%.3f", key.weight);
+      line << "  " << attention.tokens[key.key] << ' ' << weight;
+    }
+    std::cout << line.str() << '\n';
+  }
+}
+
+bool one_matrix(const Selection& selection) {
+  return !selection.all_layers && selection.heads != Selection::Heads::all;
+}
+
+}  // namespace
+
+void add_view_display_options(CLI::App& command, ViewOptions& options) {
+  command
+      .add_option("-l,--layer", options.layer,
+                  "Layer, numbered from 1 (\"Layer 10\" is transformers' attentions[9]), or all; "
+                  "e.g. --layer 10")
+      ->capture_default_str();
+  command
+      .add_option("--head", options.head,
+                  "Head, numbered from 1; mean (average of the layer's heads); or all (grid); e.g. "
+                  "--head 5")
+      ->capture_default_str();
+  command.add_option("--focus", options.focus,
+                     "Outline the query row of this word; e.g. --focus it");
+  command.add_flag("--print", options.print,
+                   "Print each query's most attended keys as text (no picture unless -o is "
+                   "given); e.g. --print --top 5");
+  command.add_flag("--rollout", options.rollout,
+                   "Draw attention rollout (Abnar & Zuidema: heads averaged, plus the residual, "
+                   "multiplied through the layers) up to --layer N (default: the last); e.g. "
+                   "--rollout --layer 6");
+  command.add_option("--top", options.top, "How many keys --print lists per query; e.g. --top 5")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command.add_option("--cmap", options.colormap, "Colour map; e.g. --cmap magma")
+      ->check(CLI::IsMember({"viridis", "magma", "greys"}))
+      ->capture_default_str();
+  command
+      .add_option("--values", options.values,
+                  "Print weights in cells: auto (when they fit), always, never; e.g. --values "
+                  "never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  command.add_option("-o,--output", options.output,
+                     "Picture to write: .png or .svg (default: attnviz-MODEL-L10-H5.png); e.g. "
+                     "-o it.svg");
+}
+
+Selection view_selection(const ViewOptions& options, bool compare, const ModelInfo& info,
+                         const std::string& model_name) {
+  const Selection selection = parse_selection(options.layer, options.head, info, model_name);
+  if (options.rollout && (compare || options.print)) {
+    throw Error(std::string("--rollout cannot be combined with ") +
+                (compare ? "--compare" : "--print"));
+  }
+  if (options.rollout && selection.heads == Selection::Heads::one) {
+    throw Error("--rollout averages every head of each layer: leave out --head");
+  }
+  if ((compare || options.print || (options.focus && !options.rollout)) && !one_matrix(selection)) {
+    throw Error(std::string(compare         ? "--compare"
+                            : options.print ? "--print"
+                                            : "--focus") +
+                " works on one heatmap: pick --layer N with --head N or --head mean");
+  }
+  return selection;
+}
+
+void draw_view(const ViewOptions& options, const Selection& selection,
+               const std::string& model_name, const ViewInput& a,
+               const std::optional<ViewInput>& b) {
+  FigureStyle style;
+  style.model_name = model_name;
+  style.colormap = options.colormap;
+  style.values = options.values;
+  Figure figure;
+  // --rollout through --layer N, or through the last layer when every layer is selected.
+  const int rollout_layer = selection.all_layers ? a.attention->layers - 1 : selection.layer;
+  if (options.rollout) {
+    figure = rollout_view(*a.attention, rollout_layer, style, a.focus_row);
+  } else if (b) {
+    figure =
+        compare_view(*a.attention, a.title, *b->attention, b->title, selection, style, a.focus_row);
+  } else if (one_matrix(selection)) {
+    const MatrixSource source = matrix_source(*a.attention, selection);
+    if (options.print)
+      print_top_keys(*a.attention, source, options.top, selection.title() + " · " + model_name);
+    if (options.print && options.output.empty()) return;
+    figure = heatmap_view(source, selection, style, a.focus_row);
+  } else {
+    figure = grid_view(*a.attention, selection, style);
+  }
+  const std::string output =
+      !options.output.empty() ? options.output
+      : options.rollout
+          ? "attnviz-" + model_name + "-rollout-L" + std::to_string(rollout_layer + 1) + ".png"
+          : default_output(model_name, selection, b.has_value());
+  save_figure(figure, output);
+  std::cout << "wrote " << output << '\n';
+}
+
+int focus_row(const Encoding& encoding, const std::string& text,
+              const std::optional<std::string>& pair, const std::string& word) {
+  try {
+    return find_word(encoding, text, word).front();
+  } catch (const Error&) {
+    if (!pair) throw;
+    return find_word(encoding, *pair, word, std::nullopt, 1).front();
+  }
+}
+
+}  // namespace attnviz::cli
