@@ -9,3 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$root/.venv-test/bin/python" ] || python3 -m venv "$root/.venv-test"
 "$root/.venv-test/bin/pip" install -q --disable-pip-version-check -r "$root/scripts/packages/pip-test.txt"
 "$root/scripts/setup_browser_tests.sh"
+# transformers in .venv-ref, for the tests that compare with it live, and the real SmolLM2 directory.
+"$root/scripts/setup_reference_env.sh"
+"$root/scripts/make_smollm2_dir.sh" ||
+  echo "setup_test_env.sh: models/smollm2-135m-instruct could not be made (see above); its test will be skipped"
