@@ -13,5 +13,7 @@ if [ -x "$root/.venv-test/bin/python" ]; then export ATTNVIZ_PYTHON="$root/.venv
 # libtorch is not built with the sanitizers and keeps process-lifetime allocations: leaks are not checked.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir "$build" --output-on-failure -j 2 -L sanitize
+# Not the ALBERT export's SentencePiece tokenizer: its library is loaded with RTLD_DEEPBIND to keep its
+# protobuf apart from libtorch's, which AddressSanitizer does not allow (a protobuf version clash follows).
+ctest --test-dir "$build" --output-on-failure -j 2 -L sanitize -E 'Albert|/albert'
 "$root/scripts/run_fuzzers.sh" 20

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <regex>
 
 #include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
@@ -11,14 +14,37 @@
 namespace attnviz::cli {
 namespace {
 
+// "name" of a Hub id "org/name"; empty for anything else (a local path, "").
+std::string hub_name(const std::string& id) {
+  static const std::regex hub_id(R"(^[A-Za-z0-9][A-Za-z0-9_.-]*/([A-Za-z0-9_.-]+)$)");
+  std::smatch match;
+  if (!std::regex_match(id, match, hub_id) || std::filesystem::exists(id)) return "";
+  return match[1];
+}
+
+// A model directory's own name: config.json's _name_or_path where it is a Hub id, the repository of
+// a Hugging Face cache snapshot (models--org--name/snapshots/COMMIT), else the folder's name
+// ("model" only as a last resort).
+std::string directory_name(const std::filesystem::path& dir) {
+  std::ifstream config(dir / "config.json");
+  const nlohmann::json json = nlohmann::json::parse(config, nullptr, false, true);
+  if (json.is_object() && json.contains("_name_or_path") && json["_name_or_path"].is_string()) {
+    const std::string name = hub_name(json["_name_or_path"].get<std::string>());
+    if (!name.empty()) return name;
+  }
+  const auto normal = std::filesystem::absolute(dir).lexically_normal();
+  const auto folder = normal.has_filename() ? normal : normal.parent_path();
+  const std::string repo = folder.parent_path().parent_path().filename().string();
+  if (folder.parent_path().filename() == "snapshots" && repo.rfind("models--", 0) == 0)
+    return repo.substr(repo.rfind("--") + 2);
+  return folder.filename().string();
+}
+
 // The name a person knows the model by: the Hub id an alias stands for, else what they typed (a
-// directory is named by its last component).
+// directory by its own name).
 std::string display_name(const std::string& requested, const HubOptions& options) {
   const std::filesystem::path as_path(requested);
-  if (std::filesystem::is_directory(as_path)) {
-    const auto normal = std::filesystem::absolute(as_path).lexically_normal();
-    return (normal.has_filename() ? normal.filename() : normal.parent_path().filename()).string();
-  }
+  if (std::filesystem::is_directory(as_path)) return directory_name(as_path);
   const auto targets = alias_targets(requested, options);
   const std::string id = targets.empty() ? requested : targets.front();
   const auto slash = id.rfind('/');

@@ -41,6 +41,18 @@ TEST_F(Cli, UsersCommandWritesThePngItNames) {
   EXPECT_TRUE(is_png("attnviz-bert-tiny-L2-H3.png"));
 }
 
+// A directory called "model" (as packages ship them) is named by its config's Hub id.
+TEST_F(Cli, ModelDirectoryIsNamedByItsHubId) {
+  fs::copy(kBert, dir_ / "model");
+  std::string config = test::read_all(dir_ / "model" / "config.json");
+  config.insert(config.find('{') + 1, R"("_name_or_path": "attnviz-test/named-bert",)");
+  std::ofstream(dir_ / "model" / "config.json", std::ios::trunc) << config;
+  const auto result =
+      run({"--model", (dir_ / "model").string(), "--layer", "1", "--head", "1", kTired});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "wrote attnviz-named-bert-L1-H1.png\n");
+}
+
 TEST_F(Cli, SvgByExtension) {
   const auto result =
       run({"--model", kBert, "--layer", "1", "--head", "mean", kTired, "-o", "mean.svg"});
@@ -317,8 +329,8 @@ TEST_F(Cli, HelpTeaches) {
   EXPECT_EQ(result.exit_code, 0);
   for (const char* text :
        {"--layer", "--head", "--compare", "--focus", "--print", "--pair", "--cmap", "--device",
-        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump",
-        "heads", "render"}) {
+        "--threads", "attnviz --model bert --layer 10 --head 5", "batch", "html", "dump", "heads",
+        "render"}) {
     EXPECT_NE(result.out.find(text), std::string::npos) << text;
   }
 }
