@@ -95,12 +95,17 @@ def main():
     parser.add_argument("--smollm2", type=Path, help="SmolLM2-135M-Instruct as a Hugging Face directory")
     parser.add_argument("--only", nargs="*", choices=list(MODELS), help="only these models")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--make", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         transformers_forward(args.child[0], int(args.child[1]), args.threads)
         return
+    if args.make is not None:
+        make_checkpoints(args.work, args.make)
+        return
     names = [n for n in (args.only or MODELS) if MODELS[n][0] != "real" or args.smollm2]
-    make_checkpoints(args.work, names)
+    # In a process of its own: Linux children inherit the parent's peak RSS, which a 5 GB random model would set.
+    subprocess.run([sys.executable, __file__, "--work", str(args.work), "--make", *names], check=True)
     binary = args.build / "bench" / "model" / "bench_forward"
     print(f"threads: {args.threads}; median forward time, peak RSS of the whole process")
     print("| model | n | weights MB | attnviz ms | transformers ms | ratio (tf/attnviz) | attnviz peak MB | "

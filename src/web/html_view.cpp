@@ -105,6 +105,8 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                               {"causal", a.causal},
                               {"layers", a.layers},
                               {"heads", a.heads},
+                              {"heads_per_kv", a.heads_per_kv},
+                              {"windows", a.windows},
                               {"n", a.n},
                               {"head_dim", has_vectors(a, options) ? a.head_dim : 0}});
   }

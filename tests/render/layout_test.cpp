@@ -272,6 +272,28 @@ TEST(RenderLayout, CausalMaskIsDistinctFromZero) {
   EXPECT_TRUE(mask_drawn);  // the legend note explains the hatch
 }
 
+// A sliding window of 2: a query sees itself and one key back; keys further back are hatched, and
+// the legend says why.
+TEST(RenderLayout, SlidingWindowMasksKeysOutsideIt) {
+  std::vector<float> m = {1, 0, 0, 0.5f, 0.5f, 0, 0.25f, 0.5f, 0.5f};  // 0.25 lies outside
+  HeatmapData d;
+  d.matrix = {m.data(), 3, 3};
+  d.rows.text = d.cols.text = {"a", "b", "c"};
+  d.causal = true;
+  d.window = 2;
+  const Figure f = heatmap_figure(d, {});
+  const Cells* cells = nullptr;
+  for (const Item& item : f.items)
+    if (const auto* c = std::get_if<Cells>(&item); c && c->rows == 3 && c->cols == 3) cells = c;
+  ASSERT_NE(cells, nullptr);
+  EXPECT_EQ(cells->masked,
+            (std::vector<bool>{false, true, true, false, false, true, true, false, false}));
+  bool explained = false;
+  for (const Text& t : texts_of(f))
+    explained |= t.text.find("outside the sliding window") != std::string::npos;
+  EXPECT_TRUE(explained);
+}
+
 TEST(RenderLayout, ModelViewOfALongInputIsPooledNotGigantic) {
   const int n = 512;
   std::vector<float> m = attention_like(n, 1);

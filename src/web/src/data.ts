@@ -10,6 +10,8 @@ export interface InputMeta {
   causal: boolean;
   layers: number;
   heads: number;
+  heads_per_kv: number; // query heads that share one key/value head (1 without grouped-query attention)
+  windows: number[]; // per layer: keys this many back or more are masked (sliding window); 0 or empty: none
   n: number;
   head_dim: number; // 0 when the page carries no queries/keys
 }

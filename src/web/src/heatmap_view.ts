@@ -175,7 +175,13 @@ export class HeatmapView implements View {
     const { input } = ctx;
     const tokens = this.tokens(ctx);
     const i = row * n + col;
-    const masked = input.causal && col > row ? ' (masked: key after query)' : '';
+    const window = (input.windows ?? [])[ctx.state.layer] ?? 0;
+    const masked =
+      input.causal && col > row
+        ? ' (masked: key after query)'
+        : window > 0 && row - col >= window
+          ? ` (masked: outside the sliding window of ${window} tokens)`
+          : '';
     const value = this.diff
       ? `A ${fmt(this.a[i])} \u2212 B ${fmt(this.b[i])} = ${this.matrix[i] >= 0 ? '+' : ''}${fmt(this.matrix[i])}`
       : fmt(this.matrix[i]) + masked;

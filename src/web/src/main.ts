@@ -1,12 +1,20 @@
 // Entry point: reads the page's data, builds the controls, owns the state and hands drawing to the views.
 // Token text reaches the screen only through canvas fillText, textContent and option.text, never as markup.
 import { DARK, LIGHT } from './colors';
-import { PageMeta, Store, read_meta } from './data';
+import { InputMeta, PageMeta, Store, read_meta } from './data';
 import { HeadView } from './head_view';
 import { HeatmapView } from './heatmap_view';
 import { ModelView } from './model_view';
 import { NeuronView } from './neuron_view';
 import { Context, SEGMENTS, Segments, State, View, ViewName } from './view';
+
+// "head 4 · shares its keys and values with heads 4–6" on grouped-query models.
+function head_tooltip(m: InputMeta, h: number): string {
+  const group = m.heads_per_kv;
+  if (group <= 1) return `head ${h + 1}`;
+  const first = Math.floor(h / group) * group;
+  return `head ${h + 1} \u00b7 shares its keys and values with heads ${first + 1}\u2013${first + group}`;
+}
 
 const VIEWS: [ViewName, string][] = [
   ['head', 'Head view'],
@@ -253,7 +261,7 @@ class App {
     fill_select(this.query_select, m.tokens.map((t, i) => `${i}: ${t}`));
     this.heads_bar.replaceChildren();
     for (let h = 0; h < m.heads; h++) {
-      const b = el('button', { type: 'button', class: 'head', 'data-head': String(h), title: `head ${h + 1}` }, `${h + 1}`);
+      const b = el('button', { type: 'button', class: 'head', 'data-head': String(h), title: head_tooltip(m, h) }, `${h + 1}`);
       b.addEventListener('click', () => {
         const on = this.state.heads_on.slice();
         on[h] = !on[h];
