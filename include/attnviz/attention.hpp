@@ -6,9 +6,24 @@
 
 namespace attnviz {
 
+// How one kept cell sums up the block of cells it stands for, when an input is too long to keep
+// (or draw) every cell: the largest weight keeps sharp attention visible, the mean keeps totals.
+enum class Pooling { max, mean };
+
+// Whether every cell of a block is masked, i.e. its first key is after its last query (causal),
+// or its last key is `window` or more positions before its first query. Rows and columns start at
+// position `first`, `block` positions each.
+inline bool block_masked(bool causal, int window, int first, int block, int row, int col) {
+  const int query_first = first + row * block, key_first = first + col * block;
+  return (causal && key_first > query_first + block - 1) ||
+         (window > 0 && query_first - (key_first + block - 1) >= window);
+}
+
 // The attention probabilities of every layer and head for one input: float32 [layers][heads][n][n],
 // row = query (attending from), column = key (attended to). Indices are 0-based here; only the CLI
-// shows them 1-based.
+// shows them 1-based. A long input may hold only some layers and heads (layer_ids, head_ids), a
+// window of its positions (first), or blocks of cells pooled into one (block); n, tokens and the
+// weights are then those of what is held.
 struct Attention {
   int layers = 0;
   int heads = 0;
@@ -23,6 +38,17 @@ struct Attention {
   // Query heads per key/value head (1 unless the model shares keys and values between heads).
   int heads_per_kv = 1;
 
+  // The model's layer and head (0-based) each held one is; empty: all of them, in order.
+  std::vector<int> layer_ids;
+  std::vector<int> head_ids;
+  // Row and column i stand for the positions first + i * block .. first + (i + 1) * block - 1 of
+  // the input (the last block may be shorter), whose cells are pooled into one. tokens then label
+  // each block by its first token.
+  int first = 0;
+  int block = 1;
+  Pooling pooling = Pooling::max;
+  int positions = 0;  // the input's tokens; 0: n (nothing was cut or pooled)
+
   // Per-head queries and keys, [layers][heads][n][head_dim], filled only when asked for.
   int head_dim = 0;
   std::vector<float> queries;
@@ -33,14 +59,22 @@ struct Attention {
   }
   const float* head(int layer, int head) const { return weights.data() + head_offset(layer, head); }
   // Whether the model masks key `key` for query `query` in `layer` (after it, or out of its
-  // window).
+  // window); for pooled cells, whether it masks every cell of the block.
   bool masked(int layer, int query, int key) const {
-    if (causal && key > query) return true;
-    return window(layer) > 0 && query - key >= window(layer);
+    return block_masked(causal, window(layer), first, block, query, key);
   }
   int window(int layer) const {
     return windows.empty() ? 0 : windows[static_cast<std::size_t>(layer)];
   }
+  int model_layer(int layer) const {
+    return layer_ids.empty() ? layer : layer_ids[static_cast<std::size_t>(layer)];
+  }
+  int model_head(int head) const {
+    return head_ids.empty() ? head : head_ids[static_cast<std::size_t>(head)];
+  }
+  int input_length() const { return positions > 0 ? positions : n; }
+  // Whether this holds less than every cell of the input (a window, or pooled blocks).
+  bool reduced() const { return block > 1 || input_length() != n; }
   float at(int layer, int head, int query, int key) const {
     return weights[head_offset(layer, head) + static_cast<std::size_t>(query) * n + key];
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "attnviz/attention.hpp"
+#include "attnviz/attention_keep.hpp"
 #include "attnviz/encoding.hpp"
 
 namespace attnviz {
@@ -35,6 +36,21 @@ struct RuntimeOptions {
 
 struct AttendOptions {
   bool with_queries_keys = false;  // also return each head's query and key vectors
+  AttentionKeep keep;              // what to keep of each input's attention (everything)
+  // The most memory one layer's scores may take at once: a longer input's are computed head by
+  // head, in bands of query rows, with the same result.
+  std::size_t scores_bytes = std::size_t{256} << 20;
+  // The memory the run may use beyond the loaded weights (0: what the system has free). A run
+  // predicted to need more is refused before it starts, with what to ask for instead.
+  std::size_t memory_limit = 0;
+};
+
+// The memory a run is predicted to need beyond the loaded weights, in parts.
+struct MemoryNeed {
+  std::size_t kept = 0;         // the attentions kept
+  std::size_t scores = 0;       // one layer's scores at a time
+  std::size_t activations = 0;  // hidden states, MLP, masks
+  std::size_t total() const { return kept + scores + activations; }
 };
 
 // Encoding -> Attention. Implementations: the native families (src/model/families.cpp),
@@ -47,6 +63,9 @@ class Model {
   // own tokens. Each encoding must fit the model (see fit_to_model).
   virtual std::vector<Attention> attend(const std::vector<Encoding>& batch,
                                         const AttendOptions& options = {}) const = 0;
+  // What attend() would need for this batch, without running it.
+  virtual MemoryNeed memory_need(const std::vector<Encoding>& batch,
+                                 const AttendOptions& options = {}) const = 0;
 };
 
 // The model_type values attnviz runs natively, in the order of its table.

@@ -34,9 +34,14 @@ struct HeatmapData {
   // A sliding window: keys this many positions or more before the query are masked too; 0 for none.
   int window = 0;
   int focus_row = -1;  // 0-based query row to outline, -1 for none
+  // Rows and columns stand for positions from `first`, `block` positions each, as in Attention;
+  // a block of cells pooled into one is stated under the heatmap.
+  int first = 0;
+  int block = 1;
+  Pooling pooling = Pooling::max;
 
   bool masked(int row, int col) const {
-    return (causal && col > row) || (window > 0 && row - col >= window);
+    return block_masked(causal, window, first, block, row, col);
   }
 };
 
@@ -71,6 +76,8 @@ struct GridData {
   int n = 0;
   AxisLabels tokens;
   bool causal = false;
+  int first = 0, block = 1;  // as HeatmapData's
+  Pooling pooling = Pooling::max;
   std::vector<int> panel_windows;         // empty, or one sliding window per panel (0 for none)
   std::vector<std::string> panel_titles;  // empty, or one per panel
   std::vector<std::string> row_titles;    // empty, or grid_rows

@@ -70,12 +70,9 @@ class AlbertModel final : public BatchedModel {
   }
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
-    const std::int64_t batch = input.ids.size(0);
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
-    const std::size_t total = static_cast<std::size_t>(config_.layers) * config_.inner_group_num;
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
     at::Tensor hidden = at::embedding(word_embeddings_, input.ids) +
                         at::embedding(type_embeddings_, input.type_ids);
@@ -83,27 +80,20 @@ class AlbertModel final : public BatchedModel {
     const ScoreRule rule{ScoreRule::Scale::divide,
                          std::sqrt(static_cast<double>(config_.hidden / heads))};
     AttentionMasks masks(input, false);
-    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
-    std::vector<LayerAttention> result;
-    for (int pass = 0; pass < config_.layers; ++pass) {
+    std::size_t attention_layer = 0;
+    for (int repeat = 0; repeat < config_.layers; ++repeat) {
       // transformers: int(i / (num_hidden_layers / num_hidden_groups)).
       const auto group =
-          static_cast<std::size_t>(pass / (static_cast<double>(config_.layers) / config_.groups));
+          static_cast<std::size_t>(repeat / (static_cast<double>(config_.layers) / config_.groups));
       for (const AlbertLayer& layer : groups_[group]) {
-        const at::Tensor query = split_heads(layer.query(hidden), heads);
-        const at::Tensor key = split_heads(layer.key(hidden), heads);
-        const at::Tensor probabilities = attention_probabilities(
-            scores, query, key, rule, masks.for_window(0), input, result.size());
-        result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                          with_queries_keys ? key : at::Tensor()});
-        if (result.size() == total) return result;
-        const at::Tensor value = split_heads(layer.value(hidden), heads);
-        const at::Tensor attended =
-            layer.attention_norm(hidden + layer.dense(weighted_values(probabilities, value)));
+        const at::Tensor context = attend_layer(
+            pass, split_heads(layer.query(hidden), heads), split_heads(layer.key(hidden), heads),
+            split_heads(layer.value(hidden), heads), rule, masks.for_window(0), attention_layer++);
+        if (!context.defined()) return;
+        const at::Tensor attended = layer.attention_norm(hidden + layer.dense(context));
         hidden = layer.output_norm(layer.ffn_output(activation_(layer.ffn(attended))) + attended);
       }
     }
-    return result;
   }
 
  private:

@@ -3,23 +3,14 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
-#include <cstring>
+#include <cstdio>
+#include <fstream>
 #include <limits>
 
 #include "attnviz/error.hpp"
 
 namespace attnviz::model {
 namespace {
-
-// Appends input b's own rows (and, for probabilities, columns) of one layer's [batch, heads, n, x]
-// tensor to `out`: the one copy from libtorch's storage into the plain floats of an Attention.
-void append_item(const at::Tensor& layer, int b, int length, bool square, std::vector<float>& out) {
-  at::Tensor item = layer.select(0, b).narrow(1, 0, length);
-  if (square) item = item.narrow(2, 0, length);
-  item = item.to(at::kCPU, at::kFloat).contiguous();
-  const float* values = item.data_ptr<float>();
-  out.insert(out.end(), values, values + item.numel());
-}
 
 // What to call each token in pictures: its display text, else its vocabulary string, else its id
 // (an encoding made from bare ids has neither).
@@ -43,30 +34,6 @@ at::Tensor BatchedModel::split_heads(const at::Tensor& x, std::int64_t heads) {
   return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).permute({0, 2, 1, 3});
 }
 
-at::Tensor BatchedModel::weighted_values(const at::Tensor& probabilities, const at::Tensor& value) {
-  const at::Tensor context = at::matmul(probabilities, value);
-  return context.permute({0, 2, 1, 3})
-      .contiguous()
-      .view({context.size(0), context.size(2), context.size(1) * context.size(3)});
-}
-
-void BatchedModel::attention_scores(at::Tensor& scores, const at::Tensor& query,
-                                    const at::Tensor& key) {
-  // The batched product at::matmul does for 4-d inputs, with an output of our choosing.
-  const std::int64_t batch_heads = query.size(0) * query.size(1);
-  at::Tensor out = scores.view({batch_heads, query.size(2), key.size(2)});
-  at::bmm_out(out, query.reshape({batch_heads, query.size(2), query.size(3)}),
-              key.transpose(-1, -2).reshape({batch_heads, key.size(3), key.size(2)}));
-}
-
-at::Tensor BatchedModel::softmax_probabilities(const at::Tensor& scores, const BatchInput& input,
-                                               std::size_t layer) {
-  if (layer >= input.probability_outputs.size()) return at::softmax(scores, -1);
-  at::Tensor out = input.probability_outputs[layer];
-  at::softmax_out(out, scores, -1);
-  return out;
-}
-
 at::Tensor BatchedModel::repeat_kv(const at::Tensor& x, std::int64_t heads) {
   const std::int64_t kv_heads = x.size(1);
   if (kv_heads == heads) return x;
@@ -75,11 +42,16 @@ at::Tensor BatchedModel::repeat_kv(const at::Tensor& x, std::int64_t heads) {
       .reshape({x.size(0), heads, x.size(2), x.size(3)});
 }
 
-at::Tensor BatchedModel::attention_probabilities(at::Tensor& scores, const at::Tensor& query,
-                                                 const at::Tensor& key, const ScoreRule& rule,
-                                                 const at::Tensor& mask, const BatchInput& input,
-                                                 std::size_t layer) {
-  attention_scores(scores, query, repeat_kv(key, query.size(1)));
+namespace {
+
+// query · keyᵀ of every head into `scores` [batch, heads, rows, keys] (the batched product
+// at::matmul does for 4-d inputs, with an output of our choosing), then the rule and the mask.
+void fill_scores(at::Tensor& scores, const at::Tensor& query, const at::Tensor& key,
+                 const ScoreRule& rule, const at::Tensor& mask) {
+  const std::int64_t batch_heads = query.size(0) * query.size(1);
+  at::Tensor out = scores.view({batch_heads, query.size(2), key.size(2)});
+  at::bmm_out(out, query.reshape({batch_heads, query.size(2), query.size(3)}),
+              key.transpose(-1, -2).reshape({batch_heads, key.size(3), key.size(2)}));
   if (rule.factor != 1.0) {
     if (rule.scale == ScoreRule::Scale::divide) {
       scores.div_(rule.factor);
@@ -89,7 +61,123 @@ at::Tensor BatchedModel::attention_probabilities(at::Tensor& scores, const at::T
   }
   if (rule.softcap > 0) scores.div_(rule.softcap).tanh_().mul_(rule.softcap);
   if (mask.defined()) scores.masked_fill_(mask, std::numeric_limits<float>::lowest());
-  return softmax_probabilities(scores, input, layer);
+}
+
+// probabilities · values [batch, heads, n, d] merged into [batch, n, heads * d].
+at::Tensor merge_heads(const at::Tensor& context) {
+  return context.permute({0, 2, 1, 3})
+      .contiguous()
+      .view({context.size(0), context.size(2), context.size(1) * context.size(3)});
+}
+
+}  // namespace
+
+at::Tensor AttentionPass::view_of(at::Tensor& buffer, at::IntArrayRef sizes,
+                                  const at::Tensor& like) {
+  std::int64_t count = 1;
+  for (const auto size : sizes) count *= size;
+  if (!buffer.defined() || buffer.numel() < count) buffer = at::empty({count}, like.options());
+  return buffer.narrow(0, 0, count).view(sizes);
+}
+
+int AttentionPass::layers_needed() const {
+  int needed = 0;
+  for (const auto& keeper : keepers) needed = std::max(needed, keeper.layers_needed());
+  return needed;
+}
+
+at::Tensor AttentionPass::destination(std::size_t layer, std::int64_t heads) const {
+  if (keepers.size() != 1 || !input.ids.device().is_cpu()) return {};
+  AttentionKeeper& keeper = keepers[0];
+  if (!keeper.keeps_whole_layer(static_cast<int>(layer))) return {};
+  const std::int64_t n = input.ids.size(1);
+  return at::from_blob(keeper.layer_storage(static_cast<int>(layer)), {1, heads, n, n}, at::kFloat);
+}
+
+void AttentionPass::keep(std::size_t layer, std::int64_t head, std::int64_t row,
+                         const at::Tensor& weights) {
+  const at::Tensor written = destination(layer, weights.size(1));
+  if (written.defined() && written.data_ptr() == weights.data_ptr()) return;
+  const at::Tensor values = weights.to(at::kCPU, at::kFloat).contiguous();
+  const std::int64_t heads = values.size(1), rows = values.size(2), keys = values.size(3);
+  for (std::size_t b = 0; b < keepers.size(); ++b) {
+    const int length = input.lengths[b];
+    for (std::int64_t h = 0; h < heads; ++h) {
+      const float* at =
+          values.data_ptr<float>() + (static_cast<std::int64_t>(b) * heads + h) * rows * keys;
+      keepers[b].take(static_cast<int>(layer), static_cast<int>(head + h), static_cast<int>(row),
+                      std::min(static_cast<int>(rows), std::max(0, length - static_cast<int>(row))),
+                      std::min(static_cast<int>(keys), length), at, static_cast<std::size_t>(keys));
+    }
+  }
+}
+
+void AttentionPass::keep_vectors(std::size_t layer, const at::Tensor& queries,
+                                 const at::Tensor& keys) {
+  const at::Tensor q = queries.to(at::kCPU, at::kFloat).contiguous();
+  const at::Tensor k = keys.to(at::kCPU, at::kFloat).contiguous();
+  const std::int64_t heads = q.size(1), n = q.size(2), dim = q.size(3);
+  for (std::size_t b = 0; b < keepers.size(); ++b) {
+    for (std::int64_t h = 0; h < heads; ++h) {
+      const std::int64_t at = (static_cast<std::int64_t>(b) * heads + h) * n * dim;
+      keepers[b].take_vectors(static_cast<int>(layer), static_cast<int>(h), static_cast<int>(dim),
+                              q.data_ptr<float>() + at, k.data_ptr<float>() + at);
+    }
+  }
+}
+
+at::Tensor BatchedModel::attend_layer(AttentionPass& pass, const at::Tensor& query,
+                                      const at::Tensor& key, const at::Tensor& value,
+                                      const ScoreRule& rule, const at::Tensor& mask,
+                                      std::size_t layer) {
+  const std::int64_t batch = query.size(0), heads = query.size(1), n = query.size(2);
+  const bool last = static_cast<int>(layer) + 1 >= pass.layers_needed();
+  if (pass.with_queries_keys) pass.keep_vectors(layer, query, repeat_kv(key, heads));
+  const auto bytes_per_row = static_cast<std::size_t>(batch * n) * sizeof(float);
+  if (bytes_per_row * static_cast<std::size_t>(heads * n) <= pass.scores_bytes) {
+    // The whole layer at once: every head in one batched product, the softmax written straight
+    // into the kept storage where it can be.
+    at::Tensor scores = AttentionPass::view_of(pass.scores, {batch, heads, n, n}, query);
+    fill_scores(scores, query, repeat_kv(key, heads), rule, mask);
+    at::Tensor probabilities = pass.destination(layer, heads);
+    if (!probabilities.defined())
+      probabilities = AttentionPass::view_of(pass.probabilities, {batch, heads, n, n}, query);
+    at::softmax_out(probabilities, scores, -1);
+    pass.keep(layer, 0, 0, probabilities);
+    if (last) return {};
+    return merge_heads(at::matmul(probabilities, repeat_kv(value, heads)));
+  }
+  // A long input: head by head, in bands of query rows, so that one layer never holds more than a
+  // band's scores. Each row's softmax is the same as in the whole layer: a causal model's keys
+  // after the band are masked, so they are left out of it.
+  const std::int64_t band = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(pass.scores_bytes / 2 / bytes_per_row), 1, n);
+  const std::int64_t group = heads / key.size(1);
+  at::Tensor context;
+  if (!last) context = at::empty({batch, heads, n, value.size(3)}, value.options());
+  for (std::int64_t h = 0; h < heads; ++h) {
+    const at::Tensor q = query.narrow(1, h, 1), k = key.narrow(1, h / group, 1);
+    const at::Tensor v = value.narrow(1, h / group, 1);
+    for (std::int64_t row = 0; row < n; row += band) {
+      const std::int64_t rows = std::min(band, n - row), keys = pass.causal ? row + rows : n;
+      at::Tensor scores = AttentionPass::view_of(pass.scores, {batch, 1, rows, keys}, query);
+      at::Tensor band_mask = mask;  // [batch or 1, 1, n or 1 (padding only), n]
+      if (mask.defined()) {
+        band_mask = mask.narrow(3, 0, keys);
+        if (mask.size(2) > 1) band_mask = band_mask.narrow(2, row, rows);
+      }
+      fill_scores(scores, q.narrow(2, row, rows), k.narrow(2, 0, keys), rule, band_mask);
+      at::Tensor probabilities =
+          AttentionPass::view_of(pass.probabilities, {batch, 1, rows, keys}, query);
+      at::softmax_out(probabilities, scores, -1);
+      pass.keep(layer, h, row, probabilities);
+      if (!last)
+        context.narrow(1, h, 1)
+            .narrow(2, row, rows)
+            .copy_(at::matmul(probabilities, v.narrow(2, 0, keys)));
+    }
+  }
+  return last ? at::Tensor() : merge_heads(context);
 }
 
 AttentionMasks::AttentionMasks(const BatchInput& input, bool causal)
@@ -172,80 +260,111 @@ BatchInput BatchedModel::make_batch(const std::vector<Encoding>& batch) const {
   return input;
 }
 
+std::vector<AttentionKeeper> BatchedModel::keepers_for(const std::vector<Encoding>& batch,
+                                                       const std::vector<int>& lengths,
+                                                       const AttendOptions& options) const {
+  std::vector<AttentionKeeper> keepers;
+  for (std::size_t b = 0; b < batch.size(); ++b) {
+    Attention input;
+    input.layers = info_.layers;
+    input.heads = info_.heads;
+    input.n = lengths[b];
+    input.causal = info_.causal;
+    input.windows = info_.windows;
+    input.heads_per_kv = info_.kv_heads > 0 ? info_.heads / info_.kv_heads : 1;
+    input.tokens = labels_of(batch[b]);
+    input.special = batch[b].special.size() == batch[b].ids.size()
+                        ? batch[b].special
+                        : std::vector<bool>(batch[b].ids.size(), false);
+    keepers.emplace_back(options.keep, input);
+  }
+  return keepers;
+}
+
+MemoryNeed BatchedModel::memory_need(const std::vector<AttentionKeeper>& keepers,
+                                     std::int64_t batch, std::int64_t n,
+                                     const AttendOptions& options) const {
+  MemoryNeed need;
+  for (const auto& keeper : keepers) need.kept += keeper.kept_bytes();
+  const auto cells = static_cast<std::size_t>(batch * n);
+  // Scores and probabilities of a whole layer, or of one band of rows at a time.
+  const std::size_t layer = cells * static_cast<std::size_t>(info_.heads * n) * sizeof(float);
+  need.scores = 2 * (layer <= options.scores_bytes ? layer : options.scores_bytes / 2);
+  // Hidden states, the MLP's wider ones and the attention context, a few of each alive at once
+  // (24 hidden-wide float rows a token covers them in every family here), and the masks.
+  need.activations = cells * static_cast<std::size_t>(info_.hidden) * sizeof(float) * 24 +
+                     cells * static_cast<std::size_t>(n) * 2;
+  return need;
+}
+
+MemoryNeed BatchedModel::memory_need(const std::vector<Encoding>& batch,
+                                     const AttendOptions& options) const {
+  std::vector<int> lengths;
+  std::size_t longest = 0;
+  for (const auto& encoding : batch) {
+    lengths.push_back(static_cast<int>(encoding.ids.size()));
+    longest = std::max(longest, encoding.ids.size());
+  }
+  return memory_need(keepers_for(batch, lengths, options), static_cast<std::int64_t>(batch.size()),
+                     static_cast<std::int64_t>(longest), options);
+}
+
+namespace {
+
+// Bytes the system can still give this process: MemAvailable, and the cgroup's limit where one
+// is set and lower.
+std::size_t memory_available() {
+  std::size_t available = 0;
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::size_t kib = 0;
+  while (meminfo >> key >> kib) {
+    if (key == "MemAvailable:") available = kib * 1024;
+    meminfo.ignore(64, '\n');
+  }
+  std::ifstream limit_file("/sys/fs/cgroup/memory.max"), used_file("/sys/fs/cgroup/memory.current");
+  std::size_t limit = 0, used = 0;
+  if (limit_file >> limit && used_file >> used && limit > used)
+    available = available == 0 ? limit - used : std::min(available, limit - used);
+  return available;
+}
+
+std::string gigabytes(std::size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f GB", static_cast<double>(bytes) / 1e9);
+  return text;
+}
+
+}  // namespace
+
 std::vector<Attention> BatchedModel::attend(const std::vector<Encoding>& batch,
                                             const AttendOptions& options) const {
   BatchInput input = make_batch(batch);
+  std::vector<AttentionKeeper> keepers = keepers_for(batch, input.lengths, options);
+  const MemoryNeed need = memory_need(keepers, input.ids.size(0), input.ids.size(1), options);
+  const std::size_t available =
+      options.memory_limit > 0 ? options.memory_limit : memory_available();
+  if (available > 0 && need.total() > available) {
+    throw Error("running " + info_.name + " on " + std::to_string(input.ids.size(1)) +
+                " tokens needs about " + gigabytes(need.total()) + " beyond its weights (" +
+                gigabytes(need.kept) + " for the attentions kept, " + gigabytes(need.scores) +
+                " for one layer's scores, " + gigabytes(need.activations) +
+                " for activations), but " + gigabytes(available) +
+                (options.memory_limit > 0 ? " is allowed" : " is free") +
+                ": keep fewer layers or heads (--layer N, --head N), a window of positions "
+                "(--window A:B), or pool the cells into blocks (--blocks)");
+  }
   c10::InferenceMode no_autograd;
-  const std::size_t heads = static_cast<std::size_t>(info_.heads);
-  std::vector<Attention> result(batch.size());
-  for (std::size_t b = 0; b < batch.size(); ++b) {
-    Attention& attention = result[b];
-    attention.layers = info_.layers;
-    attention.heads = info_.heads;
-    attention.n = input.lengths[b];
-    attention.causal = info_.causal;
-    attention.windows = info_.windows;
-    attention.heads_per_kv = info_.kv_heads > 0 ? info_.heads / info_.kv_heads : 1;
-    attention.tokens = labels_of(batch[b]);
-    attention.special = batch[b].special.size() == batch[b].ids.size()
-                            ? batch[b].special
-                            : std::vector<bool>(batch[b].ids.size(), false);
-  }
-  // One input on the CPU needs no cropping: each layer's softmax writes straight into the
-  // Attention's storage, and the attentions are never copied.
-  const bool in_place = batch.size() == 1 && device_.is_cpu();
-  const auto n = static_cast<std::size_t>(input.lengths[0]);
-  if (in_place) {
-    result[0].weights.resize(static_cast<std::size_t>(info_.layers) * heads * n * n);
-    for (std::size_t l = 0; l < static_cast<std::size_t>(info_.layers); ++l) {
-      input.probability_outputs.push_back(
-          at::from_blob(result[0].weights.data() + l * heads * n * n,
-                        {1, static_cast<std::int64_t>(heads), static_cast<std::int64_t>(n),
-                         static_cast<std::int64_t>(n)},
-                        at::kFloat));
-    }
-  }
-  std::vector<LayerAttention> layers;
+  AttentionPass pass{
+      input,        keepers,     options.with_queries_keys, info_.causal, options.scores_bytes,
+      at::Tensor(), at::Tensor()};
   try {
-    layers = forward(input, options.with_queries_keys);
+    forward(input, pass);
   } catch (const c10::Error& e) {
     throw Error("the forward pass of " + info_.name + " failed: " + e.what_without_backtrace());
   }
-  const std::size_t head_dim =
-      options.with_queries_keys ? static_cast<std::size_t>(layers.at(0).queries.size(-1)) : 0;
-  for (std::size_t b = 0; b < batch.size(); ++b) {
-    const auto length = static_cast<std::size_t>(input.lengths[b]);
-    Attention& attention = result[b];
-    // Reserved, not resized: appending writes each value once, with no zero-filling first.
-    if (!in_place) attention.weights.reserve(layers.size() * heads * length * length);
-    if (options.with_queries_keys) {
-      attention.head_dim = static_cast<int>(head_dim);
-      attention.queries.reserve(layers.size() * heads * length * head_dim);
-      attention.keys.reserve(attention.queries.capacity());
-    }
-  }
-  // Layer by layer, so that each layer's tensors are freed as soon as they are copied out: the peak
-  // holds one copy of the attentions, not two.
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    for (std::size_t b = 0; b < batch.size(); ++b) {
-      const int length = input.lengths[b];
-      Attention& attention = result[b];
-      if (!in_place) {
-        append_item(layers[l].probabilities, static_cast<int>(b), length, true, attention.weights);
-      } else if (layers[l].probabilities.data_ptr() != input.probability_outputs[l].data_ptr()) {
-        // An implementation that cannot write in place (TorchScript): copy into the layer's slot.
-        const at::Tensor item =
-            layers[l].probabilities.select(0, 0).to(at::kCPU, at::kFloat).contiguous();
-        std::memcpy(attention.weights.data() + l * heads * n * n, item.data_ptr<float>(),
-                    heads * n * n * sizeof(float));
-      }
-      if (options.with_queries_keys) {
-        append_item(layers[l].queries, static_cast<int>(b), length, false, attention.queries);
-        append_item(layers[l].keys, static_cast<int>(b), length, false, attention.keys);
-      }
-    }
-    layers[l] = LayerAttention{};
-  }
+  std::vector<Attention> result;
+  for (auto& keeper : keepers) result.push_back(keeper.finish());
   return result;
 }
 

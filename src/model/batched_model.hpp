@@ -16,17 +16,31 @@ struct BatchInput {
   at::Tensor mask;      // [batch, n] float32
   std::vector<int> lengths;
   bool padded = false;  // some input is shorter than the batch: the mask matters
-  // Where each layer's probabilities may be written when they need no cropping (one input on the
-  // CPU): [1, heads, n, n] views of the Attention's own storage. Empty otherwise.
-  std::vector<at::Tensor> probability_outputs;
 };
 
-// One layer's attention probabilities [batch, heads, n, n], and on request its queries and keys
-// [batch, heads, n, head_dim].
-struct LayerAttention {
-  at::Tensor probabilities;
-  at::Tensor queries;
-  at::Tensor keys;
+// One forward pass's attention work: what to keep of each input's probabilities (a keeper per
+// input) and the buffers that one layer's scores are computed in, reused layer after layer so that
+// their pages are faulted in once per pass rather than once per layer.
+struct AttentionPass {
+  const BatchInput& input;
+  std::vector<AttentionKeeper>& keepers;
+  bool with_queries_keys = false;
+  bool causal = false;
+  std::size_t scores_bytes = 0;  // AttendOptions::scores_bytes
+  at::Tensor scores, probabilities;
+
+  // One past the last layer any input keeps: the forward pass stops there.
+  int layers_needed() const;
+  // Where a layer's softmax may write all its heads straight into the one input's kept storage
+  // ([1, heads, n, n], on the CPU); undefined where it may not.
+  at::Tensor destination(std::size_t layer, std::int64_t heads) const;
+  // Hands rows [row, row + rows) of heads [head, head + count) of a layer's probabilities
+  // [batch, count, rows, keys] to the keepers (unless they were written in place).
+  void keep(std::size_t layer, std::int64_t head, std::int64_t row, const at::Tensor& weights);
+  // Each head's queries and keys [batch, heads, n, dim] to the keepers.
+  void keep_vectors(std::size_t layer, const at::Tensor& queries, const at::Tensor& keys);
+  // A [batch, heads, rows, keys] view of `buffer`, grown when it is too small.
+  static at::Tensor view_of(at::Tensor& buffer, at::IntArrayRef sizes, const at::Tensor& like);
 };
 
 // How a family turns query · keyᵀ into the scores it softmaxes, in transformers' order of
@@ -61,11 +75,13 @@ class BatchedModel : public Model {
   const ModelInfo& info() const final { return info_; }
   std::vector<Attention> attend(const std::vector<Encoding>& batch,
                                 const AttendOptions& options) const final;
+  MemoryNeed memory_need(const std::vector<Encoding>& batch,
+                         const AttendOptions& options) const final;
 
  protected:
   BatchedModel(ModelInfo info, at::Device device, int vocab_size, int type_vocab_size);
-  virtual std::vector<LayerAttention> forward(const BatchInput& input,
-                                              bool with_queries_keys) const = 0;
+  // Runs the layers, each through attend_layer (or handing its probabilities to the pass).
+  virtual void forward(const BatchInput& input, AttentionPass& pass) const = 0;
 
   const at::Device& device() const { return device_; }
 
@@ -73,32 +89,27 @@ class BatchedModel : public Model {
   // splits heads).
   static at::Tensor split_heads(const at::Tensor& x, std::int64_t heads);
 
-  // probabilities · values of every head, merged back into [batch, n, heads * head_dim].
-  static at::Tensor weighted_values(const at::Tensor& probabilities, const at::Tensor& value);
-
-  // query · keyᵀ of every head, [batch, heads, n, n], written into `scores`: one buffer serves
-  // every layer, so its pages are faulted in once per forward pass rather than once per layer.
-  static void attention_scores(at::Tensor& scores, const at::Tensor& query, const at::Tensor& key);
-
-  // softmax over the keys, written straight into input.probability_outputs[layer] where there is
-  // one.
-  static at::Tensor softmax_probabilities(const at::Tensor& scores, const BatchInput& input,
-                                          std::size_t layer);
-
   // Key or value heads [batch, kv_heads, n, d] repeated for the query heads that share them,
   // [batch, heads, n, d], as transformers' repeat_kv (kv head h serves query heads h·g .. h·g+g-1).
   static at::Tensor repeat_kv(const at::Tensor& x, std::int64_t heads);
 
-  // One layer's attention probabilities [batch, heads, n, n]: query · keyᵀ into the reused
-  // `scores` buffer, the rule applied, masked keys set to float32's lowest value (which softmax
-  // turns into exactly the 0 that transformers' additive mask gives), softmax.
-  static at::Tensor attention_probabilities(at::Tensor& scores, const at::Tensor& query,
-                                            const at::Tensor& key, const ScoreRule& rule,
-                                            const at::Tensor& mask, const BatchInput& input,
-                                            std::size_t layer);
+  // One layer's self-attention as transformers' eager attention computes it: query · keyᵀ, the
+  // rule applied, masked keys set to float32's lowest value (which softmax turns into exactly the 0
+  // that transformers' additive mask gives), softmax, the probabilities handed to the pass's
+  // keepers; then probabilities · values of every head merged back into [batch, n, heads * d].
+  // query [batch, heads, n, d], key and value [batch, kv_heads, n, d]. Returns an undefined tensor
+  // after the last layer the pass needs: nothing later reads it.
+  static at::Tensor attend_layer(AttentionPass& pass, const at::Tensor& query,
+                                 const at::Tensor& key, const at::Tensor& value,
+                                 const ScoreRule& rule, const at::Tensor& mask, std::size_t layer);
 
  private:
   BatchInput make_batch(const std::vector<Encoding>& batch) const;
+  std::vector<AttentionKeeper> keepers_for(const std::vector<Encoding>& batch,
+                                           const std::vector<int>& lengths,
+                                           const AttendOptions& options) const;
+  MemoryNeed memory_need(const std::vector<AttentionKeeper>& keepers, std::int64_t batch,
+                         std::int64_t n, const AttendOptions& options) const;
 
   ModelInfo info_;
   at::Device device_;

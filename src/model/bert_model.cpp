@@ -54,10 +54,7 @@ class BertStyleModel final : public BatchedModel {
   }
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
-    const std::int64_t batch = input.ids.size(0);
-    const std::int64_t n = input.ids.size(1);
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t heads = config_.heads;
     at::Tensor hidden = at::embedding(word_embeddings_, input.ids) +
                         at::embedding(type_embeddings_, input.type_ids);
@@ -66,24 +63,17 @@ class BertStyleModel final : public BatchedModel {
     const ScoreRule rule{ScoreRule::Scale::divide,
                          std::sqrt(static_cast<double>(config_.hidden / heads))};
     AttentionMasks masks(input, false);
-    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
-    std::vector<LayerAttention> result;
-    for (const auto& layer : layers_) {
-      const at::Tensor query = split_heads(layer.query(hidden), heads);
-      const at::Tensor key = split_heads(layer.key(hidden), heads);
-      const at::Tensor probabilities = attention_probabilities(
-          scores, query, key, rule, masks.for_window(0), input, result.size());
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? key : at::Tensor()});
-      // The last layer's values, output projection and feed-forward reach no attention weight.
-      if (result.size() == layers_.size()) break;
-      const at::Tensor value = split_heads(layer.value(hidden), heads);
-      const at::Tensor context = weighted_values(probabilities, value);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const BertLayer& layer = layers_[l];
+      const at::Tensor context = attend_layer(
+          pass, split_heads(layer.query(hidden), heads), split_heads(layer.key(hidden), heads),
+          split_heads(layer.value(hidden), heads), rule, masks.for_window(0), l);
+      // The last layer's output projection and feed-forward reach no attention weight.
+      if (!context.defined()) break;
       const at::Tensor attended = layer.attention_norm(layer.attention_output(context) + hidden);
       hidden =
           layer.output_norm(layer.output(activation_(layer.intermediate(attended))) + attended);
     }
-    return result;
   }
 
  private:

@@ -56,9 +56,7 @@ class DistilBertModel final : public BatchedModel {
   }
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
-    const std::int64_t batch = input.ids.size(0);
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const double scale = std::sqrt(static_cast<double>(config_.dim / heads));
@@ -66,22 +64,17 @@ class DistilBertModel final : public BatchedModel {
     at::Tensor hidden = embedding_norm_(at::embedding(word_embeddings_, input.ids) +
                                         at::embedding(position_embeddings_, positions));
     AttentionMasks masks(input, false);
-    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
-    std::vector<LayerAttention> result;
-    for (const auto& layer : layers_) {
-      const at::Tensor query = split_heads(layer.query(hidden), heads) / scale;
-      const at::Tensor key = split_heads(layer.key(hidden), heads);
-      const at::Tensor probabilities = attention_probabilities(
-          scores, query, key, {}, masks.for_window(0), input, result.size());
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? key : at::Tensor()});
-      if (result.size() == layers_.size()) break;
-      const at::Tensor value = split_heads(layer.value(hidden), heads);
-      const at::Tensor attended =
-          layer.attention_norm(layer.output(weighted_values(probabilities, value)) + hidden);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      const auto& layer = layers_[l];
+      // DistilBERT scales the queries, not the scores.
+      const at::Tensor context =
+          attend_layer(pass, split_heads(layer.query(hidden), heads) / scale,
+                       split_heads(layer.key(hidden), heads),
+                       split_heads(layer.value(hidden), heads), {}, masks.for_window(0), l);
+      if (!context.defined()) break;
+      const at::Tensor attended = layer.attention_norm(layer.output(context) + hidden);
       hidden = layer.output_norm(layer.ffn_out(activation_(layer.ffn_in(attended))) + attended);
     }
-    return result;
   }
 
  private:

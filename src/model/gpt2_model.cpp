@@ -70,9 +70,7 @@ class Gpt2Model final : public BatchedModel {
   }
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
-    const std::int64_t batch = input.ids.size(0);
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const double head_dim = static_cast<double>(config_.hidden / config_.heads);
@@ -81,8 +79,6 @@ class Gpt2Model final : public BatchedModel {
     at::Tensor hidden = at::embedding(token_embeddings_, input.ids) +
                         at::embedding(position_embeddings_, positions);
     AttentionMasks masks(input, true);
-    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
-    std::vector<LayerAttention> result;
     for (std::size_t l = 0; l < blocks_.size(); ++l) {
       const auto& block = blocks_[l];
       const auto qkv = block.attention(block.ln_1(hidden)).split(config_.hidden, 2);
@@ -92,17 +88,13 @@ class Gpt2Model final : public BatchedModel {
       // transformers divides by sqrt(head_dim), then by the layer number where configured.
       const double divisor = (config_.scale_attn_weights ? std::sqrt(head_dim) : 1.0) *
                              (config_.scale_attn_by_inverse_layer_idx ? l + 1.0 : 1.0);
-      const at::Tensor probabilities = attention_probabilities(
-          scores, query, key, {ScoreRule::Scale::divide, divisor}, masks.for_window(0), input, l);
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? key : at::Tensor()});
+      const at::Tensor context = attend_layer(
+          pass, query, key, value, {ScoreRule::Scale::divide, divisor}, masks.for_window(0), l);
       // The last block's attention output and MLP, and ln_f after it, reach no attention weight.
-      if (l + 1 == blocks_.size()) break;
-      const at::Tensor context = weighted_values(probabilities, value);
+      if (!context.defined()) break;
       hidden = block.attention_projection(context) + hidden;
       hidden = hidden + block.mlp_out(activation_(block.mlp_in(block.ln_2(hidden))));
     }
-    return result;
   }
 
  private:

@@ -85,33 +85,24 @@ class GptNeoModel final : public BatchedModel {
   }
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
-    const std::int64_t batch = input.ids.size(0);
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
     at::Tensor hidden = at::embedding(token_embeddings_, input.ids) +
                         at::embedding(position_embeddings_, positions);
     AttentionMasks masks(input, true);
-    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
-    std::vector<LayerAttention> result;
     for (std::size_t l = 0; l < blocks_.size(); ++l) {
       const NeoBlock& block = blocks_[l];
       const at::Tensor normed = block.ln_1(hidden);
-      const at::Tensor query = split_heads(block.query(normed), heads);
-      const at::Tensor key = split_heads(block.key(normed), heads);
       // GPT-Neo does not scale its scores.
-      const at::Tensor probabilities = attention_probabilities(
-          scores, query, key, {}, masks.for_window(config_.windows[l]), input, l);
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? key : at::Tensor()});
-      if (l + 1 == blocks_.size()) break;
-      const at::Tensor value = split_heads(block.value(normed), heads);
-      hidden = block.output(weighted_values(probabilities, value)) + hidden;
+      const at::Tensor context = attend_layer(
+          pass, split_heads(block.query(normed), heads), split_heads(block.key(normed), heads),
+          split_heads(block.value(normed), heads), {}, masks.for_window(config_.windows[l]), l);
+      if (!context.defined()) break;
+      hidden = block.output(context) + hidden;
       hidden = hidden + block.mlp_out(activation_(block.mlp_in(block.ln_2(hidden))));
     }
-    return result;
   }
 
  private:

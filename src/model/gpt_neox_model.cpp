@@ -55,8 +55,7 @@ class GptNeoxModel final : public BatchedModel {
   }
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t batch = input.ids.size(0);
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
@@ -66,8 +65,6 @@ class GptNeoxModel final : public BatchedModel {
     const ScoreRule rule{ScoreRule::Scale::multiply,
                          std::pow(static_cast<double>(head_size), -0.5)};
     AttentionMasks masks(input, true);
-    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
-    std::vector<LayerAttention> result;
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const NeoxLayer& layer = layers_[l];
       // [batch, n, heads, 3 * head_size]: each head's query, key and value side by side.
@@ -78,12 +75,10 @@ class GptNeoxModel final : public BatchedModel {
       };
       const at::Tensor query = config_.rotary.apply(head_part(0), tables);
       const at::Tensor key = config_.rotary.apply(head_part(1), tables);
-      const at::Tensor probabilities =
-          attention_probabilities(scores, query, key, rule, masks.for_window(0), input, l);
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? key : at::Tensor()});
-      if (l + 1 == layers_.size()) break;
-      const at::Tensor attended = layer.dense(weighted_values(probabilities, head_part(2)));
+      const at::Tensor context =
+          attend_layer(pass, query, key, head_part(2), rule, masks.for_window(0), l);
+      if (!context.defined()) break;
+      const at::Tensor attended = layer.dense(context);
       if (config_.parallel_residual) {
         hidden = mlp(layer, layer.post_attention_norm(hidden)) + attended + hidden;
       } else {
@@ -91,7 +86,6 @@ class GptNeoxModel final : public BatchedModel {
         hidden = mlp(layer, layer.post_attention_norm(after_attention)) + after_attention;
       }
     }
-    return result;
   }
 
  private:

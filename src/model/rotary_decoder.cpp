@@ -63,9 +63,7 @@ class RotaryDecoder final : public BatchedModel {
   }
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
-    const std::int64_t batch = input.ids.size(0);
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const std::int64_t kv_heads = config_.kv_heads;
@@ -75,8 +73,6 @@ class RotaryDecoder final : public BatchedModel {
       hidden = hidden * static_cast<float>(std::sqrt(static_cast<double>(config_.hidden)));
     const auto tables = config_.rotary.tables(n, device());
     AttentionMasks masks(input, true);
-    at::Tensor scores = at::empty({batch, heads, n, n}, hidden.options());
-    std::vector<LayerAttention> result;
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const DecoderLayer& layer = layers_[l];
       const at::Tensor normed = layer.input_norm(hidden);
@@ -92,14 +88,10 @@ class RotaryDecoder final : public BatchedModel {
       query = config_.rotary.apply(split_heads(query, heads), tables);
       key = config_.rotary.apply(split_heads(key, kv_heads), tables);
       const int window = config_.windows.empty() ? 0 : config_.windows[l];
-      const at::Tensor probabilities = attention_probabilities(scores, query, key, config_.rule,
-                                                               masks.for_window(window), input, l);
-      result.push_back({probabilities, with_queries_keys ? query : at::Tensor(),
-                        with_queries_keys ? repeat_kv(key, heads) : at::Tensor()});
-      // The last layer's values, output projection and MLP reach no attention weight.
-      if (l + 1 == layers_.size()) break;
-      const at::Tensor context =
-          weighted_values(probabilities, repeat_kv(split_heads(value, kv_heads), heads));
+      const at::Tensor context = attend_layer(pass, query, key, split_heads(value, kv_heads),
+                                              config_.rule, masks.for_window(window), l);
+      // The last layer's output projection and MLP reach no attention weight.
+      if (!context.defined()) break;
       at::Tensor attended = layer.output(context);
       if (config_.sandwich_norms) {
         hidden = hidden + layer.post_attention_norm(attended);
@@ -110,7 +102,6 @@ class RotaryDecoder final : public BatchedModel {
         hidden = hidden + mlp(layer, layer.post_attention_norm(hidden));
       }
     }
-    return result;
   }
 
  private:

@@ -142,9 +142,8 @@ class TorchScriptModel final : public BatchedModel {
         file_(std::move(file)) {}
 
  protected:
-  std::vector<LayerAttention> forward(const BatchInput& input,
-                                      bool with_queries_keys) const override {
-    if (with_queries_keys) {
+  void forward(const BatchInput& input, AttentionPass& pass) const override {
+    if (pass.with_queries_keys) {
       throw Error(
           info().name +
           " is a TorchScript export, which returns attention probabilities only; query and "
@@ -160,10 +159,8 @@ class TorchScriptModel final : public BatchedModel {
     }
     const at::Tensor attentions = output.toTensor();
     check_shape(attentions, input);
-    std::vector<LayerAttention> layers;
-    for (std::int64_t l = 0; l < attentions.size(0); ++l)
-      layers.push_back({attentions.select(0, l).to(at::kFloat), {}, {}});
-    return layers;
+    for (std::int64_t l = 0; l < pass.layers_needed(); ++l)
+      pass.keep(static_cast<std::size_t>(l), 0, 0, attentions.select(0, l));
   }
 
  private:

@@ -76,6 +76,9 @@ HeatmapData heatmap_data(const Attention& attention, const float* matrix) {
   data.rows = {attention.tokens, attention.special};
   data.cols = data.rows;
   data.causal = attention.causal;
+  data.first = attention.first;
+  data.block = attention.block;
+  data.pooling = attention.pooling;
   return data;
 }
 
@@ -90,6 +93,9 @@ GridData layer_grid(const Attention& attention, int layer) {
   g.n = attention.n;
   g.tokens = {attention.tokens, attention.special};
   g.causal = attention.causal;
+  g.first = attention.first;
+  g.block = attention.block;
+  g.pooling = attention.pooling;
   g.panels.assign(static_cast<std::size_t>(g.grid_rows) * g.grid_cols, nullptr);
   for (int h = 0; h < attention.heads; ++h) g.panels[h] = attention.head(layer, h);
   if (!attention.windows.empty()) g.panel_windows.assign(g.panels.size(), attention.window(layer));
@@ -103,6 +109,9 @@ GridData model_grid(const Attention& attention) {
   g.n = attention.n;
   g.tokens = {attention.tokens, attention.special};
   g.causal = attention.causal;
+  g.first = attention.first;
+  g.block = attention.block;
+  g.pooling = attention.pooling;
   for (int l = 0; l < attention.layers; ++l) {
     for (int h = 0; h < attention.heads; ++h) {
       g.panels.push_back(attention.head(l, h));
@@ -171,6 +180,9 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
     panels[i].matrix = {data.panels[i], data.n, data.n};
     panels[i].rows = panels[i].cols = data.tokens;
     panels[i].causal = data.causal;
+    panels[i].first = data.first;
+    panels[i].block = data.block;
+    panels[i].pooling = data.pooling;
     if (!data.panel_windows.empty()) panels[i].window = data.panel_windows.at(i);
     if (data.panels[i] == nullptr) continue;
     render_detail::validate(panels[i], "grid panel");
@@ -183,9 +195,11 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
   if (block > 1) {
     for (std::size_t i = 0; i < count; ++i) {
       if (data.panels[i] == nullptr) continue;
-      pooled[i] = render_detail::max_pool(panels[i].matrix, block);
+      // Pooled again as the cells already are (a mean of equal blocks' means is their mean).
+      pooled[i] = render_detail::pool(panels[i].matrix, block, data.pooling);
       panels[i].matrix = {pooled[i].data(), shown, shown};
       panels[i].rows = panels[i].cols = tokens;
+      panels[i].block = data.block * block;
     }
   }
 

@@ -232,13 +232,23 @@ Scale make_scale(const std::vector<const HeatmapData*>& shown, const FigureOptio
   return s;
 }
 
-std::vector<float> max_pool(const MatrixView& m, int block) {
+std::vector<float> pool(const MatrixView& m, int block, Pooling pooling) {
   const int rows = (m.rows + block - 1) / block, cols = (m.cols + block - 1) / block;
-  std::vector<float> out(static_cast<std::size_t>(rows) * cols, -1e30f);
+  const bool mean = pooling == Pooling::mean;
+  std::vector<float> out(static_cast<std::size_t>(rows) * cols, mean ? 0.0f : -1e30f);
   for (int r = 0; r < m.rows; ++r) {
     for (int c = 0; c < m.cols; ++c) {
       float& v = out[static_cast<std::size_t>(r / block) * cols + c / block];
-      v = std::max(v, m.at(r, c));
+      v = mean ? v + m.at(r, c) : std::max(v, m.at(r, c));
+    }
+  }
+  if (mean) {
+    for (int r = 0; r < rows; ++r) {
+      const int tile_rows = std::min(block, m.rows - r * block);
+      for (int c = 0; c < cols; ++c) {
+        const int tile_cols = std::min(block, m.cols - c * block);
+        out[static_cast<std::size_t>(r) * cols + c] /= static_cast<float>(tile_rows * tile_cols);
+      }
     }
   }
   return out;
@@ -425,6 +435,7 @@ Block colorbar_block(const Scale& scale, float height, const std::string& label)
 Block mask_legend_block(const std::vector<const HeatmapData*>& shown) {
   bool causal = false, absent = false;
   int window = 0;
+  const HeatmapData* pooled = nullptr;
   for (const HeatmapData* d : shown) {
     causal = causal || d->causal;
     window = std::max(window, d->window);
@@ -432,26 +443,41 @@ Block mask_legend_block(const std::vector<const HeatmapData*>& shown) {
       return std::find(flags.begin(), flags.end(), true) != flags.end();
     };
     absent = absent || any(d->rows.absent) || any(d->cols.absent);
+    if (d->block > 1 && (pooled == nullptr || d->block > pooled->block)) pooled = d;
   }
   Block b;
-  if (!causal && !absent && window == 0) return b;
-  Cells swatch;
-  swatch.cell_w = swatch.cell_h = 6;
-  swatch.rows = 2;
-  swatch.cols = 3;
-  swatch.colors.assign(6, kMaskBackground);
-  swatch.masked.assign(6, true);
-  b.add(std::move(swatch));
-  std::string note =
-      causal && absent ? "masked: later tokens (a causal model does not attend to them) and tokens "
-                         "only one of the two sentences has"
-      : causal         ? "masked: a causal model does not attend to later tokens"
-                       : "masked: tokens only one of the two sentences has";
-  if (window > 0) {
-    note += "; tokens " + std::to_string(window) + " or more back are outside the sliding window";
+  float y = 0;
+  if (causal || absent || window > 0) {
+    Cells swatch;
+    swatch.cell_w = swatch.cell_h = 6;
+    swatch.rows = 2;
+    swatch.cols = 3;
+    swatch.colors.assign(6, kMaskBackground);
+    swatch.masked.assign(6, true);
+    b.add(std::move(swatch));
+    std::string note =
+        causal && absent
+            ? "masked: later tokens (a causal model does not attend to them) and tokens "
+              "only one of the two sentences has"
+        : causal ? "masked: a causal model does not attend to later tokens"
+        : absent ? "masked: tokens only one of the two sentences has"
+                 : "masked";
+    if (window > 0) {
+      note += std::string(causal || absent ? ";" : ":") + " tokens " + std::to_string(window) +
+              " or more back are outside the sliding window";
+    }
+    b.add(Text{note, 24, 6 + cap_height(11) / 2, 11, kMuted});
+    y += 18;
   }
-  Text t{note, 24, 6 + cap_height(11) / 2, 11, kMuted};
-  b.add(std::move(t));
+  if (pooled != nullptr) {
+    // A pooled picture says so: a cell is not one weight.
+    const std::string size = std::to_string(pooled->block);
+    b.add(Text{"each cell: the " +
+                   std::string(pooled->pooling == Pooling::max ? "largest weight" : "mean weight") +
+                   " of a block of " + size + " × " + size +
+                   " (queries × keys); cells of the input are pooled to fit",
+               0, y + 6 + cap_height(11) / 2, 11, kMuted});
+  }
   return b;
 }
 

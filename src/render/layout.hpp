@@ -78,7 +78,8 @@ Figure finish(Block body, const std::string& title, float title_x0, float title_
 
 void validate(const HeatmapData& data, const char* what);
 
-// The matrix in block x block tiles (the last ones smaller), each the largest value of its tile.
-std::vector<float> max_pool(const MatrixView& m, int block);
+// The matrix in block x block tiles (the last ones smaller), each the largest value of its tile or
+// the mean of its cells.
+std::vector<float> pool(const MatrixView& m, int block, Pooling pooling);
 
 }  // namespace attnviz::render_detail

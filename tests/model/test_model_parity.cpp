@@ -95,7 +95,9 @@ TEST(Attention, QueriesAndKeysOnRequest) {
   const auto model = load_model(kData / "models" / "bert-tiny");
   const Encoding input = encoding_of({2, 10, 20, 3});
   EXPECT_TRUE(model->attend({input}).at(0).queries.empty());
-  const Attention attention = model->attend({input}, AttendOptions{true}).at(0);
+  AttendOptions options;
+  options.with_queries_keys = true;
+  const Attention attention = model->attend({input}, options).at(0);
   EXPECT_EQ(attention.head_dim, model->info().hidden / model->info().heads);
   const std::size_t expected = static_cast<std::size_t>(attention.layers) * attention.heads *
                                attention.n * attention.head_dim;

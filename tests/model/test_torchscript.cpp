@@ -312,7 +312,9 @@ TEST(TorchScriptErrors, NewerTorchNamesBothVersions) {
 
 TEST(TorchScriptErrors, QueriesAndKeysAreNotExported) {
   const auto model = load_model(kExports / "bert-tiny");
-  EXPECT_THROW(model->attend({encoding_of({2, 10, 3})}, AttendOptions{true}), Error);
+  AttendOptions options;
+  options.with_queries_keys = true;
+  EXPECT_THROW(model->attend({encoding_of({2, 10, 3})}, options), Error);
 }
 
 TEST(TorchScriptErrors, BadEncodingsAreErrors) {
