@@ -73,6 +73,10 @@ CHECKPOINTS = {
                                  layer_norm_eps=1e-5, hidden_act="gelu", initializer_range=INIT_RANGE,
                                  rope_scaling={"rope_type": "linear", "factor": 2.0}), {}),
     "llama-gqa": (tf.LlamaForCausalLM, tf.LlamaConfig, decoder(num_key_value_heads=2), {}),
+    # Many narrow heads and 4,096 positions: long inputs for little compute (tests/model/test_attention_keep.cpp)
+    "llama-long": (tf.LlamaForCausalLM, tf.LlamaConfig,
+                   decoder(num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=2,
+                           max_position_embeddings=4096), {}),
     "llama-mha-bias": (tf.LlamaModel, tf.LlamaConfig,
                        decoder(num_key_value_heads=4, attention_bias=True, mlp_bias=True), {}),
     "llama-head-dim": (tf.LlamaForCausalLM, tf.LlamaConfig,

@@ -61,10 +61,10 @@ Reference read_reference(const std::filesystem::path& file) {
   return reference;
 }
 
-float max_difference(const Model& model, const Reference& reference) {
+float max_difference(const Model& model, const Reference& reference, const AttendOptions& options) {
   float worst = 0;
   for (const auto& reference_case : reference.cases) {
-    const auto outputs = model.attend(reference_case.inputs);
+    const auto outputs = model.attend(reference_case.inputs, options);
     EXPECT_EQ(outputs.size(), reference_case.inputs.size());
     for (std::size_t b = 0; b < outputs.size(); ++b) {
       const Attention& attention = outputs[b];

@@ -27,6 +27,7 @@ Reference read_reference(const std::filesystem::path& file);
 
 // Largest |attnviz - transformers| over every layer, head, query and key of every case, each case
 // run as one batch (so padded batches are padded the same way).
-float max_difference(const Model& model, const Reference& reference);
+float max_difference(const Model& model, const Reference& reference,
+                     const AttendOptions& options = {});
 
 }  // namespace attnviz::test

@@ -26,11 +26,22 @@ TEST_P(FamilyParityTest, AttentionsEqualTransformers) {
   EXPECT_LE(test::max_difference(*model, reference), 1e-5F);
 }
 
+// As a long input is computed: head by head, in bands of a few query rows (a 1 KB budget for one
+// layer's scores), padded batches included.
+TEST_P(FamilyParityTest, AttentionsInBandsOfRowsEqualTransformers) {
+  const auto model = load_model(kData / "models" / "families" / GetParam());
+  const auto reference =
+      test::read_reference(kData / "reference" / "families" / (GetParam() + ".json"));
+  AttendOptions options;
+  options.scores_bytes = 1024;
+  EXPECT_LE(test::max_difference(*model, reference, options), 1e-5F);
+}
+
 INSTANTIATE_TEST_SUITE_P(Checkpoints, FamilyParityTest,
                          ::testing::Values("roberta", "xlm-roberta", "electra", "distilbert",
                                            "albert", "albert-groups", "gpt-neo", "gpt-neox",
-                                           "gpt-neox-sequential", "llama-gqa", "llama-mha-bias",
-                                           "llama-head-dim", "llama-rope-linear",
+                                           "gpt-neox-sequential", "llama-gqa", "llama-long",
+                                           "llama-mha-bias", "llama-head-dim", "llama-rope-linear",
                                            "llama-rope-dynamic", "llama-rope-yarn", "llama3-rope",
                                            "llama-rope-longrope", "llama-sharded", "mistral",
                                            "qwen2", "qwen2-window", "gemma", "gemma2", "phi3",
