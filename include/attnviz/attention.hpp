@@ -72,11 +72,22 @@ struct Attention {
   int model_head(int head) const {
     return head_ids.empty() ? head : head_ids[static_cast<std::size_t>(head)];
   }
+  // The held index of one of the model's layers or heads, or -1 where it is not held.
+  int layer_index(int model_layer) const { return index_in(layer_ids, layers, model_layer); }
+  int head_index(int model_head) const { return index_in(head_ids, heads, model_head); }
   int input_length() const { return positions > 0 ? positions : n; }
   // Whether this holds less than every cell of the input (a window, or pooled blocks).
   bool reduced() const { return block > 1 || input_length() != n; }
   float at(int layer, int head, int query, int key) const {
     return weights[head_offset(layer, head) + static_cast<std::size_t>(query) * n + key];
+  }
+
+ private:
+  static int index_in(const std::vector<int>& ids, int count, int id) {
+    if (ids.empty()) return id >= 0 && id < count ? id : -1;
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      if (ids[i] == id) return static_cast<int>(i);
+    return -1;
   }
 };
 

@@ -50,6 +50,13 @@ Attention like(const Attention& a, int layers, int heads) {
   out.tokens = a.tokens;
   out.special = a.special;
   out.causal = a.causal;
+  // The same layers and positions; a head's identity is gone where heads are combined.
+  if (layers == a.layers) out.layer_ids = a.layer_ids;
+  if (heads == a.heads) out.head_ids = a.head_ids;
+  out.first = a.first;
+  out.block = a.block;
+  out.pooling = a.pooling;
+  out.positions = a.positions;
   return out;
 }
 

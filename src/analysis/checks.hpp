@@ -10,8 +10,8 @@ namespace attnviz::analysis_detail {
 void check_shape(const Attention& a);
 void check_layer_head(const Attention& a, int layer, int head);
 
-// A new Attention of `layers` x `heads` zero weights with a's tokens, special flags and causal
-// flag.
+// A new Attention of `layers` x `heads` zero weights with a's tokens, special flags, causal flag
+// and positions (and its layer and head ids where their counts are a's).
 Attention like(const Attention& a, int layers, int heads);
 
 }  // namespace attnviz::analysis_detail

@@ -11,7 +11,7 @@ void add_dump_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_batch_command(CLI::App& app);
 void add_html_command(CLI::App& app);
-void add_heads_command(CLI::App& app);  // heads_command.cpp
+void add_heads_command(CLI::App& app);   // heads_command.cpp
 void add_render_command(CLI::App& app);  // saved attentions, no model
 
 }  // namespace attnviz::cli

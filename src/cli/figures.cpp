@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "attnviz/analysis.hpp"
+#include "attnviz/error.hpp"
 #include "attnviz/render.hpp"
 
 namespace attnviz::cli {
@@ -19,7 +20,27 @@ FigureOptions options_for(const std::string& title, const FigureStyle& style) {
 }
 
 std::string title_of(const Selection& selection, const FigureStyle& style) {
-  return selection.title() + " · " + style.model_name;
+  return selection.title() + " · " + style.model_name + style.extent;
+}
+
+// 8192 as "8,192".
+std::string thousands(int value) {
+  std::string digits = std::to_string(value);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+// The held index of the selection's layer or head, or an error saying the attention does not
+// hold it.
+int held_layer(const Attention& attention, int layer) {
+  const int index = attention.layer_index(layer);
+  if (index < 0) throw Error(layer_title(layer) + " was not kept by the model run");
+  return index;
+}
+int held_head(const Attention& attention, int head) {
+  const int index = attention.head_index(head);
+  if (index < 0) throw Error(head_title(head) + " was not kept by the model run");
+  return index;
 }
 
 // A grid of `count` panels as near square as it gets, wider than tall.
@@ -52,16 +73,28 @@ std::string shorten(const std::string& text, std::size_t limit) {
   return text.substr(0, cut) + "…";
 }
 
+std::string extent_of(const Attention& attention) {
+  if (!attention.reduced()) return "";
+  const int last =
+      std::min(attention.first + attention.n * attention.block, attention.input_length());
+  std::string extent = attention.first == 0 && last == attention.input_length()
+                           ? " · " + thousands(last) + " tokens"
+                           : " · tokens " + thousands(attention.first + 1) + "–" + thousands(last) +
+                                 " of " + thousands(attention.input_length());
+  if (attention.block > 1) extent += " in blocks of " + std::to_string(attention.block);
+  return extent;
+}
+
 MatrixSource matrix_source(const Attention& attention, const Selection& selection) {
   MatrixSource source;
-  source.layer = selection.layer;
+  source.layer = held_layer(attention, selection.layer);
   if (selection.heads == Selection::Heads::mean) {
     source.attention = std::make_shared<const Attention>(mean_over_heads(attention));
     source.head = 0;
   } else {
     // Not owned: the caller's attention outlives the figure it draws.
     source.attention = std::shared_ptr<const Attention>(std::shared_ptr<void>(), &attention);
-    source.head = selection.head;
+    source.head = held_head(attention, selection.head);
   }
   return source;
 }
@@ -90,34 +123,27 @@ Figure grid_view(const Attention& attention, const Selection& selection, const F
   const Attention means = mean ? mean_over_heads(attention) : Attention{};
   const Attention& source = mean ? means : attention;
   GridData grid;
-  grid.n = attention.n;
-  grid.causal = attention.causal;
-  grid.tokens = AxisLabels{attention.tokens, attention.special};
   if (!selection.all_layers) {  // one layer, all heads
-    square_grid(grid, attention.heads);
-    for (int h = 0; h < attention.heads; ++h) {
-      grid.panels[h] = attention.head(selection.layer, h);
-      grid.panel_titles[h] = head_title(h);
-    }
-    if (!attention.windows.empty())
-      grid.panel_windows.assign(grid.panels.size(), attention.window(selection.layer));
+    grid = layer_grid(attention, held_layer(attention, selection.layer));
+    grid.panel_titles.resize(grid.panels.size());
+    for (int h = 0; h < attention.heads; ++h)
+      grid.panel_titles[h] = head_title(attention.model_head(h));
   } else if (selection.heads ==
              Selection::Heads::all) {  // every layer and head: a static model view
-    grid.grid_rows = attention.layers;
-    grid.grid_cols = attention.heads;
-    for (int l = 0; l < attention.layers; ++l) {
-      grid.row_titles.push_back(layer_title(l));
-      for (int h = 0; h < attention.heads; ++h) {
-        grid.panels.push_back(attention.head(l, h));
-        if (!attention.windows.empty()) grid.panel_windows.push_back(attention.window(l));
-      }
-    }
-    for (int h = 0; h < attention.heads; ++h) grid.col_titles.push_back(head_title(h));
+    grid = model_grid(attention);
+    for (int l = 0; l < attention.layers; ++l)
+      grid.row_titles.push_back(layer_title(attention.model_layer(l)));
+    for (int h = 0; h < attention.heads; ++h)
+      grid.col_titles.push_back(head_title(attention.model_head(h)));
   } else {  // every layer, one head or the mean
+    const int head = mean ? 0 : held_head(attention, selection.head);
+    grid = model_grid(attention);  // the shared parts; the panels are laid out anew
+    grid.panels.clear();
+    grid.panel_windows.clear();
     square_grid(grid, attention.layers);
     for (int l = 0; l < attention.layers; ++l) {
-      grid.panels[l] = source.head(l, mean ? 0 : selection.head);
-      grid.panel_titles[l] = layer_title(l);
+      grid.panels[l] = source.head(l, head);
+      grid.panel_titles[l] = layer_title(attention.model_layer(l));
       if (!attention.windows.empty()) grid.panel_windows.push_back(attention.window(l));
     }
     if (!grid.panel_windows.empty()) grid.panel_windows.resize(grid.panels.size(), 0);

@@ -12,9 +12,14 @@ namespace attnviz::cli {
 // How every figure of one command looks.
 struct FigureStyle {
   std::string model_name;
+  std::string extent;  // extent_of the attention drawn: appended to titles
   std::string colormap = "viridis";
   std::string values = "auto";  // auto, always, never
 };
+
+// " · tokens 4,001–4,200 of 8,192" where the attention holds a window of its input or pools it
+// ("in blocks of 32" then), else "".
+std::string extent_of(const Attention& attention);
 
 // One n x n matrix picked by a selection: a head of the attention, or a layer's mean of heads.
 struct MatrixSource {
@@ -24,7 +29,7 @@ struct MatrixSource {
   const float* matrix() const { return attention->head(layer, head); }
 };
 
-// The selection must pick one matrix (one layer; one head or the mean).
+// The selection must pick one matrix (one layer; one head or the mean) that the attention holds.
 MatrixSource matrix_source(const Attention& attention, const Selection& selection);
 
 Figure heatmap_view(const MatrixSource& source, const Selection& selection,

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
@@ -69,6 +70,10 @@ void add_model_flags(CLI::App& command, ModelFlags& flags) {
           "the model, one per core for figures); e.g. --threads 4")
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
+  command.add_option("--max-memory", flags.max_memory_gb,
+                     "Memory in GB a run may use beyond the model's weights (default: what is "
+                     "free); a run predicted to need more is refused before it starts; e.g. "
+                     "--max-memory 2");
 }
 
 void warn(const std::string& message) {
@@ -84,7 +89,28 @@ Session open_session(const ModelFlags& flags) {
   runtime.threads = flags.threads;
   session.model = load_model(session.dir, runtime);
   session.tokenizer = load_tokenizer(session.dir);
+  session.memory_limit = static_cast<std::size_t>(flags.max_memory_gb * 1e9);
   return session;
+}
+
+std::vector<Attention> Session::attend(const std::vector<Encoding>& inputs,
+                                       AttendOptions options) const {
+  options.memory_limit = memory_limit;
+  return model->attend(inputs, options);
+}
+
+std::string text_argument(const std::string& argument) {
+  if (argument.empty() || argument[0] != '@') return argument;
+  const std::string path = argument.substr(1);
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error("cannot read " + path + " (the text of " + argument + "): no such file?");
+  std::ostringstream text;
+  text << file.rdbuf();
+  std::string contents = text.str();
+  while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\r'))
+    contents.pop_back();  // the file's last line end is not part of the text
+  if (contents.empty()) throw Error(path + " is empty: give a file with some text to look at");
+  return contents;
 }
 
 Encoding Session::encode(const std::string& text, const std::optional<std::string>& second) const {

@@ -17,6 +17,7 @@ struct ModelFlags {
   std::string model = "bert";
   std::string device = "cpu";
   int threads = 0;
+  double max_memory_gb = 0;  // --max-memory; 0: what the system has free
 };
 
 void add_model_flags(CLI::App& command, ModelFlags& flags);
@@ -33,6 +34,11 @@ struct Session {
   Encoding encode(const std::string& text,
                   const std::optional<std::string>& second = std::nullopt) const;
 
+  // model->attend under --max-memory.
+  std::vector<Attention> attend(const std::vector<Encoding>& inputs,
+                                AttendOptions options = {}) const;
+  std::size_t memory_limit = 0;
+
   // One warning on stderr with the count of unknown tokens ([UNK]) in everything encode() saw, if
   // any.
   void warn_unknown_tokens() const;
@@ -40,6 +46,10 @@ struct Session {
 };
 
 Session open_session(const ModelFlags& flags);
+
+// A text argument as given, or the contents of FILE for "@FILE" (a long document); an empty file
+// or one that cannot be read is an error.
+std::string text_argument(const std::string& argument);
 
 // One line on stderr, prefixed like the CLI's errors.
 void warn(const std::string& message);

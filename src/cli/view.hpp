@@ -23,10 +23,27 @@ struct ViewOptions {
   std::string colormap = "viridis";
   std::string values = "auto";
   std::string output;
+  std::string window;  // --window A:B, tokens A to B numbered from 1; empty: all
+  int blocks = 256;    // --blocks: the most cells a side; longer inputs are pooled
+  std::string pool = "max";
 };
 
-// --layer, --head, --focus, --print, --rollout, --top, --cmap, --values, -o.
+// --layer, --head, --focus, --print, --rollout, --top, --cmap, --values, --window, --blocks,
+// --pool, -o.
 void add_view_display_options(CLI::App& command, ViewOptions& options);
+
+// What the view draws of an input of `length` tokens: --window's positions, pooled into blocks
+// to fit --blocks, and of the model's layers and heads only the selection's (every layer through
+// --layer for --rollout; every one for a selection of none).
+AttentionKeep view_keep(const ViewOptions& options, const std::optional<Selection>& selection,
+                        int length);
+
+// Refuses what needs every token when the cells are pooled into blocks (`what`: "--compare", ...).
+void require_tokens(const AttentionKeep& keep, const std::string& what);
+
+// A token's row in a kept attention (its position in the window, or its block); an error where
+// the window leaves it out.
+int kept_row(const Attention& attention, int token);
 
 // The selection the options make on a model of this shape, checked: --compare, --print and --focus
 // need one matrix; --rollout needs every head.

@@ -37,19 +37,32 @@ void run_view(const ViewFlags& flags) {
   const Selection selection =
       view_selection(flags.view, flags.compare.has_value(), session.model->info(), session.name);
 
-  std::vector<Encoding> inputs{session.encode(flags.sentence, flags.pair)};
-  if (flags.compare) inputs.push_back(session.encode(*flags.compare));
-  std::vector<Attention> attentions = session.model->attend(inputs);
+  const std::string sentence = text_argument(flags.sentence);
+  std::vector<Encoding> inputs{session.encode(sentence, flags.pair)};
+  if (flags.compare) inputs.push_back(session.encode(text_argument(*flags.compare)));
+  // Only what is drawn is kept: one head of a long input is one matrix, not every layer's.
+  AttendOptions attend;
+  std::size_t longest = 0;
+  for (const auto& input : inputs) longest = std::max(longest, input.size());
+  attend.keep = view_keep(flags.view, selection, static_cast<int>(longest));
+  if (flags.compare) require_tokens(attend.keep, "--compare");
+  if (flags.words) require_tokens(attend.keep, "--words");
+  if (flags.view.print) require_tokens(attend.keep, "--print");
+  if ((flags.compare || flags.words) && !flags.view.window.empty())
+    throw Error(std::string(flags.compare ? "--compare" : "--words") +
+                " works on whole inputs: leave out --window");
+  std::vector<Attention> attentions = session.attend(inputs, attend);
   session.warn_unknown_tokens();
   if (flags.words) {
     for (std::size_t i = 0; i < attentions.size(); ++i)
       attentions[i] = word_attention(attentions[i], inputs[i]);
   }
 
-  ViewInput a{&attentions[0], "A: " + shorten(flags.sentence)};
+  ViewInput a{&attentions[0], "A: " + shorten(sentence)};
   if (flags.view.focus) {
-    a.focus_row = focus_row(inputs[0], flags.sentence, flags.pair, *flags.view.focus);
-    if (flags.words) a.focus_row = word_of_token(inputs[0], a.focus_row);
+    a.focus_row = focus_row(inputs[0], sentence, flags.pair, *flags.view.focus);
+    a.focus_row =
+        flags.words ? word_of_token(inputs[0], a.focus_row) : kept_row(attentions[0], a.focus_row);
   }
   std::optional<ViewInput> b;
   if (flags.compare) b = ViewInput{&attentions[1], "B: " + shorten(*flags.compare)};
@@ -61,7 +74,9 @@ void run_view(const ViewFlags& flags) {
 void add_view_options(CLI::App& app) {
   auto flags = std::make_shared<ViewFlags>();
   add_model_flags(app, flags->model);
-  app.add_option("sentence", flags->sentence, "The text to look at (quote it)");
+  app.add_option("sentence", flags->sentence,
+                 "The text to look at (quote it), or @FILE for the text of a file; e.g. "
+                 "@chapter.txt");
   app.add_option(
       "--pair", flags->pair,
       "A second sentence, run as BERT's sentence pair: [CLS] A [SEP] B [SEP]; e.g. --pair "

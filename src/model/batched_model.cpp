@@ -86,6 +86,12 @@ int AttentionPass::layers_needed() const {
   return needed;
 }
 
+bool AttentionPass::keeps_head(std::size_t layer, std::int64_t head) const {
+  return std::any_of(keepers.begin(), keepers.end(), [&](const AttentionKeeper& keeper) {
+    return keeper.keeps_layer(static_cast<int>(layer)) && keeper.keeps_head(static_cast<int>(head));
+  });
+}
+
 at::Tensor AttentionPass::destination(std::size_t layer, std::int64_t heads) const {
   if (keepers.size() != 1 || !input.ids.device().is_cpu()) return {};
   AttentionKeeper& keeper = keepers[0];
@@ -150,12 +156,17 @@ at::Tensor BatchedModel::attend_layer(AttentionPass& pass, const at::Tensor& que
   // A long input: head by head, in bands of query rows, so that one layer never holds more than a
   // band's scores. Each row's softmax is the same as in the whole layer: a causal model's keys
   // after the band are masked, so they are left out of it.
-  const std::int64_t band = std::clamp<std::int64_t>(
-      static_cast<std::int64_t>(pass.scores_bytes / 2 / bytes_per_row), 1, n);
+  // Bands of at most an eighth of the rows for a causal model, whose keys after a band are skipped:
+  // 56 % of the products and softmaxes of the whole matrix instead of 100 %.
+  const std::int64_t band =
+      std::clamp<std::int64_t>(static_cast<std::int64_t>(pass.scores_bytes / 2 / bytes_per_row), 1,
+                               pass.causal ? std::max<std::int64_t>(256, n / 8) : n);
   const std::int64_t group = heads / key.size(1);
   at::Tensor context;
   if (!last) context = at::empty({batch, heads, n, value.size(3)}, value.options());
   for (std::int64_t h = 0; h < heads; ++h) {
+    // In the last layer needed only the heads kept are computed.
+    if (last && !pass.keeps_head(layer, h)) continue;
     const at::Tensor q = query.narrow(1, h, 1), k = key.narrow(1, h / group, 1);
     const at::Tensor v = value.narrow(1, h / group, 1);
     for (std::int64_t row = 0; row < n; row += band) {

@@ -31,6 +31,7 @@ struct AttentionPass {
 
   // One past the last layer any input keeps: the forward pass stops there.
   int layers_needed() const;
+  bool keeps_head(std::size_t layer, std::int64_t head) const;
   // Where a layer's softmax may write all its heads straight into the one input's kept storage
   // ([1, heads, n, n], on the CPU); undefined where it may not.
   at::Tensor destination(std::size_t layer, std::int64_t heads) const;
