@@ -37,6 +37,9 @@ LONG_FACTORS = [1.0, 1.5, 2.0, 3.0]
 ENCODER_TYPES = {"roberta", "xlm-roberta", "electra", "distilbert", "albert"}
 
 
+LETTER_VOCABULARY = {"llama-long"}  # checkpoints the CLI tests run on text
+
+
 def decoder(**overrides):
     return {**COMMON_DECODER, **overrides}
 
@@ -145,6 +148,13 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
     shutil.rmtree(target, ignore_errors=True)
     model.save_pretrained(target, safe_serialization=True, **save_options)
     (target / "generation_config.json").unlink(missing_ok=True)
+    if name in LETTER_VOCABULARY:
+        # A WordPiece vocabulary of single letters (ids below VOCAB), so that the CLI can run this
+        # checkpoint on any English text: a letter a token.
+        letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+        pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ","] + letters + ["##" + c for c in letters]
+        assert len(pieces) <= VOCAB
+        (target / "vocab.txt").write_text("\n".join(pieces) + "\n")
     # transformers reads the checkpoint back as attnviz does
     model = model_cls.from_pretrained(target, attn_implementation="eager").eval()
     generator = torch.Generator().manual_seed(SEED)

@@ -418,6 +418,16 @@ AttentionFile assemble(const Array& array, const nlohmann::json& meta,
   a.special = field("special", special) && special.size() == a.tokens.size()
                   ? special
                   : std::vector<bool>(a.tokens.size(), false);
+  // A long input's dump holds a window of its positions, maybe pooled (attnviz dump --blocks).
+  field("first", a.first);
+  field("block", a.block);
+  field("positions", a.positions);
+  std::string pooling;
+  if (field("pooling", pooling)) a.pooling = pooling == "mean" ? Pooling::mean : Pooling::max;
+  if (a.first < 0 || a.block < 1 || a.positions < 0 ||
+      (a.positions > 0 && a.first + a.n > a.positions))
+    throw Error(tokens_path.string() +
+                ": \"first\", \"block\" and \"positions\" do not fit n = " + std::to_string(n));
   file.model = path.stem().string();
   field("model", file.model);
   field("text", file.text);
@@ -443,7 +453,8 @@ AttentionFile assemble(const Array& array, const nlohmann::json& meta,
           }
           sum += row[k];
         }
-        if (check && std::fabs(sum - 1) > array.sum_tolerance) {
+        // A row of pooled blocks is not a distribution (the largest of each block, or means).
+        if (check && a.block == 1 && std::fabs(sum - 1) > array.sum_tolerance) {
           throw Error(place + " sums to " + std::to_string(sum) +
                       ", not 1: not attention probabilities (softmax missing?); --no-check draws "
                       "it anyway");

@@ -30,9 +30,13 @@ inline std::string_view trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-// s between double quotes, for messages.
+// s between double quotes, for messages; a long text (a document) is cut after about 80 bytes.
 inline std::string in_quotes(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
+  constexpr std::size_t kShown = 80;
+  if (s.size() <= kShown) return "\"" + std::string(s) + "\"";
+  std::size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // whole chars
+  return "\"" + std::string(s.substr(0, cut)) + "…\" (" + std::to_string(s.size()) + " bytes)";
 }
 
 // The byte offset of the first invalid UTF-8 sequence, or s.size() when s is valid.

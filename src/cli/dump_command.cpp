@@ -8,6 +8,7 @@
 #include "attnviz/error.hpp"
 #include "commands.hpp"
 #include "session.hpp"
+#include "view.hpp"
 
 namespace attnviz::cli {
 namespace {
@@ -17,6 +18,7 @@ struct DumpFlags {
   std::string sentence;
   std::optional<std::string> pair;
   std::string ids;
+  ExtentOptions extent;
   std::string output = "attention.npy";
 };
 
@@ -64,9 +66,12 @@ void run_dump(const DumpFlags& flags) {
   if (flags.sentence.empty() == flags.ids.empty())
     throw Error("give either a sentence or --ids, not both");
   const Session session = open_session(flags.model);
-  const Encoding encoding = flags.ids.empty() ? session.encode(flags.sentence, flags.pair)
+  const std::string text = flags.ids.empty() ? text_argument(flags.sentence) : "";
+  const Encoding encoding = flags.ids.empty() ? session.encode(text, flags.pair)
                                               : encoding_of_ids(flags.ids, *session.tokenizer);
-  const Attention attention = session.model->attend({encoding}).at(0);
+  AttendOptions attend;
+  attend.keep = extent_keep(flags.extent, static_cast<int>(encoding.size()));
+  const Attention attention = session.attend({encoding}, attend).at(0);
   session.warn_unknown_tokens();
   write_npy(flags.output, attention);
 
@@ -88,9 +93,15 @@ void run_dump(const DumpFlags& flags) {
   nlohmann::json spans = nlohmann::json::array();
   for (const ByteSpan& span : encoding.spans) spans.push_back({span.begin, span.end});
   meta["spans"] = spans;  // byte ranges into text (sentence B's tokens: into pair)
-  if (flags.ids.empty()) meta["text"] = flags.sentence;
+  if (flags.ids.empty()) meta["text"] = text;
   if (flags.pair) meta["pair"] = *flags.pair;
   meta["causal"] = attention.causal;
+  if (attention.reduced()) {  // display labels each stored row; tokens, ids, spans each position
+    meta["first"] = attention.first;
+    meta["block"] = attention.block;
+    meta["pooling"] = attention.pooling == Pooling::mean ? "mean" : "max";
+    meta["positions"] = attention.input_length();
+  }
   meta["npy"] = std::filesystem::path(flags.output).filename().string();
   std::ofstream out(sidecar);
   out << meta.dump(2) << '\n';
@@ -114,6 +125,8 @@ void add_dump_command(CLI::App& app) {
                       "A second sentence (BERT sentence pair); e.g. --pair \"It was tired.\"");
   command->add_option("--ids", flags->ids,
                       "Token ids instead of text, comma-separated; e.g. --ids 101,7592,102");
+  flags->extent.blocks = 0;  // every cell unless --blocks is given
+  add_extent_options(*command, flags->extent);
   command
       ->add_option("-o,--output", flags->output,
                    "The .npy file; the sidecar gets the same name with .json; e.g. -o it.npy")

@@ -79,8 +79,9 @@ std::string extent_of(const Attention& attention) {
       std::min(attention.first + attention.n * attention.block, attention.input_length());
   std::string extent = attention.first == 0 && last == attention.input_length()
                            ? " · " + thousands(last) + " tokens"
-                           : " · tokens " + thousands(attention.first + 1) + "–" + thousands(last) +
-                                 " of " + thousands(attention.input_length());
+                           : " · --window " + std::to_string(attention.first) + ":" +
+                                 std::to_string(last) + " of " +
+                                 thousands(attention.input_length()) + " tokens";
   if (attention.block > 1) extent += " in blocks of " + std::to_string(attention.block);
   return extent;
 }

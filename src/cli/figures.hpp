@@ -17,8 +17,8 @@ struct FigureStyle {
   std::string values = "auto";  // auto, always, never
 };
 
-// " · tokens 4,001–4,200 of 8,192" where the attention holds a window of its input or pools it
-// ("in blocks of 32" then), else "".
+// " · --window 4000:4200 of 8,192 tokens" where the attention holds a window of its input, or
+// " · 8,192 tokens in blocks of 32" where it pools it, else "".
 std::string extent_of(const Attention& attention);
 
 // One n x n matrix picked by a selection: a head of the attention, or a layer's mean of heads.

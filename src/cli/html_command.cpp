@@ -8,6 +8,7 @@
 #include "attnviz/html_view.hpp"
 #include "commands.hpp"
 #include "session.hpp"
+#include "view.hpp"
 
 namespace attnviz::cli {
 namespace {
@@ -21,6 +22,7 @@ struct HtmlFlags {
   bool no_vectors = false;        // --no-vectors; neither: vectors up to kLongInput tokens
   int weight_bits = 0;            // 0: 8 bits, 6 above kLongInput tokens
   std::vector<std::string> from;  // saved attentions instead of a model run
+  ExtentOptions extent;           // a long input: every head pooled to --blocks cells a side
   std::string output = "attnviz-view.html";
 };
 
@@ -43,7 +45,12 @@ void run_html_from(const HtmlFlags& flags) {
         "--vectors (give --from twice to switch between two files)");
   if (flags.from.size() > 2) throw Error("--from takes one file, or two to switch between");
   std::vector<AttentionFile> files;
-  for (const auto& path : flags.from) files.push_back(read_attention_file(path));
+  for (const auto& path : flags.from) {
+    files.push_back(read_attention_file(path));
+    Attention& attention = files.back().attention;
+    const AttentionKeep keep = extent_keep(flags.extent, attention.n);
+    if (!keep.everything()) attention = keep_attention(attention, keep);
+  }
   std::vector<HtmlInput> inputs;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string text = files[i].text.empty() ? flags.from[i] : files[i].text;
@@ -67,17 +74,26 @@ void run_html(const HtmlFlags& flags) {
   if (flags.sentence.empty()) throw Error("give a sentence to look at (see attnviz html --help)");
   if (flags.compare && flags.pair) throw Error("--compare and --pair cannot be combined: pick one");
   const Session session = open_session(flags.model);
-  std::vector<Encoding> encodings{session.encode(flags.sentence, flags.pair)};
-  if (flags.compare) encodings.push_back(session.encode(*flags.compare));
-  const bool wanted = flags.vectors || (!flags.no_vectors && encodings[0].size() <= kLongInput);
-  const bool vectors = wanted && session.model->info().queries_keys;
-  if (wanted && !vectors) {
-    warn(session.name +
-         " returns no query and key vectors (a TorchScript export): the page has no neuron view");
-  }
+  std::vector<Encoding> encodings{session.encode(text_argument(flags.sentence), flags.pair)};
+  if (flags.compare) encodings.push_back(session.encode(text_argument(*flags.compare)));
+  std::size_t longest = 0;
+  for (const auto& encoding : encodings) longest = std::max(longest, encoding.size());
   AttendOptions attend;
+  attend.keep = extent_keep(flags.extent, static_cast<int>(longest));
+  const bool pooled = attend.keep.block > 1;
+  const bool wanted =
+      flags.vectors || (!flags.no_vectors && !pooled && encodings[0].size() <= kLongInput);
+  const bool vectors = wanted && session.model->info().queries_keys && !pooled;
+  if (wanted && !vectors) {
+    warn(pooled ? "this input is pooled into blocks of " + std::to_string(attend.keep.block) +
+                      " tokens, and queries and keys cannot be: the page has no neuron view "
+                      "(--window A:B of at most --blocks tokens has one)"
+                : session.name +
+                      " returns no query and key vectors (a TorchScript export): the "
+                      "page has no neuron view");
+  }
   attend.with_queries_keys = vectors;
-  const std::vector<Attention> attentions = session.model->attend(encodings, attend);
+  const std::vector<Attention> attentions = session.attend(encodings, attend);
   session.warn_unknown_tokens();
 
   std::vector<HtmlInput> inputs{
@@ -90,8 +106,9 @@ void run_html(const HtmlFlags& flags) {
   options.title = "attnviz · " + session.name;
   options.model_name = session.name;
   options.include_vectors = vectors;
-  options.weight_bits =
-      flags.weight_bits != 0 ? flags.weight_bits : (encodings[0].size() > kLongInput ? 6 : 8);
+  options.weight_bits = flags.weight_bits != 0
+                            ? flags.weight_bits
+                            : (static_cast<std::size_t>(attentions[0].n) > kLongInput ? 6 : 8);
   write_html_file(flags.output, html_view(inputs, options));
   std::cout << "wrote " << flags.output << '\n';
 }
@@ -106,7 +123,8 @@ void add_html_command(CLI::App& app) {
                                          "  e.g. attnviz html --model bert \"The animal didn't "
                                          "cross the street because it was too tired.\" -o it.html");
   add_model_flags(*command, flags->model);
-  command->add_option("sentence", flags->sentence, "The text to look at");
+  command->add_option("sentence", flags->sentence,
+                      "The text to look at, or @FILE for the text of a file; e.g. @chapter.txt");
   command->add_option("--pair", flags->pair,
                       "A second sentence (BERT sentence pair); e.g. --pair \"It was tired.\"");
   command->add_option("--compare", flags->compare,
@@ -124,6 +142,7 @@ void add_html_command(CLI::App& app) {
   command->add_option("--from", flags->from,
                       "Saved attentions instead of a model run (as attnviz render reads them); "
                       "twice: a page that switches between the two; e.g. --from attention.npy");
+  add_extent_options(*command, flags->extent);
   command->add_option("-o,--output", flags->output, "The .html file; e.g. -o it.html")
       ->capture_default_str();
   command->callback([flags] { run_html(*flags); });

@@ -55,7 +55,15 @@ void run_render(const RenderFlags& flags) {
   AttentionFileOptions options;
   options.tokens = flags.tokens;
   options.check = !flags.no_check;
-  const AttentionFile a = read_attention_file(flags.file, options);
+  AttentionFile a = read_attention_file(flags.file, options);
+  const int focus_token = flags.view.focus ? file_focus_row(a, flags.file, *flags.view.focus) : -1;
+  // A long input is drawn as the model's own run draws it: --window, pooled to fit --blocks.
+  const AttentionKeep keep = extent_keep(flags.view.extent, a.attention.n);
+  if (!keep.everything()) {
+    if (flags.compare) require_tokens(keep, "--compare");
+    if (flags.view.print) require_tokens(keep, "--print");
+    a.attention = keep_attention(a.attention, keep);
+  }
   std::optional<AttentionFile> b;
   if (flags.compare) {
     b = read_attention_file(*flags.compare, {{}, options.check});
@@ -74,7 +82,7 @@ void run_render(const RenderFlags& flags) {
   ViewOptions view = flags.view;
   if (a.negative || (b && b->negative)) view.colormap = "rdbu";  // values around 0
   ViewInput input_a = view_input(a, flags.file, "A");
-  if (view.focus) input_a.focus_row = file_focus_row(a, flags.file, *view.focus);
+  if (focus_token >= 0) input_a.focus_row = kept_row(a.attention, focus_token);
   std::optional<ViewInput> input_b;
   if (b) input_b = view_input(*b, *flags.compare, "B");
   draw_view(view, selection, a.model, input_a, input_b);

@@ -48,6 +48,25 @@ bool one_matrix(const Selection& selection) {
 
 }  // namespace
 
+void add_extent_options(CLI::App& command, ExtentOptions& options) {
+  command.add_option(
+      "--window", options.window,
+      "Draw only tokens A to B of a long input (numbered as attnviz tokenize numbers "
+      "them, B not included), at full resolution; e.g. --window 4000:4200");
+  command
+      .add_option("--blocks", options.blocks,
+                  "The most cells a heatmap side shows: a longer input (or --window) is pooled "
+                  "into blocks of tokens, stated in the figure (0: never); e.g. --blocks 128")
+      ->check(CLI::Range(0, 65536) & !CLI::IsMember({1}))
+      ->capture_default_str();
+  command
+      .add_option("--pool", options.pool,
+                  "How a block of cells becomes one: max (sharp attention stays visible) or "
+                  "mean; e.g. --pool mean")
+      ->check(CLI::IsMember({"max", "mean"}))
+      ->capture_default_str();
+}
+
 void add_view_display_options(CLI::App& command, ViewOptions& options) {
   command
       .add_option("-l,--layer", options.layer,
@@ -80,21 +99,7 @@ void add_view_display_options(CLI::App& command, ViewOptions& options) {
                   "never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  command.add_option("--window", options.window,
-                     "Draw only tokens A to B (numbered from 1, as in attnviz tokenize) of a long "
-                     "input, at full resolution; e.g. --window 4000:4200");
-  command
-      .add_option("--blocks", options.blocks,
-                  "The most cells a heatmap side shows: a longer input (or --window) is pooled "
-                  "into blocks of tokens, stated in the figure; e.g. --blocks 128")
-      ->check(CLI::Range(2, 65536))
-      ->capture_default_str();
-  command
-      .add_option("--pool", options.pool,
-                  "How a block of cells becomes one: max (sharp attention stays visible) or "
-                  "mean; e.g. --pool mean")
-      ->check(CLI::IsMember({"max", "mean"}))
-      ->capture_default_str();
+  add_extent_options(command, options.extent);
   command.add_option("-o,--output", options.output,
                      "Picture to write: .png or .svg (default: attnviz-MODEL-L10-H5.png); e.g. "
                      "-o it.svg");
@@ -121,42 +126,47 @@ Selection view_selection(const ViewOptions& options, bool compare, const ModelIn
 
 namespace {
 
-// --window A:B as positions [first, last), 0-based.
+// --window A:B as positions [first, last): token numbers as attnviz tokenize prints them (from 0),
+// B not included, as in Python's slices.
 std::pair<int, int> parse_window(const std::string& text, int length) {
   const auto colon = text.find(':');
   const auto number = [&](const std::string& part) {
     if (part.empty() || part.size() > 9 ||
         !std::all_of(part.begin(), part.end(), [](unsigned char c) { return std::isdigit(c); }))
       throw Error("--window '" + text +
-                  "' is not A:B, two token numbers (from 1); e.g. --window 100:300");
+                  "' is not A:B, two token numbers (as attnviz tokenize numbers them); e.g. "
+                  "--window 100:300");
     return std::stoi(part);
   };
   if (colon == std::string::npos) number("");
   const int a = number(text.substr(0, colon)), b = number(text.substr(colon + 1));
-  if (a < 1 || b < a || b > length)
+  if (a >= b || b > length)
     throw Error("--window " + text + " is not a range of the input's " + std::to_string(length) +
-                " tokens: give A:B with 1 <= A <= B <= " + std::to_string(length));
-  return {a - 1, b};
+                " tokens: give A:B with 0 <= A < B <= " + std::to_string(length));
+  return {a, b};
 }
 
 }  // namespace
 
-AttentionKeep view_keep(const ViewOptions& options, const std::optional<Selection>& selection,
-                        int length) {
+AttentionKeep extent_keep(const ExtentOptions& options, int length) {
   AttentionKeep keep;
   if (!options.window.empty())
     std::tie(keep.first, keep.last) = parse_window(options.window, length);
   const int shown = (keep.last == 0 ? length : keep.last) - keep.first;
-  keep.block = block_for(shown, options.blocks);
+  if (options.blocks > 0) keep.block = block_for(shown, options.blocks);
   keep.pooling = options.pool == "mean" ? Pooling::mean : Pooling::max;
-  if (!selection) return keep;
+  return keep;
+}
+
+AttentionKeep view_keep(const ViewOptions& options, const Selection& selection, int length) {
+  AttentionKeep keep = extent_keep(options.extent, length);
   if (options.rollout) {
-    const int through = selection->all_layers ? -1 : selection->layer;  // -1: every layer
+    const int through = selection.all_layers ? -1 : selection.layer;  // -1: every layer
     for (int l = 0; l <= through; ++l) keep.layers.push_back(l);
     return keep;
   }
-  if (!selection->all_layers) keep.layers = {selection->layer};
-  if (selection->heads == Selection::Heads::one) keep.heads = {selection->head};
+  if (!selection.all_layers) keep.layers = {selection.layer};
+  if (selection.heads == Selection::Heads::one) keep.heads = {selection.head};
   return keep;
 }
 
@@ -170,8 +180,8 @@ void require_tokens(const AttentionKeep& keep, const std::string& what) {
 
 int kept_row(const Attention& attention, int token) {
   if (token < attention.first || token >= attention.first + attention.n * attention.block)
-    throw Error("--focus: that word is token " + std::to_string(token + 1) + ", outside --window " +
-                std::to_string(attention.first + 1) + ":" +
+    throw Error("--focus: that word is token " + std::to_string(token) + ", outside --window " +
+                std::to_string(attention.first) + ":" +
                 std::to_string(attention.first + attention.n * attention.block));
   return (token - attention.first) / attention.block;
 }

@@ -11,6 +11,17 @@
 
 namespace attnviz::cli {
 
+// Which positions of a long input to draw, and how finely: --window, --blocks, --pool.
+struct ExtentOptions {
+  std::string window;  // --window A:B, tokens A to B - 1 numbered from 0; empty: all
+  int blocks = 256;    // --blocks: the most cells a side; longer inputs are pooled (0: never)
+  std::string pool = "max";
+};
+void add_extent_options(CLI::App& command, ExtentOptions& options);
+
+// The positions ExtentOptions keep of an input of `length` tokens, pooled into blocks to fit.
+AttentionKeep extent_keep(const ExtentOptions& options, int length);
+
 // The options of a heatmap view that need no model: the main command and `attnviz render` share
 // them.
 struct ViewOptions {
@@ -23,20 +34,16 @@ struct ViewOptions {
   std::string colormap = "viridis";
   std::string values = "auto";
   std::string output;
-  std::string window;  // --window A:B, tokens A to B numbered from 1; empty: all
-  int blocks = 256;    // --blocks: the most cells a side; longer inputs are pooled
-  std::string pool = "max";
+  ExtentOptions extent;
 };
 
 // --layer, --head, --focus, --print, --rollout, --top, --cmap, --values, --window, --blocks,
 // --pool, -o.
 void add_view_display_options(CLI::App& command, ViewOptions& options);
 
-// What the view draws of an input of `length` tokens: --window's positions, pooled into blocks
-// to fit --blocks, and of the model's layers and heads only the selection's (every layer through
-// --layer for --rollout; every one for a selection of none).
-AttentionKeep view_keep(const ViewOptions& options, const std::optional<Selection>& selection,
-                        int length);
+// What the view draws of an input of `length` tokens: extent_keep's positions, and of the
+// model's layers and heads only the selection's (every layer through --layer for --rollout).
+AttentionKeep view_keep(const ViewOptions& options, const Selection& selection, int length);
 
 // Refuses what needs every token when the cells are pooled into blocks (`what`: "--compare", ...).
 void require_tokens(const AttentionKeep& keep, const std::string& what);

@@ -48,7 +48,7 @@ void run_view(const ViewFlags& flags) {
   if (flags.compare) require_tokens(attend.keep, "--compare");
   if (flags.words) require_tokens(attend.keep, "--words");
   if (flags.view.print) require_tokens(attend.keep, "--print");
-  if ((flags.compare || flags.words) && !flags.view.window.empty())
+  if ((flags.compare || flags.words) && !flags.view.extent.window.empty())
     throw Error(std::string(flags.compare ? "--compare" : "--words") +
                 " works on whole inputs: leave out --window");
   std::vector<Attention> attentions = session.attend(inputs, attend);

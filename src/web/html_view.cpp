@@ -30,6 +30,28 @@ std::string storage_note(int bits) {
          "per vector. Blocks are deflated and base64-encoded, one per layer.";
 }
 
+// What a page of a long input holds instead of every cell, for its footer; "" for every cell.
+std::string reduction_note(const Attention& a) {
+  if (!a.reduced()) return "";
+  const int last = std::min(a.first + a.n * a.block, a.input_length());
+  std::string note = " This page holds tokens " + std::to_string(a.first) + " to " +
+                     std::to_string(last - 1) + " (0-based) of " + std::to_string(a.input_length());
+  if (a.block == 1) return note + ", at full resolution.";
+  const std::string size = std::to_string(a.block);
+  return note + " in blocks of " + size + " \u00d7 " + size + " tokens, each cell the " +
+         (a.pooling == Pooling::max ? "largest" : "mean") +
+         " weight of its block: full resolution is not stored (attnviz html --window A:B stores "
+         "a range of tokens at full resolution).";
+}
+
+// Per layer, the sliding window in cells: a block of cells is masked where all of it is, i.e.
+// where its rows are at least ceil((window + block - 1) / block) blocks after its columns.
+std::vector<int> windows_in_cells(const Attention& a) {
+  std::vector<int> windows;
+  for (const int w : a.windows) windows.push_back(w > 0 ? (w + 2 * a.block - 2) / a.block : 0);
+  return windows;
+}
+
 void check_weights(const Attention& a, const std::string& in) {
   const std::size_t n = static_cast<std::size_t>(a.n);
   const float* w = a.weights.data();
@@ -88,12 +110,13 @@ bool has_vectors(const Attention& a, const HtmlOptions& options) {
 }
 
 std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& options) {
-  nlohmann::json meta = {{"version", 1},
-                         {"title", options.title},
-                         {"model", options.model_name},
-                         {"storage", storage_note(options.weight_bits)},
-                         {"weight_levels", (1 << options.weight_bits) - 1},
-                         {"inputs", nlohmann::json::array()}};
+  nlohmann::json meta = {
+      {"version", 1},
+      {"title", options.title},
+      {"model", options.model_name},
+      {"storage", storage_note(options.weight_bits) + reduction_note(*inputs.at(0).attention)},
+      {"weight_levels", (1 << options.weight_bits) - 1},
+      {"inputs", nlohmann::json::array()}};
   for (const HtmlInput& in : inputs) {
     const Attention& a = *in.attention;
     std::vector<bool> special = a.special;
@@ -106,7 +129,7 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                               {"layers", a.layers},
                               {"heads", a.heads},
                               {"heads_per_kv", a.heads_per_kv},
-                              {"windows", a.windows},
+                              {"windows", windows_in_cells(a)},
                               {"n", a.n},
                               {"head_dim", has_vectors(a, options) ? a.head_dim : 0}});
   }
