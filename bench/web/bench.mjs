@@ -2,6 +2,7 @@
 //   node bench/web/bench.mjs --make-view BUILD/tests/web/make_view [--work DIR]
 //        [--cases 16,128,512,1024,1024b7] [--bertviz-max-n 512] [--python .venv/bin/python] [--real-model DIR]
 //        [--timeout-s 300]
+//   node bench/web/bench.mjs --page PAGE.html   (one page written by attnviz html, e.g. of a long input)
 // Needs chromium + tests/web's node packages (scripts/setup_browser_tests.sh), `npm ci` in bench/web (the CDN
 // scripts bertviz loads, served locally) and bertviz in the Python environment. Prints a markdown table and
 // appends to DIR/results.jsonl. Synthetic attentions are tests/web/synthetic_attention.hpp's (12 layers x 12
@@ -124,6 +125,14 @@ async function measure_bertviz(context, file, kind) {
 }
 
 const { context, refused, close } = await launch({ serve });
+// --page FILE: one page made elsewhere (e.g. attnviz html of a long input), measured as the cases are.
+const page_file = opt('--page');
+if (page_file) {
+  const r = await measure_attnviz(context, page_file);
+  console.log(JSON.stringify({ page: page_file, mb: mb(fs.statSync(page_file).size), ...r }));
+  await close();
+  process.exit(0);
+}
 for (const name of cases) {
   const real = name.startsWith('real');
   const n = Number(/\d+/.exec(name)[0]);

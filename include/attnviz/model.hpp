@@ -32,6 +32,9 @@ struct ModelInfo {
 struct RuntimeOptions {
   std::string device = "cpu";  // "cpu" or "cuda" / "cuda:N"
   int threads = 0;             // 0: libtorch's default
+  // The dtype weight matrices are held in: "f32", or "bf16"/"f16" for half their memory; every
+  // product and the attention math stay float32 either way.
+  std::string dtype = "f32";
 };
 
 struct AttendOptions {

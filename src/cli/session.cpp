@@ -70,6 +70,12 @@ void add_model_flags(CLI::App& command, ModelFlags& flags) {
           "the model, one per core for figures); e.g. --threads 4")
       ->check(CLI::Range(0, 1024))
       ->capture_default_str();
+  command
+      .add_option("--dtype", flags.dtype,
+                  "Weights in memory: f32 (exact), or bf16 / f16 for half the memory (the math "
+                  "stays float32; a bf16 checkpoint is then still exact); e.g. --dtype bf16")
+      ->check(CLI::IsMember({"f32", "bf16", "f16"}))
+      ->capture_default_str();
   command.add_option("--max-memory", flags.max_memory_gb,
                      "Memory in GB a run may use beyond the model's weights (default: what is "
                      "free); a run predicted to need more is refused before it starts; e.g. "
@@ -87,6 +93,7 @@ Session open_session(const ModelFlags& flags) {
   RuntimeOptions runtime;
   runtime.device = flags.device;
   runtime.threads = flags.threads;
+  runtime.dtype = flags.dtype;
   session.model = load_model(session.dir, runtime);
   session.tokenizer = load_tokenizer(session.dir);
   session.memory_limit = static_cast<std::size_t>(flags.max_memory_gb * 1e9);

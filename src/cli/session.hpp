@@ -17,7 +17,8 @@ struct ModelFlags {
   std::string model = "bert";
   std::string device = "cpu";
   int threads = 0;
-  double max_memory_gb = 0;  // --max-memory; 0: what the system has free
+  double max_memory_gb = 0;   // --max-memory; 0: what the system has free
+  std::string dtype = "f32";  // --dtype
 };
 
 void add_model_flags(CLI::App& command, ModelFlags& flags);

@@ -74,9 +74,9 @@ class AlbertModel final : public BatchedModel {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
-    at::Tensor hidden = at::embedding(word_embeddings_, input.ids) +
-                        at::embedding(type_embeddings_, input.type_ids);
-    hidden = mapping_in_(embedding_norm_(hidden + at::embedding(position_embeddings_, positions)));
+    at::Tensor hidden =
+        embed(word_embeddings_, input.ids) + embed(type_embeddings_, input.type_ids);
+    hidden = mapping_in_(embedding_norm_(hidden + embed(position_embeddings_, positions)));
     const ScoreRule rule{ScoreRule::Scale::divide,
                          std::sqrt(static_cast<double>(config_.hidden / heads))};
     AttentionMasks masks(input, false);

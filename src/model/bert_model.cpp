@@ -56,9 +56,9 @@ class BertStyleModel final : public BatchedModel {
  protected:
   void forward(const BatchInput& input, AttentionPass& pass) const override {
     const std::int64_t heads = config_.heads;
-    at::Tensor hidden = at::embedding(word_embeddings_, input.ids) +
-                        at::embedding(type_embeddings_, input.type_ids);
-    hidden = embedding_norm_(hidden + at::embedding(position_embeddings_, positions(input)));
+    at::Tensor hidden =
+        embed(word_embeddings_, input.ids) + embed(type_embeddings_, input.type_ids);
+    hidden = embedding_norm_(hidden + embed(position_embeddings_, positions(input)));
     if (projection_.weight.defined()) hidden = projection_(hidden);
     const ScoreRule rule{ScoreRule::Scale::divide,
                          std::sqrt(static_cast<double>(config_.hidden / heads))};

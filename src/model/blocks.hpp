@@ -11,10 +11,18 @@
 namespace attnviz::model {
 
 // nn.Linear: weight [out, in], bias [out] or none.
+// Rows of an embedding table for the ids, in float32 whatever the table's dtype.
+inline at::Tensor embed(const at::Tensor& table, const at::Tensor& ids) {
+  return at::embedding(table, ids).to(at::kFloat);
+}
+
 struct Linear {
   at::Tensor weight;
   at::Tensor bias;
-  at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+  // A weight kept in bfloat16 or float16 is widened for the product: the arithmetic is float32's.
+  at::Tensor operator()(const at::Tensor& x) const {
+    return at::linear(x, weight.to(x.scalar_type()), bias);
+  }
 };
 
 enum class Bias { with, without };
@@ -32,7 +40,7 @@ struct Conv1D {
   at::Tensor operator()(const at::Tensor& x) const {
     auto shape = x.sizes().vec();
     shape.back() = weight.size(1);
-    return at::addmm(bias, x.reshape({-1, x.size(-1)}), weight).view(shape);
+    return at::addmm(bias, x.reshape({-1, x.size(-1)}), weight.to(x.scalar_type())).view(shape);
   }
 };
 

@@ -61,8 +61,8 @@ class DistilBertModel final : public BatchedModel {
     const std::int64_t heads = config_.heads;
     const double scale = std::sqrt(static_cast<double>(config_.dim / heads));
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
-    at::Tensor hidden = embedding_norm_(at::embedding(word_embeddings_, input.ids) +
-                                        at::embedding(position_embeddings_, positions));
+    at::Tensor hidden = embedding_norm_(embed(word_embeddings_, input.ids) +
+                                        embed(position_embeddings_, positions));
     AttentionMasks masks(input, false);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const auto& layer = layers_[l];

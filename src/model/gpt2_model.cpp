@@ -76,8 +76,8 @@ class Gpt2Model final : public BatchedModel {
     const double head_dim = static_cast<double>(config_.hidden / config_.heads);
 
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
-    at::Tensor hidden = at::embedding(token_embeddings_, input.ids) +
-                        at::embedding(position_embeddings_, positions);
+    at::Tensor hidden =
+        embed(token_embeddings_, input.ids) + embed(position_embeddings_, positions);
     AttentionMasks masks(input, true);
     for (std::size_t l = 0; l < blocks_.size(); ++l) {
       const auto& block = blocks_[l];

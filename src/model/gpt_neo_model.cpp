@@ -89,8 +89,8 @@ class GptNeoModel final : public BatchedModel {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const at::Tensor positions = at::arange(n, input.ids.options()).unsqueeze(0);
-    at::Tensor hidden = at::embedding(token_embeddings_, input.ids) +
-                        at::embedding(position_embeddings_, positions);
+    at::Tensor hidden =
+        embed(token_embeddings_, input.ids) + embed(position_embeddings_, positions);
     AttentionMasks masks(input, true);
     for (std::size_t l = 0; l < blocks_.size(); ++l) {
       const NeoBlock& block = blocks_[l];

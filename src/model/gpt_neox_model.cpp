@@ -60,7 +60,7 @@ class GptNeoxModel final : public BatchedModel {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const std::int64_t head_size = config_.hidden / heads;
-    at::Tensor hidden = at::embedding(embed_in_, input.ids);
+    at::Tensor hidden = embed(embed_in_, input.ids);
     const auto tables = config_.rotary.tables(n, device());
     const ScoreRule rule{ScoreRule::Scale::multiply,
                          std::pow(static_cast<double>(head_size), -0.5)};

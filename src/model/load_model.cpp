@@ -57,15 +57,28 @@ const model::Family& family_of(const model::JsonFields& config, const std::strin
 
 // A TorchScript export carries its own manifest and may have no config.json at all, so it is
 // recognised before config.json is read.
+// --dtype: the dtype of the weight matrices in memory; the arithmetic stays float32.
+at::ScalarType parse_dtype(const std::string& name) {
+  if (name == "f32") return at::kFloat;
+  if (name == "bf16") return at::kBFloat16;
+  if (name == "f16") return at::kHalf;
+  throw Error("unknown dtype '" + name + "': use f32, bf16 or f16");
+}
+
 std::unique_ptr<Model> load_checkpoint(const std::filesystem::path& dir, ModelInfo info,
-                                       at::Device device) {
-  if (model::is_torchscript_export(dir))
+                                       at::Device device, at::ScalarType matrices) {
+  if (model::is_torchscript_export(dir)) {
+    if (matrices != at::kFloat)
+      throw Error(dir.string() +
+                  " is a TorchScript export, whose weights keep the dtype it was "
+                  "exported with: leave out --dtype");
     return model::load_torchscript_model(dir, std::move(info), device);
+  }
   const nlohmann::json json = read_config(dir);
   const model::JsonFields config(json, (dir / "config.json").string());
   const model::Family& family = family_of(config, (dir / "config.json").string());
   info.architecture = family.model_type;
-  const model::WeightStore weights(dir, family.probe, family.prefixes, device);
+  const model::WeightStore weights(dir, family.probe, family.prefixes, device, matrices);
   return family.build(config, weights, std::move(info), device);
 }
 
@@ -76,6 +89,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const Runtim
     throw Error("model directory " + dir.string() + " does not exist");
   if (options.threads < 0) throw Error("--threads must be 0 (libtorch's default) or more");
   const at::Device device = parse_device(options.device);
+  const at::ScalarType matrices = parse_dtype(options.dtype);
   if (options.threads > 0) at::set_num_threads(options.threads);
 
   ModelInfo info;
@@ -83,7 +97,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const Runtim
   if (info.name.empty())
     info.name = std::filesystem::absolute(dir).lexically_normal().parent_path().filename();
   try {
-    return load_checkpoint(dir, std::move(info), device);
+    return load_checkpoint(dir, std::move(info), device, matrices);
   } catch (const c10::Error& e) {
     throw Error("loading " + dir.string() + " failed: " + e.what_without_backtrace());
   }

@@ -67,7 +67,7 @@ class RotaryDecoder final : public BatchedModel {
     const std::int64_t n = input.ids.size(1);
     const std::int64_t heads = config_.heads;
     const std::int64_t kv_heads = config_.kv_heads;
-    at::Tensor hidden = at::embedding(embed_tokens_, input.ids);
+    at::Tensor hidden = embed(embed_tokens_, input.ids);
     // Gemma: times sqrt(hidden_size) rounded to float32, as transformers' normalizer tensor.
     if (config_.scale_embeddings)
       hidden = hidden * static_cast<float>(std::sqrt(static_cast<double>(config_.hidden)));

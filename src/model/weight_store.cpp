@@ -37,9 +37,8 @@ std::optional<at::ScalarType> float_type(DType dtype) {
   }
 }
 
-// A float32 view of one safetensors entry. F32 data that is aligned is used in place (the mapping
-// stays alive as long as the tensor does): no second copy of the weights. F16/BF16 are widened
-// once, as they must be.
+// A view of one safetensors entry in its own dtype. Data that is aligned is used in place (the
+// mapping stays alive as long as the tensor does): no second copy of the weights.
 at::Tensor tensor_of(const SafetensorsEntry& entry, at::ScalarType type,
                      const std::shared_ptr<MappedFile>& mapping) {
   auto* data = const_cast<std::byte*>(entry.data);
@@ -47,11 +46,11 @@ at::Tensor tensor_of(const SafetensorsEntry& entry, at::ScalarType type,
   if (!aligned) {
     at::Tensor copy = at::empty(entry.shape, at::TensorOptions().dtype(type));
     std::memcpy(copy.data_ptr(), data, entry.bytes);
-    return copy.to(at::kFloat);
+    return copy;
   }
   at::Tensor view = at::from_blob(
       data, entry.shape, [mapping](void*) {}, at::TensorOptions().dtype(type));
-  return type == at::kFloat ? view : view.to(at::kFloat);
+  return view;
 }
 
 void read_safetensors(const std::filesystem::path& file, std::map<std::string, at::Tensor>& tensors,
@@ -84,7 +83,7 @@ std::map<std::string, at::Tensor> read_pytorch_bin(const std::filesystem::path& 
   std::map<std::string, at::Tensor> tensors;
   for (const auto& item : value.toGenericDict()) {
     if (!item.key().isString() || !item.value().isTensor()) continue;
-    tensors.emplace(item.key().toStringRef(), item.value().toTensor().to(at::kFloat));
+    tensors.emplace(item.key().toStringRef(), item.value().toTensor());
   }
   return tensors;
 }
@@ -92,8 +91,9 @@ std::map<std::string, at::Tensor> read_pytorch_bin(const std::filesystem::path& 
 }  // namespace
 
 WeightStore::WeightStore(const std::filesystem::path& dir, const std::string& probe,
-                         const std::vector<std::string>& prefixes, const at::Device& device)
-    : device_(device) {
+                         const std::vector<std::string>& prefixes, const at::Device& device,
+                         at::ScalarType matrices)
+    : device_(device), matrices_(matrices) {
   const auto safetensors = dir / "model.safetensors";
   const auto bin = dir / "pytorch_model.bin";
   if (std::filesystem::exists(safetensors)) {
@@ -187,7 +187,8 @@ at::Tensor WeightStore::get(const std::string& name, const std::vector<std::int6
     throw Error(source_ + ": tensor '" + prefix_ + name + "' has shape " +
                 shape_text(tensor->sizes()) + " but config.json implies " + shape_text(shape));
   }
-  return tensor->to(device_);
+  // Matrices (projections, embeddings) in the dtype asked for; norms and biases in float32.
+  return tensor->to(device_, tensor->dim() == 2 ? matrices_ : at::kFloat);
 }
 
 }  // namespace attnviz::model

@@ -9,7 +9,7 @@
 
 namespace attnviz::model {
 
-// The tensors of a checkpoint, as float32 on the target device, looked up by their name in the base
+// The tensors of a checkpoint on the target device, looked up by their name in the base
 // model class (BertModel, LlamaModel). Head classes prefix those names ("bert.", "model."); the
 // store finds which prefix the file uses and ignores tensors nobody asks for.
 class WeightStore {
@@ -17,8 +17,11 @@ class WeightStore {
   // Reads model.safetensors, or where there is none, pytorch_model.bin, or the shards that
   // model.safetensors.index.json / pytorch_model.bin.index.json name. `probe` is a tensor name
   // every checkpoint of the family has; `prefixes` are the head-class prefixes to try.
+  // Matrices come out as `matrices` (float32, or bfloat16/float16 to halve their memory), every
+  // other tensor as float32.
   WeightStore(const std::filesystem::path& dir, const std::string& probe,
-              const std::vector<std::string>& prefixes, const at::Device& device);
+              const std::vector<std::string>& prefixes, const at::Device& device,
+              at::ScalarType matrices = at::kFloat);
 
   // The tensor `name` (base-class name), checked against the shape the config implies.
   at::Tensor get(const std::string& name, const std::vector<std::int64_t>& shape) const;
@@ -38,6 +41,7 @@ class WeightStore {
   std::string prefix_;
   std::string source_;  // the file the weights came from, for messages
   at::Device device_;
+  at::ScalarType matrices_;
 };
 
 // A view of the store under a name prefix, as candle's VarBuilder::pp: weights.scope("layers.3")

@@ -222,3 +222,49 @@ TEST(Keep, OneHeadOfALongInputStaysWithinItsMemoryBudget) {
 
 }  // namespace
 }  // namespace attnviz
+
+namespace attnviz {
+namespace {
+
+float largest_difference(const Attention& a, const Attention& b) {
+  float largest = 0;
+  for (std::size_t i = 0; i < a.weights.size(); ++i)
+    largest = std::max(largest, std::fabs(a.weights[i] - b.weights[i]));
+  return largest;
+}
+
+// Weights held in bfloat16 are widened for each product, as float32 loading widens them once: on a
+// bf16 checkpoint both give the same attentions exactly.
+TEST(Dtype, Bf16WeightsOfABf16CheckpointGiveTheFloat32Result) {
+  const std::filesystem::path models = std::filesystem::path(ATTNVIZ_TEST_DATA) / "models";
+  for (const char* name : {"bert-tiny-bf16", "gpt2-tiny-bf16"}) {
+    RuntimeOptions bf16;
+    bf16.dtype = "bf16";
+    const auto kept = load_model(models / name, bf16);
+    const auto widened = load_model(models / name);
+    const Encoding encoding = random_encoding(20, 90);
+    const Attention a = kept->attend({encoding}).at(0), b = widened->attend({encoding}).at(0);
+    ASSERT_EQ(a.weights.size(), b.weights.size());
+    EXPECT_EQ(a.weights, b.weights) << name;
+  }
+}
+
+TEST(Dtype, HalfPrecisionWeightsOfAFloat32CheckpointStayClose) {
+  for (const char* dtype : {"bf16", "f16"}) {
+    RuntimeOptions half;
+    half.dtype = dtype;
+    const auto rounded = load_model(kFamilies / "llama-gqa", half);
+    const auto exact = load_model(kFamilies / "llama-gqa");
+    const Encoding encoding = random_encoding(30);
+    const float difference =
+        largest_difference(rounded->attend({encoding}).at(0), exact->attend({encoding}).at(0));
+    EXPECT_GT(difference, 0.0F) << dtype << ": the weights were not rounded";
+    EXPECT_LT(difference, 0.05F) << dtype;
+  }
+  RuntimeOptions bad;
+  bad.dtype = "int8";
+  EXPECT_THROW(load_model(kFamilies / "llama-gqa", bad), Error);
+}
+
+}  // namespace
+}  // namespace attnviz
