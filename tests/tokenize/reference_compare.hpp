@@ -31,8 +31,8 @@ struct TokenizerCase {
   const char* label;
 };
 
-// One JSON value per line; a path ending in .gz is read through zlib.
-inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
+// A file's bytes; a path ending in .gz is read through zlib.
+inline std::string read_text(const std::filesystem::path& path) {
   std::string text;
   if (path.extension() == ".gz") {
     gzFile file = gzopen(path.c_str(), "rb");
@@ -46,8 +46,13 @@ inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path)
     EXPECT_TRUE(in) << "cannot open " << path;
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  return text;
+}
+
+// One JSON value per line (read_text).
+inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::vector<nlohmann::json> rows;
-  std::istringstream lines(text);
+  std::istringstream lines(read_text(path));
   std::string line;
   while (std::getline(lines, line)) rows.push_back(nlohmann::json::parse(line));
   return rows;

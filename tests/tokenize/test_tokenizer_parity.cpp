@@ -119,6 +119,49 @@ INSTANTIATE_TEST_SUITE_P(Tokenizers, JsonVariant,
                          ::testing::Values("roberta_like", "metaspace_first", "metaspace_split",
                                            "digits_punctuation"));
 
+// Small tokenizer.json files made by HF itself for the parts no shared file uses
+// (tests/data/tokenize/hf_made, scripts/tokenizer_reference/make_hf_made_fixtures.py): a
+// SentencePiece unigram model converted by transformers (Precompiled, NFKD, Metaspace, Unigram), a
+// trained Unigram with byte fallback behind WhitespaceSplit + Metaspace, a trained WordLevel.
+class HfMade : public ::testing::TestWithParam<const char*> {
+ protected:
+  // The folder with its tokenizer.json (unpacked into a temporary folder where it is gzipped).
+  static std::unique_ptr<attnviz::Tokenizer> load() {
+    const fs::path folder = kData / "hf_made" / GetParam();
+    if (!fs::exists(folder / "tokenizer.json.gz")) return attnviz::load_tokenizer(folder);
+    const fs::path dir = fs::temp_directory_path() / (std::string("attnviz_hf_made_") + GetParam());
+    fs::create_directories(dir);
+    std::ofstream(dir / "tokenizer.json", std::ios::binary)
+        << attnviz::testing::read_text(folder / "tokenizer.json.gz");
+    auto tokenizer = attnviz::load_tokenizer(dir);
+    fs::remove_all(dir);
+    return tokenizer;
+  }
+  static void expect_parity(const char* corpus_file, const std::string& reference_file,
+                            std::size_t min_rows) {
+    const auto tokenizer = load();
+    const auto corpus = read_jsonl(kData / corpus_file);
+    const auto reference = read_jsonl(kData / reference_file);
+    ASSERT_EQ(corpus.size(), reference.size()) << "regenerate the reference";
+    ASSERT_GE(corpus.size(), min_rows);
+    const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
+    EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
+                            << " strings differ from Hugging Face";
+  }
+};
+
+TEST_P(HfMade, MatchesHuggingFaceOnWholeCorpus) {
+  expect_parity("corpus.jsonl", std::string("reference_hf_") + GetParam() + ".jsonl.gz", 2000);
+}
+
+TEST_P(HfMade, MatchesHuggingFaceOnExtraCorpus) {
+  expect_parity("corpus_extra.jsonl", std::string("reference_extra_hf_") + GetParam() + ".jsonl.gz",
+                150);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tokenizers, HfMade,
+                         ::testing::Values("unigram_albert", "unigram_bytes", "wordlevel"));
+
 // Figures that cannot drift (from the tokenizers README and HF).
 class TokenizeSpotCheck : public ::testing::Test {
  protected:
