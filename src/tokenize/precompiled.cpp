@@ -88,6 +88,11 @@ class PrecompiledNormalizer : public Normalizer {
           continue;
         }
       }
+      if (end == begin + 1) {  // a lone character: it was just looked up as its grapheme
+        result.push_back(text.chars[begin]);
+        changes.push_back(0);
+        continue;
+      }
       for (std::size_t i = begin; i < end; ++i) {
         utf8.clear();
         append_utf8(text.chars[i], utf8);

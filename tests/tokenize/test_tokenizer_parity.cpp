@@ -162,6 +162,39 @@ TEST_P(HfMade, MatchesHuggingFaceOnExtraCorpus) {
 INSTANTIATE_TEST_SUITE_P(Tokenizers, HfMade,
                          ::testing::Values("unigram_albert", "unigram_bytes", "wordlevel"));
 
+// The example of HF's Unigram::encode documentation (models/unigram/model.rs): the best path, and a
+// run of unknown characters fused into one piece named by its text; with byte_fallback, that run
+// as <0xNN> pieces when every byte has one, else still the unknown piece. Ids, tokens and spans
+// from HF's tokenizers 0.20.3.
+TEST(UnigramSpotCheck, HfDocumentationExample) {
+  const fs::path dir = fs::temp_directory_path() / "attnviz_unigram_spot_check";
+  fs::create_directories(dir);
+  auto load = [&](bool byte_fallback) {
+    nlohmann::json model = {{"type", "Unigram"}, {"unk_id", 0}, {"byte_fallback", byte_fallback}};
+    model["vocab"] = nlohmann::json::parse(
+        R"([["<unk>", 0.0], ["a", 0.0], ["b", 0.0], ["c", 0.0], ["d", 0.0], ["cd", 1.0],
+            ["ab", 2.0], ["abc", 5.0], ["abcd", 10.0], ["<0x78>", 0.0]])");
+    std::ofstream(dir / "tokenizer.json") << nlohmann::json({{"model", model}}).dump();
+    return attnviz::load_tokenizer(dir);
+  };
+  const auto plain = load(false)->encode("abcdacdxx");
+  EXPECT_EQ(plain.ids, (std::vector<std::int64_t>{8, 1, 5, 0}));
+  EXPECT_EQ(plain.tokens, (std::vector<std::string>{"abcd", "a", "cd", "xx"}));
+  EXPECT_EQ(plain.spans[3].begin, 7u);
+  EXPECT_EQ(plain.spans[3].end, 9u);
+  const auto tokenizer = load(true);
+  const auto bytes = tokenizer->encode("abcdacdxx");
+  EXPECT_EQ(bytes.ids, (std::vector<std::int64_t>{8, 1, 5, 9, 9}));
+  for (std::size_t i = 3; i < 5; ++i) {
+    EXPECT_EQ(bytes.spans[i].begin, 7u);
+    EXPECT_EQ(bytes.spans[i].end, 9u);
+  }
+  const auto missing_byte = tokenizer->encode("abcdacdxx\xC3\xA9");  // no <0xC3>: unknown
+  EXPECT_EQ(missing_byte.ids, (std::vector<std::int64_t>{8, 1, 5, 0}));
+  EXPECT_EQ(missing_byte.tokens.back(), "xx\xC3\xA9");
+  fs::remove_all(dir);
+}
+
 // Figures that cannot drift (from the tokenizers README and HF).
 class TokenizeSpotCheck : public ::testing::Test {
  protected:
