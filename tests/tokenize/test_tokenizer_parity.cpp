@@ -125,21 +125,9 @@ INSTANTIATE_TEST_SUITE_P(Tokenizers, JsonVariant,
 // trained Unigram with byte fallback behind WhitespaceSplit + Metaspace, a trained WordLevel.
 class HfMade : public ::testing::TestWithParam<const char*> {
  protected:
-  // The folder with its tokenizer.json (unpacked into a temporary folder where it is gzipped).
-  static std::unique_ptr<attnviz::Tokenizer> load() {
-    const fs::path folder = kData / "hf_made" / GetParam();
-    if (!fs::exists(folder / "tokenizer.json.gz")) return attnviz::load_tokenizer(folder);
-    const fs::path dir = fs::temp_directory_path() / (std::string("attnviz_hf_made_") + GetParam());
-    fs::create_directories(dir);
-    std::ofstream(dir / "tokenizer.json", std::ios::binary)
-        << attnviz::testing::read_text(folder / "tokenizer.json.gz");
-    auto tokenizer = attnviz::load_tokenizer(dir);
-    fs::remove_all(dir);
-    return tokenizer;
-  }
   static void expect_parity(const char* corpus_file, const std::string& reference_file,
                             std::size_t min_rows) {
-    const auto tokenizer = load();
+    const auto tokenizer = attnviz::testing::load_hf_made(GetParam());
     const auto corpus = read_jsonl(kData / corpus_file);
     const auto reference = read_jsonl(kData / reference_file);
     ASSERT_EQ(corpus.size(), reference.size()) << "regenerate the reference";
