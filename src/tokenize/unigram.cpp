@@ -42,13 +42,12 @@ Unigram::Unigram(const std::vector<std::pair<std::string, double>>& pieces, Unig
 
 // Breadth first over the sorted pieces, so each node's children are appended side by side.
 void Unigram::build_trie() {
-  std::vector<std::string_view> keys;
+  std::vector<std::string_view> keys;  // each piece once, at the id HF looks it up by (its last)
   for (std::int32_t id = 0; id < vocab_.id_end(); ++id) {
     const std::string& piece = vocab_.token(id);
     if (!piece.empty() && vocab_.find(piece) == id) keys.push_back(piece);
   }
   std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   struct Pending {
     std::uint32_t node;
     std::size_t lo, hi, depth;  // the keys [lo, hi) share the node's first `depth` bytes
