@@ -14,6 +14,9 @@ tokenizer.json parts no shared tokenizer uses, and HF's encodings of the corpus 
 References (make_reference.py's compact format): reference_hf_NAME.jsonl.gz for corpus.jsonl and
 reference_extra_hf_NAME.jsonl.gz for corpus_extra.jsonl.
 
+UnigramTrainer's scores differ in their last digits from run to run (the order of its hash maps), so a new run
+rewrites unigram_bytes with another valid model; its references are always made from the file as written.
+
 Run it in the environment of make_sentencepiece_fixture.py (tokenizers 0.20.3, as the other references; the
 conversion needs sentencepiece and protobuf):
   /tmp/spref/bin/python scripts/tokenizer_reference/make_hf_made_fixtures.py
@@ -23,7 +26,7 @@ import json
 import sys
 from pathlib import Path
 
-from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import AlbertTokenizerFast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
