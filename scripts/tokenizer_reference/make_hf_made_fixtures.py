@@ -9,6 +9,9 @@ tokenizer.json parts no shared tokenizer uses, and HF's encodings of the corpus 
   unigram_bytes/tokenizer.json       a Unigram trained by tokenizers' UnigramTrainer on the corpus's Latin strings,
                                      with <0x00>..<0xFF> pieces and byte_fallback: NFKC, Sequence[WhitespaceSplit,
                                      Metaspace], an XLM-R-style template, Metaspace + ByteFallback decoders.
+  unigram_rules/tokenizer.json       a tiny SentencePiece unigram model trained with custom normalization rules
+                                     (A -> a, fullwidth A -> "AA", U+200B removed) as HF builds it: a small
+                                     Precompiled charsmap that expands and removes, Metaspace, Unigram.
   wordlevel/tokenizer.json           a WordLevel trained by WordLevelTrainer: Lowercase, Whitespace, BERT template.
 
 References (make_reference.py's compact format): reference_hf_NAME.jsonl.gz for corpus.jsonl and
@@ -23,8 +26,13 @@ conversion needs sentencepiece and protobuf):
 """
 import gzip
 import json
+import random
 import sys
+import tempfile
 from pathlib import Path
+
+import sentencepiece as spm
+from sentencepiece import sentencepiece_model_pb2
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import AlbertTokenizerFast
@@ -64,6 +72,25 @@ def byte_fallback_unigram(lines):
     return tokenizer
 
 
+def rules_unigram():
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "rules.tsv").write_text("41\t61\nFF21\t41 41\n200B\t\n")
+        rng = random.Random(1)
+        words = ["abc", "bcd", "Aab", "cab", "dab", "ba"]
+        (tmp / "train.txt").write_text("\n".join(" ".join(rng.choice(words) for _ in range(8)) for _ in range(200)))
+        spm.SentencePieceTrainer.train(
+            input=str(tmp / "train.txt"), model_prefix=str(tmp / "rules"), vocab_size=30, model_type="unigram",
+            normalization_rule_tsv=str(tmp / "rules.tsv"), hard_vocab_limit=False, num_threads=1, minloglevel=2)
+        proto = sentencepiece_model_pb2.ModelProto()
+        proto.ParseFromString((tmp / "rules.model").read_bytes())
+    tokenizer = Tokenizer(models.Unigram([(p.piece, p.score) for p in proto.pieces], proto.trainer_spec.unk_id, False))
+    tokenizer.normalizer = normalizers.Precompiled(proto.normalizer_spec.precompiled_charsmap)
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    tokenizer.decoder = decoders.Metaspace()
+    return tokenizer
+
+
 def word_level(lines):
     tokenizer = Tokenizer(models.WordLevel(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.Lowercase()
@@ -96,6 +123,7 @@ def main():
     made = {
         "unigram_albert": save(albert_unigram(), "unigram_albert", gzipped=True),
         "unigram_bytes": save(byte_fallback_unigram(lines), "unigram_bytes"),
+        "unigram_rules": save(rules_unigram(), "unigram_rules"),
         "wordlevel": save(word_level(lines), "wordlevel"),
     }
     for name, tokenizer in made.items():

@@ -100,6 +100,7 @@ TEST_P(Fuzz, RandomTextGivesWellFormedEncodingsOrErrors) {
 INSTANTIATE_TEST_SUITE_P(Tokenizers, Fuzz,
                          ::testing::Values("bert-base-uncased", "gpt2", "albert_like", "smollm2",
                                            "mistral-7b", "llama3", "qwen3", "gemma3",
-                                           "unigram_albert", "unigram_bytes", "wordlevel"));
+                                           "unigram_albert", "unigram_bytes", "unigram_rules",
+                                           "wordlevel"));
 
 }  // namespace

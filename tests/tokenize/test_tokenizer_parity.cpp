@@ -122,7 +122,8 @@ INSTANTIATE_TEST_SUITE_P(Tokenizers, JsonVariant,
 // Small tokenizer.json files made by HF itself for the parts no shared file uses
 // (tests/data/tokenize/hf_made, scripts/tokenizer_reference/make_hf_made_fixtures.py): a
 // SentencePiece unigram model converted by transformers (Precompiled, NFKD, Metaspace, Unigram), a
-// trained Unigram with byte fallback behind WhitespaceSplit + Metaspace, a trained WordLevel.
+// trained Unigram with byte fallback behind WhitespaceSplit + Metaspace, a Precompiled charsmap of
+// custom rules that expand and remove characters, a trained WordLevel.
 class HfMade : public ::testing::TestWithParam<const char*> {
  protected:
   static void expect_parity(const char* corpus_file, const std::string& reference_file,
@@ -148,7 +149,8 @@ TEST_P(HfMade, MatchesHuggingFaceOnExtraCorpus) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Tokenizers, HfMade,
-                         ::testing::Values("unigram_albert", "unigram_bytes", "wordlevel"));
+                         ::testing::Values("unigram_albert", "unigram_bytes", "unigram_rules",
+                                           "wordlevel"));
 
 // The example of HF's Unigram::encode documentation (models/unigram/model.rs): the best path, and a
 // run of unknown characters fused into one piece named by its text; with byte_fallback, that run
@@ -181,6 +183,21 @@ TEST(UnigramSpotCheck, HfDocumentationExample) {
   EXPECT_EQ(missing_byte.ids, (std::vector<std::int64_t>{8, 1, 5, 0}));
   EXPECT_EQ(missing_byte.tokens.back(), "xx\xC3\xA9");
   fs::remove_all(dir);
+}
+
+// unigram_rules' charsmap expands fullwidth A to "AA" and removes U+200B, which the corpus does not
+// show together; spans as HF's tokenizers 0.20.3 gives them (an expansion spans its character).
+TEST(UnigramSpotCheck, PrecompiledExpandsAndRemoves) {
+  const auto tokenizer = attnviz::testing::load_hf_made("unigram_rules");
+  const auto enc = tokenizer->encode("cab\uFF21\uFF21dab \u200B\uFF21");
+  EXPECT_EQ(enc.ids, (std::vector<std::int64_t>{7, 0, 11, 9, 0}));
+  EXPECT_EQ(enc.tokens, (std::vector<std::string>{"\u2581cab", "AAAA", "dab", "\u2581", "AA"}));
+  const std::vector<std::pair<std::size_t, std::size_t>> spans = {
+      {0, 3}, {3, 9}, {9, 12}, {12, 13}, {16, 19}};
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_EQ(enc.spans[i].begin, spans[i].first) << i;
+    EXPECT_EQ(enc.spans[i].end, spans[i].second) << i;
+  }
 }
 
 // Figures that cannot drift (from the tokenizers README and HF).
