@@ -25,7 +25,7 @@ data="$root/tests/data"
 seed_files() {
   case "$1" in
     fuzz_safetensors) ls "$data"/models/*-tiny/model.safetensors ;;
-    fuzz_tokenizer_json) ls "$data"/models/*-tiny/tokenizer.json ;;
+    fuzz_tokenizer_json) ls "$data"/models/*-tiny/tokenizer.json "$data"/tokenize/hf_made/*/tokenizer.json ;;
     fuzz_batch_file) ls "$root"/examples/winograd_pairs.tsv "$root"/examples/winograd_pairs.jsonl \
       "$data"/analysis/pairs_bad_lines.tsv ;;
     fuzz_tokenize_text) ls "$data"/tokenize/corpus.jsonl ;;

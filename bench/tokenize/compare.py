@@ -3,6 +3,9 @@
 
 Usage: compare.py BENCH_BINARY [SHARED_TOKENIZERS_DIR] [--mb 4]
 
+The tokenizers: the seven shared real files, then the HF-made Unigram and WordLevel files of
+tests/data/tokenize/hf_made (a gzipped one unpacked into /tmp first).
+
 Builds a few-MB English-and-code text (docstrings of the running Python's standard library, then its source code,
 with the tokenizer test corpus mixed in for other scripts; its sha256 is printed, as it depends on the Python
 installation), split into paragraphs at empty lines. Every side encodes every paragraph on its own, one
@@ -11,6 +14,7 @@ per paragraph, (b) encode_batch() with RAYON_NUM_THREADS=1. Both must produce th
 """
 import argparse
 import ast
+import gzip
 import hashlib
 import json
 import os
@@ -59,6 +63,20 @@ def build_text(megabytes):
     return paragraphs
 
 
+def hf_made_dirs():
+    """tests/data/tokenize/hf_made/NAME, each as a folder holding a plain tokenizer.json."""
+    dirs = []
+    for folder in sorted((REPO / "tests/data/tokenize/hf_made").iterdir()):
+        packed = folder / "tokenizer.json.gz"
+        if packed.exists():
+            unpacked = Path("/tmp/attnviz_bench_hf_made") / folder.name
+            unpacked.mkdir(parents=True, exist_ok=True)
+            (unpacked / "tokenizer.json").write_bytes(gzip.decompress(packed.read_bytes()))
+            folder = unpacked
+        dirs.append(folder)
+    return dirs
+
+
 def hf_rates(path, paragraphs, repeats=3):
     from tokenizers import Tokenizer
 
@@ -93,10 +111,13 @@ def main():
     # Paragraphs must be read back exactly as written.
     paragraphs = [p for p in text_path.read_text(encoding="utf-8").split("\n\n") if p]
     mb = sum(len(p.encode("utf-8")) for p in paragraphs) / 1e6
-    models = ["bert-base-uncased", "gpt2", "smollm2", "mistral-7b", "llama3", "qwen3", "gemma3"]
+    shared = ["bert-base-uncased", "gpt2", "smollm2", "mistral-7b", "llama3", "qwen3", "gemma3"]
+    dirs = {m: Path(args.shared) / m for m in shared}
+    dirs.update({d.name: d for d in hf_made_dirs()})
+    models = list(dirs)
     out = subprocess.run([args.bench, "--benchmark_format=json", "--benchmark_repetitions=3",
                           "--benchmark_report_aggregates_only=true", str(text_path)] +
-                         [str(Path(args.shared) / m) for m in models], check=True, capture_output=True, text=True)
+                         [str(d) for d in dirs.values()], check=True, capture_output=True, text=True)
     ours = {}
     for b in json.loads(out.stdout)["benchmarks"]:
         if b.get("aggregate_name") == "median":
@@ -107,7 +128,7 @@ def main():
     print(f"{'model':<20}{'tokens':>10}{'attnviz tok/s':>16}{'HF encode tok/s':>18}{'HF batch tok/s':>17}"
           f"{'vs encode':>11}{'vs batch':>10}")
     for m in models:
-        tokens, loop_rate, batch_rate = hf_rates(Path(args.shared) / m, paragraphs)
+        tokens, loop_rate, batch_rate = hf_rates(dirs[m], paragraphs)
         our_tokens, our_rate = ours[m]
         if int(our_tokens) != tokens:
             sys.exit(f"{m}: attnviz produced {int(our_tokens)} tokens, HF {tokens}: not the same work")

@@ -7,6 +7,8 @@ tables predate Unicode 10 (code points assigned since then count as letters, not
 characters, and unassigned code points are kept, not removed), while attnviz asks libutf8proc (Unicode 15). To
 give HF's ids exactly, attnviz applies this generated list of differences on top of utf8proc. Every code point is
 swept through HF's own normalizers/pre-tokenizers, so re-running this after upgrading either side keeps them equal.
+The committed file comes from tokenizers 0.23.3 (.venv-test); 0.20.3's bundled Oniguruma has older Unicode tables
+for GPT-2's \p{L}/\p{N} and gives another kGpt2ClassExceptions.
 """
 import ctypes
 import ctypes.util
@@ -52,6 +54,15 @@ def gpt2_class_base(c):
     return "Letter" if cat[0] == "L" else "Number" if cat[0] == "N" else "Other"
 
 
+def word_class_base(c):
+    """The Whitespace pre-tokenizer's \\w (Rust's regex crate: Alphabetic, marks, Nd, Pc, Join_Control) and \\s."""
+    if is_white_space(c):
+        return "Space"
+    cat = category(c)
+    word = cat[0] in "LM" or cat in ("Nd", "Nl", "Pc") or c in (0x200C, 0x200D)
+    return "Word" if word else "Other"
+
+
 def bert_strip_base(c):
     """BertNormalizer's strip_accents: NFD, then nonspacing marks (Mn) removed."""
     buf = (ctypes.c_int32 * 32)()
@@ -77,7 +88,8 @@ def main():
     strip = normalizers.StripAccents()
     lower = normalizers.Lowercase()
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    bert, gpt2, bert_stripped, stripped, lowered = [], [], [], [], []
+    whitespace = pre_tokenizers.Whitespace()
+    bert, gpt2, word, bert_stripped, stripped, lowered = [], [], [], [], [], []
     for c in range(0x110000):
         if 0xD800 <= c <= 0xDFFF:
             continue
@@ -96,6 +108,10 @@ def main():
               else "Other" if pieces("!" + ch) == 1 else "Space")
         if c != 0x20 and hf != gpt2_class_base(c):  # ' ' is special-cased by the pattern itself
             gpt2.append((c, hf))
+        split = [piece for piece, _ in whitespace.pre_tokenize_str("a" + ch)]
+        hf = "Word" if split == ["a" + ch] else "Space" if split == ["a"] else "Other"
+        if hf != word_class_base(c):
+            word.append((c, hf))
         s = [ord(x) for x in bert_strip.normalize_str(ch)]
         if s != bert_strip_base(c):
             bert_stripped.append((c, s))
@@ -127,10 +143,11 @@ def main():
         f.write(f"// Hugging Face tokenizers vs libutf8proc (Unicode {version}); sorted by code point.\n")
         f.write(class_table("kBertClassExceptions", bert, "BertClass"))
         f.write(class_table("kGpt2ClassExceptions", gpt2, "Gpt2Class"))
+        f.write(class_table("kWordClassExceptions", word, "WordClass"))
         f.write(map_table("kBertStripExceptions", bert_stripped))
         f.write(map_table("kStripAccentsExceptions", stripped))
         f.write(map_table("kLowercaseExceptions", lowered))
-    print(f"bert {len(bert)}, gpt2 {len(gpt2)}, bert strip {len(bert_stripped)}, strip {len(stripped)}, "
+    print(f"bert {len(bert)}, gpt2 {len(gpt2)}, word {len(word)}, bert strip {len(bert_stripped)}, strip {len(stripped)}, "
           f"lower {len(lowered)} -> {OUT}")
 
 

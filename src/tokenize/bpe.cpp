@@ -1,4 +1,3 @@
-#include <cstdio>
 #include <queue>
 
 #include "attnviz/error.hpp"
@@ -34,14 +33,7 @@ Bpe::Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& me
     }
     merges_.emplace(pair_key(*id_a, *id_b), Merge{static_cast<std::int32_t>(rank), *id_merged});
   }
-  if (options_.byte_fallback) {
-    byte_ids_.assign(256, -1);
-    for (int b = 0; b < 256; ++b) {
-      char name[8];
-      std::snprintf(name, sizeof name, "<0x%02X>", b);
-      if (const auto id = vocab_.find(name)) byte_ids_[static_cast<std::size_t>(b)] = *id;
-    }
-  }
+  if (options_.byte_fallback) byte_ids_ = byte_piece_ids(vocab_);
   if (options_.unk_token) {
     unk_id_ = vocab_.find(*options_.unk_token);
     if (!unk_id_) {

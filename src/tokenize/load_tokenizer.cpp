@@ -1,3 +1,5 @@
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -159,6 +161,49 @@ std::vector<std::pair<std::string, std::string>> merges_from_lines(const std::st
   return merges;
 }
 
+// HF reads tokenizer.json with serde_json, whose float parsing (without its float_roundtrip
+// feature) is not correctly rounded: the digits as an integer made a double, then multiplied or
+// divided by a power of ten. A Unigram score decides between segmentations of equal sum, so
+// attnviz reads scores as HF does. The digits are recovered from the correctly rounded value as the
+// shortest that give it back, as serde_json (ryu) and Python write them.
+double serde_json_double(double value) {
+  if (value == 0.0 || !std::isfinite(value)) return value;
+  static const std::vector<double> powers = [] {
+    std::vector<double> p;
+    for (int n = 0; n <= 308; ++n)
+      p.push_back(std::strtod(("1e" + std::to_string(n)).c_str(), nullptr));
+    return p;
+  }();
+  char buffer[64];
+  const auto written = std::to_chars(buffer, buffer + sizeof buffer, std::fabs(value),
+                                     std::chars_format::scientific);
+  std::uint64_t significand = 0;
+  int exponent = 0;
+  const char* p = buffer;
+  for (bool fraction = false; p < written.ptr && *p != 'e'; ++p) {
+    if (*p == '.') {
+      fraction = true;
+      continue;
+    }
+    significand = significand * 10 + static_cast<std::uint64_t>(*p - '0');
+    exponent -= fraction ? 1 : 0;
+  }
+  const char* digits = p + 1 + (p + 1 < written.ptr && (p[1] == '+' || p[1] == '-'));
+  int written_exponent = 0;
+  std::from_chars(digits, written.ptr, written_exponent);
+  exponent += p + 1 < written.ptr && p[1] == '-' ? -written_exponent : written_exponent;
+  double f = static_cast<double>(significand);
+  while (exponent < -308 && f != 0.0) {
+    f /= 1e308;
+    exponent += 308;
+  }
+  if (std::abs(exponent) <= 308) {
+    const double power = powers[static_cast<std::size_t>(std::abs(exponent))];
+    f = exponent >= 0 ? f * power : f / power;
+  }
+  return value < 0 ? -f : f;
+}
+
 std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
   std::string type = model.value("type", "");
   if (type.empty()) {  // older tokenizer.json files leave the type out
@@ -207,10 +252,32 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
     return std::make_unique<tokenize::Bpe>(vocab_from_json_object(model.at("vocab")), merges,
                                            options);
   }
+  if (type == "Unigram") {
+    std::vector<std::pair<std::string, double>> pieces;
+    for (const auto& piece : model.at("vocab")) {
+      if (pieces.size() >= static_cast<std::size_t>(kIdLimit))
+        throw Error("Unigram model: more than " + std::to_string(kIdLimit) + " pieces");
+      pieces.emplace_back(piece.at(0).get<std::string>(),
+                          serde_json_double(piece.at(1).get<double>()));
+    }
+    tokenize::UnigramOptions options;
+    if (const auto unk = model.find("unk_id"); unk != model.end() && !unk->is_null()) {
+      if (!unk->is_number_integer() || unk->get<std::int64_t>() < 0 ||
+          unk->get<std::int64_t>() >= kIdLimit)
+        throw Error("Unigram model: unk_id " + unk->dump() +
+                    " is not an id (a whole number from 0 to " + std::to_string(kIdLimit - 1) +
+                    ")");
+      options.unk_id = static_cast<std::int32_t>(unk->get<std::int64_t>());
+    }
+    options.byte_fallback = model.value("byte_fallback", false);
+    return std::make_unique<tokenize::Unigram>(pieces, options);
+  }
+  if (type == "WordLevel") {
+    return std::make_unique<tokenize::WordLevel>(vocab_from_json_object(model.at("vocab")),
+                                                 model.value("unk_token", std::string("<unk>")));
+  }
   throw Error("model type '" + (type.empty() ? std::string("unknown") : type) +
-              "' is not known to attnviz (known: WordPiece, BPE; attnviz reads a Unigram model "
-              "from its SentencePiece file, tokenizer.model or spiece.model, in a directory "
-              "without this tokenizer.json)");
+              "' is not known to attnviz (known: WordPiece, BPE, Unigram, WordLevel)");
 }
 
 std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {

@@ -27,6 +27,9 @@ struct Piece {
   std::int32_t id;
   std::uint32_t char_begin;
   std::uint32_t char_end;
+  // The token string is the text it covers rather than its id's (HF's Unigram names an unknown
+  // piece by its text).
+  bool surface = false;
 };
 
 // HF's "model": word -> pieces, over a vocabulary.
@@ -119,6 +122,55 @@ class Bpe : public Model {
   // Words seen before -> their pieces. Same bounded size as HF's (10,000 words).
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, std::vector<Piece>> cache_;
+};
+
+struct UnigramOptions {
+  std::optional<std::int32_t> unk_id;
+  // An unknown run of characters becomes its UTF-8 bytes as <0xNN> pieces, where all exist.
+  bool byte_fallback = false;
+};
+
+// SentencePiece's unigram model as HF's Rust code runs it (models/unigram/model.rs,
+// encode_optimized): the segmentation whose pieces' scores sum highest; a character no piece
+// starts with is unknown, scored 10 below the lowest piece, and neighbouring unknowns are fused
+// into one.
+class Unigram : public Model {
+ public:
+  // pieces: [piece, score] in id order.
+  Unigram(const std::vector<std::pair<std::string, double>>& pieces, UnigramOptions options);
+  void tokenize(const Word& word, std::vector<Piece>& out) const override;
+  std::optional<std::int32_t> unknown_id() const override { return options_.unk_id; }
+
+ private:
+  // A byte trie of the pieces, each node's children contiguous and sorted by byte.
+  struct TrieNode {
+    std::uint32_t first_child = 0;
+    std::uint32_t child_count = 0;
+    std::int32_t id = -1;  // the piece that ends here, if any
+    std::uint8_t label = 0;
+  };
+  const TrieNode* child(const TrieNode& node, std::uint8_t label) const;
+  void build_trie();
+  void emit(const Word& word, std::uint32_t begin, std::uint32_t end,
+            std::vector<Piece>& out) const;
+
+  UnigramOptions options_;
+  std::vector<double> scores_;
+  double unk_score_;
+  std::vector<TrieNode> trie_;
+  std::vector<std::int32_t> byte_ids_;  // byte_fallback: the id of <0xNN> per byte, -1 if none
+};
+
+// A whole word is one token, or the unknown token.
+class WordLevel : public Model {
+ public:
+  WordLevel(Vocab vocab, std::string unk_token);
+  void tokenize(const Word& word, std::vector<Piece>& out) const override;
+  std::optional<std::int32_t> unknown_id() const override { return unk_id_; }
+
+ private:
+  std::string unk_token_;
+  std::optional<std::int32_t> unk_id_;
 };
 
 }  // namespace attnviz::tokenize

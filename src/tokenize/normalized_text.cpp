@@ -26,4 +26,15 @@ NormalizedText NormalizedText::slice(CharRange range) const {
   return out;
 }
 
+void NormalizedText::transform(const std::u32string& result, const std::vector<int>& changes) {
+  NormalizedText out;
+  std::size_t next = 0;  // the next original character to take the place of
+  for (std::size_t k = 0; k < result.size(); ++k) {
+    const std::size_t from = changes[k] > 0 || next >= size() ? (next > 0 ? next - 1 : 0) : next;
+    out.push(result[k], begin[from], end[from]);
+    if (changes[k] <= 0) next += 1 + static_cast<std::size_t>(-changes[k]);
+  }
+  *this = std::move(out);
+}
+
 }  // namespace attnviz::tokenize

@@ -25,6 +25,11 @@ struct NormalizedText {
                                       std::size_t last);
   // A copy of [range], so a normalizer can work on it alone.
   NormalizedText slice(CharRange range) const;
+  // Replaces the text by `result`, aligned as HF's NormalizedString::transform does: each result
+  // character carries a change, 0 for one that takes the place of the next original character, +1
+  // for one inserted (aligned with the original character before it), -n for one that takes the
+  // place of the next original character and removes the n after it.
+  void transform(const std::u32string& result, const std::vector<int>& changes);
   void push(char32_t c, std::uint32_t b, std::uint32_t e) {
     chars.push_back(c);
     begin.push_back(b);

@@ -189,15 +189,16 @@ class ReplaceNormalizer : public Normalizer {
   std::u32string content_;
 };
 
-// NFC or NFKC: canonical (or compatibility) decomposition, canonical ordering, then canonical
-// composition, with the Unicode tables of utf8proc. The alignments follow HF's
+// NFD-style decomposition (canonical, or compatibility for NFKD/NFKC), canonical ordering and, for
+// NFC/NFKC, canonical composition, with the Unicode tables of utf8proc. The alignments follow HF's
 // (unicode-normalization-alignments): each result character carries a change, 0 for one that takes
 // the place of an original character, +1 for one inserted (a decomposition's later parts), minus
 // the characters a composition absorbed; they travel with the characters through the reordering,
-// and are then read left to right against the original characters.
-class ComposeNormalizer : public Normalizer {
+// and are then read left to right against the original characters (NormalizedText::transform).
+class UnicodeNormalizer : public Normalizer {
  public:
-  explicit ComposeNormalizer(bool compatibility) : compatibility_(compatibility) {}
+  UnicodeNormalizer(bool compatibility, bool compose)
+      : compatibility_(compatibility), compose_(compose) {}
 
   void normalize(NormalizedText& text) const override {
     std::u32string chars;
@@ -208,6 +209,10 @@ class ComposeNormalizer : public Normalizer {
       changes.resize(chars.size(), 1);
       changes[first] = 0;
       reorder_marks(chars, changes, first);
+    }
+    if (!compose_) {
+      text.transform(chars, changes);
+      return;
     }
     std::u32string composed;
     std::vector<int> composed_changes;
@@ -231,15 +236,7 @@ class ComposeNormalizer : public Normalizer {
       composed.push_back(c);
       composed_changes.push_back(changes[k]);
     }
-    NormalizedText out;
-    std::size_t next = 0;  // the next original character to take the place of
-    for (std::size_t k = 0; k < composed.size(); ++k) {
-      const std::size_t from =
-          composed_changes[k] > 0 || next >= text.size() ? (next > 0 ? next - 1 : 0) : next;
-      out.push(composed[k], text.begin[from], text.end[from]);
-      if (composed_changes[k] <= 0) next += 1 + static_cast<std::size_t>(-composed_changes[k]);
-    }
-    text = std::move(out);
+    text.transform(composed, composed_changes);
   }
 
  private:
@@ -292,6 +289,7 @@ class ComposeNormalizer : public Normalizer {
   }
 
   bool compatibility_;
+  bool compose_;
 };
 
 class SequenceNormalizer : public Normalizer {
@@ -333,14 +331,17 @@ std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& json) {
   if (type == "Lowercase") return std::make_unique<LowercaseNormalizer>();
   if (type == "StripAccents") return std::make_unique<StripAccentsNormalizer>();
   if (type == "NFD") return std::make_unique<NfdNormalizer>();
-  if (type == "NFC") return std::make_unique<ComposeNormalizer>(false);
-  if (type == "NFKC") return std::make_unique<ComposeNormalizer>(true);
+  if (type == "NFC") return std::make_unique<UnicodeNormalizer>(false, true);
+  if (type == "NFKC") return std::make_unique<UnicodeNormalizer>(true, true);
+  if (type == "NFKD") return std::make_unique<UnicodeNormalizer>(true, false);
   if (type == "Prepend")
     return std::make_unique<PrependNormalizer>(json.at("prepend").get<std::string>());
   if (type == "Replace") {
     return std::make_unique<ReplaceNormalizer>(pattern_from_json(json.at("pattern")),
                                                json.at("content").get<std::string>());
   }
+  if (type == "Precompiled")
+    return make_precompiled_normalizer(json.at("precompiled_charsmap").get<std::string>());
   if (type == "Sequence") {
     std::vector<std::unique_ptr<Normalizer>> steps;
     for (const auto& step : json.at("normalizers")) {
@@ -350,7 +351,7 @@ std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& json) {
   }
   throw Error("normalizer type '" + type +
               "' is not known to attnviz (known: BertNormalizer, Lowercase, StripAccents, NFD, "
-              "NFC, NFKC, Prepend, Replace, Sequence)");
+              "NFC, NFKC, NFKD, Precompiled, Prepend, Replace, Sequence)");
 }
 
 }  // namespace attnviz::tokenize

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -36,6 +37,10 @@ struct SentencePiecePreprocessOptions {
 
 std::unique_ptr<Normalizer> make_sentencepiece_preprocessor(
     const SentencePiecePreprocessOptions& options);
+// SentencePiece's normalization rules as tokenizer.json carries them (Precompiled's
+// precompiled_charsmap: base64 of a darts-clone double-array trie and the replacement strings), as
+// HF's spm_precompiled applies them. Throws attnviz::Error when the charsmap is damaged.
+std::unique_ptr<Normalizer> make_precompiled_normalizer(const std::string& charsmap_base64);
 // The "normalizer" object of a tokenizer.json (null gives nullptr). Throws attnviz::Error for
 // unsupported types.
 std::unique_ptr<Normalizer> normalizer_from_json(const nlohmann::json& json);

@@ -62,18 +62,28 @@ PipelineTokenizer::PipelineTokenizer(PipelineParts parts)
     : parts_(std::move(parts)), added_(parts_.added_tokens, parts_.normalizer.get()) {
   parts_.decoder.byte_level = parts_.decoder.byte_level || parts_.pre_tokenizer.byte_level;
   if (!parts_.model)
-    throw Error("tokenizer: no model (WordPiece or BPE) was found in the tokenizer files");
+    throw Error(
+        "tokenizer: no model (WordPiece, BPE, Unigram, WordLevel) was found in the tokenizer "
+        "files");
   for (const AddedToken& t : parts_.added_tokens) added_vocab_.add(t.content, t.id);
 }
 
 void PipelineTokenizer::encode_words(const NormalizedText& text, CharRange range,
                                      std::vector<SequenceToken>& out) const {
-  if (parts_.pre_tokenizer.metaspace) {
-    NormalizedText piece = text.slice(range);
+  if (!parts_.pre_tokenizer.metaspace) {
+    split_and_encode(text, range, out);
+    return;
+  }
+  std::vector<CharRange> pieces;
+  if (parts_.pre_tokenizer.before_metaspace) {
+    parts_.pre_tokenizer.before_metaspace->split(text, range, pieces);
+  } else {
+    pieces.push_back(range);
+  }
+  for (const CharRange range_of_piece : pieces) {
+    NormalizedText piece = text.slice(range_of_piece);
     parts_.pre_tokenizer.metaspace->apply(piece);
     split_and_encode(piece, {0, static_cast<std::uint32_t>(piece.size())}, out);
-  } else {
-    split_and_encode(text, range, out);
   }
 }
 
@@ -120,8 +130,13 @@ void PipelineTokenizer::split_and_encode(const NormalizedText& text, CharRange r
       const bool continuation =
           k > 0 && (marker.empty() ||
                     parts_.model->vocab().token(p.id).compare(0, marker.size(), marker) != 0);
-      out.push_back(
-          {p.id, text.begin[source[p.char_begin]], text.end[source[p.char_end - 1]], continuation});
+      std::string surface;
+      if (p.surface) {
+        surface = word.text.substr(word.char_starts[p.char_begin],
+                                   word.char_starts[p.char_end] - word.char_starts[p.char_begin]);
+      }
+      out.push_back({p.id, text.begin[source[p.char_begin]], text.end[source[p.char_end - 1]],
+                     continuation, std::move(surface)});
     }
   }
 }

@@ -36,6 +36,20 @@ class WhitespacePreTokenizer : public PreTokenizer {
   bool isolate_punctuation_;
 };
 
+// HF's Whitespace: the matches of \w+|[^\w\s]+, runs of word characters and runs of others.
+class WordRunPreTokenizer : public PreTokenizer {
+ public:
+  void split(const NormalizedText& text, CharRange range,
+             std::vector<CharRange>& words) const override {
+    for (std::uint32_t i = range.begin; i < range.end;) {
+      const WordClass cls = word_class(text.chars[i]);
+      const std::uint32_t start = i;
+      while (i < range.end && word_class(text.chars[i]) == cls) ++i;
+      if (cls != WordClass::Space) words.push_back({start, i});
+    }
+  }
+};
+
 class Gpt2PreTokenizer : public PreTokenizer {
  public:
   void split(const NormalizedText& text, CharRange range,
@@ -253,6 +267,13 @@ std::unique_ptr<PreTokenizer> make_char_split(Predicate predicate, SplitBehavior
   return std::make_unique<CharSplitPreTokenizer<Predicate>>(predicate, behavior);
 }
 
+// The steps as one pre-tokenizer (nullptr for none).
+std::unique_ptr<PreTokenizer> combine_steps(std::vector<std::unique_ptr<PreTokenizer>> steps) {
+  if (steps.empty()) return nullptr;
+  if (steps.size() == 1) return std::move(steps.front());
+  return std::make_unique<SequencePreTokenizer>(std::move(steps));
+}
+
 void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
                  std::vector<std::unique_ptr<PreTokenizer>>& steps) {
   const std::string type = json.value("type", "");
@@ -260,6 +281,8 @@ void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
     steps.push_back(make_bert_pre_tokenizer());
   } else if (type == "WhitespaceSplit") {
     steps.push_back(std::make_unique<WhitespacePreTokenizer>(false));
+  } else if (type == "Whitespace") {
+    steps.push_back(std::make_unique<WordRunPreTokenizer>());
   } else if (type == "ByteLevel") {
     spec.byte_level = true;
     spec.add_prefix_space = json.value("add_prefix_space", true);
@@ -278,8 +301,10 @@ void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
     steps.push_back(make_char_split(is_punctuation, split_behavior_from_json(json.value(
                                                         "behavior", nlohmann::json("Isolated")))));
   } else if (type == "Metaspace") {
-    if (!steps.empty() || spec.byte_level || spec.metaspace)
-      throw Error("pre_tokenizer Metaspace after another pre-tokenizer is not known to attnviz");
+    if (spec.byte_level || spec.metaspace)
+      throw Error("pre_tokenizer Metaspace after ByteLevel or Metaspace is not known to attnviz");
+    spec.before_metaspace = combine_steps(std::move(steps));
+    steps.clear();
     MetaspaceSpec metaspace;
     const std::string replacement = json.value("replacement", std::string("\u2581"));
     std::size_t pos = 0;
@@ -307,7 +332,7 @@ void add_to_spec(const nlohmann::json& json, PreTokenizerSpec& spec,
   } else {
     throw Error("pre_tokenizer type '" + type +
                 "' is not known to attnviz (known: BertPreTokenizer, ByteLevel, WhitespaceSplit, "
-                "Split, Digits, Punctuation, Metaspace, Sequence)");
+                "Whitespace, Split, Digits, Punctuation, Metaspace, Sequence)");
   }
 }
 
@@ -337,11 +362,7 @@ PreTokenizerSpec pre_tokenizer_from_json(const nlohmann::json& json) {
   if (json.is_null()) return spec;
   std::vector<std::unique_ptr<PreTokenizer>> steps;
   add_to_spec(json, spec, steps);
-  if (steps.size() == 1) {
-    spec.splitter = std::move(steps.front());
-  } else if (!steps.empty()) {
-    spec.splitter = std::make_unique<SequencePreTokenizer>(std::move(steps));
-  }
+  spec.splitter = combine_steps(std::move(steps));
   return spec;
 }
 

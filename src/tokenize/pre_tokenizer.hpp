@@ -41,6 +41,8 @@ struct PreTokenizerSpec {
   bool byte_level = false;
   bool add_prefix_space = false;
   std::optional<MetaspaceSpec> metaspace;  // applied to each piece before the splitter
+  // The steps before Metaspace (WhitespaceSplit): the pieces Metaspace is applied to, one by one.
+  std::unique_ptr<PreTokenizer> before_metaspace;
 };
 
 PreTokenizerSpec pre_tokenizer_from_json(const nlohmann::json& json);

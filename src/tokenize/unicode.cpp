@@ -101,6 +101,19 @@ BertClass bert_class(char32_t c) {
   }
 }
 
+WordClass word_class(char32_t c) {
+  // \w: letters, marks, Nd, Nl and Pc (utf8proc's categories are 1 to 29).
+  constexpr std::uint32_t kWordCategories =
+      1u << UTF8PROC_CATEGORY_LU | 1u << UTF8PROC_CATEGORY_LL | 1u << UTF8PROC_CATEGORY_LT |
+      1u << UTF8PROC_CATEGORY_LM | 1u << UTF8PROC_CATEGORY_LO | 1u << UTF8PROC_CATEGORY_MN |
+      1u << UTF8PROC_CATEGORY_MC | 1u << UTF8PROC_CATEGORY_ME | 1u << UTF8PROC_CATEGORY_ND |
+      1u << UTF8PROC_CATEGORY_NL | 1u << UTF8PROC_CATEGORY_PC;
+  if (const auto* e = find_class(kWordClassExceptions, c)) return e->value;
+  if (is_white_space(c)) return WordClass::Space;
+  if (c == 0x200C || c == 0x200D) return WordClass::Word;  // Join_Control
+  return (kWordCategories >> category(c)) & 1u ? WordClass::Word : WordClass::Other;
+}
+
 Gpt2Class gpt2_class(char32_t c) {
   if (c < 0x80) {
     if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return Gpt2Class::Letter;

@@ -14,7 +14,11 @@ enum class BertClass : std::uint8_t { Other, Removed, Space, Punctuation };
 // How GPT-2's split pattern sees a code point: \p{L}, \p{N}, \s or none of them.
 enum class Gpt2Class : std::uint8_t { Other, Letter, Number, Space };
 
+// How the Whitespace pre-tokenizer's pattern \w+|[^\w\s]+ (Rust's regex crate) sees a code point.
+enum class WordClass : std::uint8_t { Other, Word, Space };
+
 BertClass bert_class(char32_t c);
+WordClass word_class(char32_t c);
 Gpt2Class gpt2_class(char32_t c);
 // Rust's char::is_whitespace (the White_Space property).
 bool is_white_space(char32_t c);

@@ -1,5 +1,7 @@
 #include "vocab.hpp"
 
+#include <cstdio>
+
 namespace attnviz::tokenize {
 
 void Vocab::add(std::string token, std::int32_t id) {
@@ -17,6 +19,16 @@ const std::string& Vocab::token(std::int32_t id) const {
   static const std::string empty;
   if (id < 0 || id >= id_end() || by_id_[static_cast<std::size_t>(id)] == nullptr) return empty;
   return *by_id_[static_cast<std::size_t>(id)];
+}
+
+std::vector<std::int32_t> byte_piece_ids(const Vocab& vocab) {
+  std::vector<std::int32_t> ids(256, -1);
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", b);
+    if (const auto id = vocab.find(name)) ids[static_cast<std::size_t>(b)] = *id;
+  }
+  return ids;
 }
 
 }  // namespace attnviz::tokenize

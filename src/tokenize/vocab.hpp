@@ -34,4 +34,7 @@ class Vocab {
   std::vector<const std::string*> by_id_;
 };
 
+// The id of the piece <0xNN> for each byte NN (byte fallback), -1 where the vocabulary lacks it.
+std::vector<std::int32_t> byte_piece_ids(const Vocab& vocab);
+
 }  // namespace attnviz::tokenize

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -31,8 +32,8 @@ struct TokenizerCase {
   const char* label;
 };
 
-// One JSON value per line; a path ending in .gz is read through zlib.
-inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
+// A file's bytes; a path ending in .gz is read through zlib.
+inline std::string read_text(const std::filesystem::path& path) {
   std::string text;
   if (path.extension() == ".gz") {
     gzFile file = gzopen(path.c_str(), "rb");
@@ -46,11 +47,31 @@ inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path)
     EXPECT_TRUE(in) << "cannot open " << path;
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  return text;
+}
+
+// One JSON value per line (read_text).
+inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
   std::vector<nlohmann::json> rows;
-  std::istringstream lines(text);
+  std::istringstream lines(read_text(path));
   std::string line;
   while (std::getline(lines, line)) rows.push_back(nlohmann::json::parse(line));
   return rows;
+}
+
+// A tokenizer of tests/data/tokenize/hf_made (make_hf_made_fixtures.py), its tokenizer.json
+// unpacked into a temporary folder where it is gzipped.
+inline std::unique_ptr<Tokenizer> load_hf_made(const std::string& name) {
+  const std::filesystem::path folder = kTokenizeData / "hf_made" / name;
+  if (!std::filesystem::exists(folder / "tokenizer.json.gz")) return load_tokenizer(folder);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("attnviz_hf_made_" + name);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "tokenizer.json", std::ios::binary)
+      << read_text(folder / "tokenizer.json.gz");
+  auto tokenizer = load_tokenizer(dir);
+  std::filesystem::remove_all(dir);
+  return tokenizer;
 }
 
 // The real tokenizer files must be there: CI always has them, and a parity test that skips proves

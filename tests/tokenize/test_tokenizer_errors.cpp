@@ -98,12 +98,14 @@ TEST(TokenizeErrors, WrongStructure) {
   EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
 }
 
-// A Unigram model (here with an empty vocabulary) is not read from tokenizer.json.
+// An unknown model type lists the known ones.
 TEST(TokenizeErrors, UnsupportedModelType) {
   TempDir dir;
-  dir.write("tokenizer.json", R"({"model": {"type": "Unigram", "vocab": []}})");
+  dir.write("tokenizer.json", R"({"model": {"type": "Magic", "vocab": []}})");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
-  EXPECT_NE(message.find("Unigram"), std::string::npos) << message;
+  EXPECT_NE(message.find("model type 'Magic'"), std::string::npos) << message;
+  EXPECT_NE(message.find("known: WordPiece, BPE, Unigram, WordLevel"), std::string::npos)
+      << message;
   EXPECT_NE(message.find((dir.path() / "tokenizer.json").string()), std::string::npos) << message;
 }
 
@@ -117,16 +119,30 @@ std::string tokenizer_json_with(const std::string& key, const std::string& part)
   return doc.dump();
 }
 
+// A part of a tokenizer.json and what the error it gives must say.
+struct BadPart {
+  const char* key;
+  const char* json;
+  const char* expected;  // in the message
+};
+
+// Each part makes load_tokenizer fail with one line that says `expected` and names the file.
+template <std::size_t N>
+void expect_load_errors(const BadPart (&parts)[N]) {
+  for (const BadPart& part : parts) {
+    TempDir dir;
+    dir.write("tokenizer.json", tokenizer_json_with(part.key, part.json));
+    const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+    EXPECT_NE(message.find(part.expected), std::string::npos) << part.json << ": " << message;
+    EXPECT_NE(message.find((dir.path() / "tokenizer.json").string()), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
 // Each part attnviz does not know (or cannot compile) is one line naming it and the file.
 TEST(TokenizeErrors, UnknownPartsNameThemselvesAndTheFile) {
-  struct BadPart {
-    const char* key;
-    const char* json;
-    const char* expected;  // in the message
-  };
   const BadPart parts[] = {
-      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": ""})",
-       "normalizer type 'Precompiled'"},
+      {"normalizer", R"({"type": "Magic"})", "normalizer type 'Magic'"},
       {"pre_tokenizer", R"({"type": "Sequence", "pretokenizers": [{"type": "Magic"}]})",
        "pre_tokenizer type 'Magic'"},
       {"pre_tokenizer",
@@ -134,30 +150,71 @@ TEST(TokenizeErrors, UnknownPartsNameThemselvesAndTheFile) {
        "does not compile"},
       {"pre_tokenizer", R"({"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Sideways"})",
        "split behavior 'Sideways'"},
-      {"model", R"({"type": "WordLevel", "vocab": {}})", "model type 'WordLevel'"},
+      {"model", R"({"type": "Magic", "vocab": {}})", "model type 'Magic'"},
       {"post_processor", R"({"type": "Shuffle"})", "post_processor type 'Shuffle'"},
       {"decoder", R"({"type": "CTC"})", "decoder type 'CTC'"},
       {"normalizer", R"({"type": "Replace", "pattern": {"Regex": "[a-"}, "content": ""})",
        "does not compile"}};
-  for (const BadPart& part : parts) {
-    TempDir dir;
-    dir.write("tokenizer.json", tokenizer_json_with(part.key, part.json));
-    const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
-    EXPECT_NE(message.find(part.expected), std::string::npos) << message;
-    EXPECT_NE(message.find((dir.path() / "tokenizer.json").string()), std::string::npos) << message;
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-  }
+  expect_load_errors(parts);
 }
 
 // A tokenizer.json attnviz cannot read is an error, even where a SentencePiece model could be read.
 TEST(TokenizeErrors, NoFallbackFromTokenizerJsonToSentencePiece) {
   TempDir dir;
-  dir.write("tokenizer.json", R"({"model": {"type": "Unigram", "vocab": [["a", 0.0]]}})");
+  dir.write("tokenizer.json", R"({"model": {"type": "Unigram", "vocab": []}})");
   fs::copy_file(fs::path(ATTNVIZ_TEST_DATA) / "tokenize" / "albert_like" / "spiece.model",
                 dir.path() / "spiece.model");
   const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
   EXPECT_NE(message.find("tokenizer.json"), std::string::npos) << message;
   EXPECT_NE(message.find("Unigram"), std::string::npos) << message;
+}
+
+// Damaged Unigram models and Precompiled charsmaps (issue 12): one line naming the part and the
+// file, when the file is read; what only shows while encoding is one line too, never a crash.
+TEST(TokenizeErrors, DamagedUnigramModels) {
+  const BadPart parts[] = {
+      {"model", R"({"type": "Unigram", "unk_id": 0, "vocab": []})", "the vocabulary is empty"},
+      {"model", R"({"type": "Unigram", "unk_id": null, "vocab": []})", "the vocabulary is empty"},
+      {"model", R"({"type": "Unigram", "unk_id": 2, "vocab": [["<unk>", 0.0], ["a", -1.0]]})",
+       "unk_id 2 is not the id of a piece (the vocabulary has 2)"},
+      {"model", R"({"type": "Unigram", "unk_id": -1, "vocab": [["<unk>", 0.0]]})",
+       "unk_id -1 is not an id"},
+      {"model", R"({"type": "Unigram", "unk_id": 0.5, "vocab": [["<unk>", 0.0]]})",
+       "unk_id 0.5 is not an id"},
+      {"model", R"({"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", "high"]]})",
+       "does not have the expected structure"},
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": "AAA*"})",
+       "precompiled_charsmap is not base64 (character 3)"},
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": "AAAA=AAA"})",
+       "precompiled_charsmap is not base64 (character 4)"},
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": "AAA="})",
+       "precompiled_charsmap is damaged (it has no trie size)"},
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": "QAAAAAAAAAA="})",
+       "its trie size (64 bytes) does not fit its 8 bytes"},
+      // A trie of one unit, then replacement bytes that are not UTF-8.
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": "BAAAAAAAAAD/"})",
+       "its replacement strings are not UTF-8 (byte 0)"}};
+  expect_load_errors(parts);
+}
+
+TEST(TokenizeErrors, DamagedUnigramModelsWhileEncoding) {
+  const BadPart parts[] = {
+      // No unk_id, and a character no piece covers.
+      {"model", R"({"type": "Unigram", "unk_id": null, "vocab": [["a", -1.0]]})",
+       "no piece covers the character at byte 1 of \"abc\""},
+      // A trie whose root links past the end of the array.
+      {"normalizer", R"({"type": "Precompiled", "precompiled_charsmap": "BAAAAAD8AAA="})",
+       "a trie link points past its 1 units"},
+      {"model", R"({"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "[UNK]"})",
+       "the word \"abc\" is not in the vocabulary, and neither is the unknown token '[UNK]'"}};
+  for (const BadPart& part : parts) {
+    TempDir dir;
+    dir.write("tokenizer.json", tokenizer_json_with(part.key, part.json));
+    const auto tokenizer = attnviz::load_tokenizer(dir.path());
+    const std::string message = error_of([&] { tokenizer->encode("abc"); });
+    EXPECT_NE(message.find(part.expected), std::string::npos) << part.json << ": " << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
 }
 
 // Issue 14: a tokenizer.model that is not a SentencePiece model says what it is and what else is

@@ -43,18 +43,21 @@ std::string random_text(std::mt19937& rng) {
   return text;
 }
 
+// The first a_tokens tokens from the text are sentence A's, the rest B's (with XLM-R's template
+// both have type id 0).
 void expect_well_formed(const attnviz::Encoding& enc, std::size_t size_a, std::size_t size_b,
-                        const attnviz::Tokenizer& tokenizer, const std::string& text) {
+                        std::size_t a_tokens, const attnviz::Tokenizer& tokenizer,
+                        const std::string& text) {
   const std::size_t n = enc.ids.size();
   ASSERT_TRUE(enc.type_ids.size() == n && enc.tokens.size() == n && enc.display.size() == n &&
               enc.spans.size() == n && enc.special.size() == n)
       << text;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0, text_tokens = 0; i < n; ++i) {
     // B's spans are into B; a template's special token sits, empty, at the end of the sequence
     // before it, whatever its type id (Llama's "<s> A <s> B" gives the second <s> type id 1).
-    const std::size_t size = enc.special[i]         ? std::max(size_a, size_b)
-                             : enc.type_ids[i] == 1 ? size_b
-                                                    : size_a;
+    const std::size_t size = enc.special[i]             ? std::max(size_a, size_b)
+                             : text_tokens++ < a_tokens ? size_a
+                                                        : size_b;
     EXPECT_LE(enc.spans[i].begin, enc.spans[i].end) << text;
     if (enc.special[i]) {
       EXPECT_EQ(enc.spans[i].begin, enc.spans[i].end) << text;
@@ -70,15 +73,21 @@ class Fuzz : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Fuzz, RandomTextGivesWellFormedEncodingsOrErrors) {
   const std::string name = GetParam();
+  const bool hf_made = fs::exists(kTokenizeData / "hf_made" / name);
   const fs::path dir = name == "albert_like" ? kTokenizeData / name : kSharedTokenizers / name;
-  ASSERT_TRUE(fs::exists(dir)) << "tokenizer files not found at " << dir;
-  const auto tokenizer = attnviz::load_tokenizer(dir);
+  ASSERT_TRUE(hf_made || fs::exists(dir)) << "tokenizer files not found at " << dir;
+  const auto tokenizer =
+      hf_made ? attnviz::testing::load_hf_made(name) : attnviz::load_tokenizer(dir);
   std::mt19937 rng(20241122);
   for (int round = 0; round < 1500; ++round) {
     const std::string a = random_text(rng);
     const std::string b = random_text(rng);
-    expect_well_formed(tokenizer->encode(a), a.size(), 0, *tokenizer, a);
-    expect_well_formed(tokenizer->encode_pair(a, b), a.size(), b.size(), *tokenizer, a + " | " + b);
+    const attnviz::Encoding single = tokenizer->encode(a);
+    const auto a_tokens =
+        static_cast<std::size_t>(std::count(single.special.begin(), single.special.end(), false));
+    expect_well_formed(single, a.size(), 0, a_tokens, *tokenizer, a);
+    expect_well_formed(tokenizer->encode_pair(a, b), a.size(), b.size(), a_tokens, *tokenizer,
+                       a + " | " + b);
     // Break the UTF-8: a stray continuation byte, a truncated sequence or an impossible byte.
     std::string bad = a;  // anywhere, even inside a character: the result is invalid either way
     const char* breakers[] = {"\x80", "\xE3\x80", "\xFF", "\xC0\xAF", "\xED\xA0\x80"};
@@ -90,6 +99,8 @@ TEST_P(Fuzz, RandomTextGivesWellFormedEncodingsOrErrors) {
 
 INSTANTIATE_TEST_SUITE_P(Tokenizers, Fuzz,
                          ::testing::Values("bert-base-uncased", "gpt2", "albert_like", "smollm2",
-                                           "mistral-7b", "llama3", "qwen3", "gemma3"));
+                                           "mistral-7b", "llama3", "qwen3", "gemma3",
+                                           "unigram_albert", "unigram_bytes", "unigram_rules",
+                                           "wordlevel"));
 
 }  // namespace

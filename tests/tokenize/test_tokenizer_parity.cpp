@@ -119,6 +119,87 @@ INSTANTIATE_TEST_SUITE_P(Tokenizers, JsonVariant,
                          ::testing::Values("roberta_like", "metaspace_first", "metaspace_split",
                                            "digits_punctuation"));
 
+// Small tokenizer.json files made by HF itself for the parts no shared file uses
+// (tests/data/tokenize/hf_made, scripts/tokenizer_reference/make_hf_made_fixtures.py): a
+// SentencePiece unigram model converted by transformers (Precompiled, NFKD, Metaspace, Unigram), a
+// trained Unigram with byte fallback behind WhitespaceSplit + Metaspace, a Precompiled charsmap of
+// custom rules that expand and remove characters, a trained WordLevel.
+class HfMade : public ::testing::TestWithParam<const char*> {
+ protected:
+  static void expect_parity(const char* corpus_file, const std::string& reference_file,
+                            std::size_t min_rows) {
+    const auto tokenizer = attnviz::testing::load_hf_made(GetParam());
+    const auto corpus = read_jsonl(kData / corpus_file);
+    const auto reference = read_jsonl(kData / reference_file);
+    ASSERT_EQ(corpus.size(), reference.size()) << "regenerate the reference";
+    ASSERT_GE(corpus.size(), min_rows);
+    const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
+    EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
+                            << " strings differ from Hugging Face";
+  }
+};
+
+TEST_P(HfMade, MatchesHuggingFaceOnWholeCorpus) {
+  expect_parity("corpus.jsonl", std::string("reference_hf_") + GetParam() + ".jsonl.gz", 2000);
+}
+
+TEST_P(HfMade, MatchesHuggingFaceOnExtraCorpus) {
+  expect_parity("corpus_extra.jsonl", std::string("reference_extra_hf_") + GetParam() + ".jsonl.gz",
+                150);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tokenizers, HfMade,
+                         ::testing::Values("unigram_albert", "unigram_bytes", "unigram_rules",
+                                           "wordlevel"));
+
+// The example of HF's Unigram::encode documentation (models/unigram/model.rs): the best path, and a
+// run of unknown characters fused into one piece named by its text; with byte_fallback, that run
+// as <0xNN> pieces when every byte has one, else still the unknown piece. Ids, tokens and spans
+// from HF's tokenizers 0.20.3.
+TEST(UnigramSpotCheck, HfDocumentationExample) {
+  const fs::path dir = fs::temp_directory_path() / "attnviz_unigram_spot_check";
+  fs::create_directories(dir);
+  auto load = [&](bool byte_fallback) {
+    nlohmann::json model = {{"type", "Unigram"}, {"unk_id", 0}, {"byte_fallback", byte_fallback}};
+    model["vocab"] = nlohmann::json::parse(
+        R"([["<unk>", 0.0], ["a", 0.0], ["b", 0.0], ["c", 0.0], ["d", 0.0], ["cd", 1.0],
+            ["ab", 2.0], ["abc", 5.0], ["abcd", 10.0], ["<0x78>", 0.0]])");
+    std::ofstream(dir / "tokenizer.json") << nlohmann::json({{"model", model}}).dump();
+    return attnviz::load_tokenizer(dir);
+  };
+  const auto plain = load(false)->encode("abcdacdxx");
+  EXPECT_EQ(plain.ids, (std::vector<std::int64_t>{8, 1, 5, 0}));
+  EXPECT_EQ(plain.tokens, (std::vector<std::string>{"abcd", "a", "cd", "xx"}));
+  EXPECT_EQ(plain.spans[3].begin, 7u);
+  EXPECT_EQ(plain.spans[3].end, 9u);
+  const auto tokenizer = load(true);
+  const auto bytes = tokenizer->encode("abcdacdxx");
+  EXPECT_EQ(bytes.ids, (std::vector<std::int64_t>{8, 1, 5, 9, 9}));
+  for (std::size_t i = 3; i < 5; ++i) {
+    EXPECT_EQ(bytes.spans[i].begin, 7u);
+    EXPECT_EQ(bytes.spans[i].end, 9u);
+  }
+  const auto missing_byte = tokenizer->encode("abcdacdxx\xC3\xA9");  // no <0xC3>: unknown
+  EXPECT_EQ(missing_byte.ids, (std::vector<std::int64_t>{8, 1, 5, 0}));
+  EXPECT_EQ(missing_byte.tokens.back(), "xx\xC3\xA9");
+  fs::remove_all(dir);
+}
+
+// unigram_rules' charsmap expands fullwidth A to "AA" and removes U+200B, which the corpus does not
+// show together; spans as HF's tokenizers 0.20.3 gives them (an expansion spans its character).
+TEST(UnigramSpotCheck, PrecompiledExpandsAndRemoves) {
+  const auto tokenizer = attnviz::testing::load_hf_made("unigram_rules");
+  const auto enc = tokenizer->encode("cab\uFF21\uFF21dab \u200B\uFF21");
+  EXPECT_EQ(enc.ids, (std::vector<std::int64_t>{7, 0, 11, 9, 0}));
+  EXPECT_EQ(enc.tokens, (std::vector<std::string>{"\u2581cab", "AAAA", "dab", "\u2581", "AA"}));
+  const std::vector<std::pair<std::size_t, std::size_t>> spans = {
+      {0, 3}, {3, 9}, {9, 12}, {12, 13}, {16, 19}};
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_EQ(enc.spans[i].begin, spans[i].first) << i;
+    EXPECT_EQ(enc.spans[i].end, spans[i].second) << i;
+  }
+}
+
 // Figures that cannot drift (from the tokenizers README and HF).
 class TokenizeSpotCheck : public ::testing::Test {
  protected:
