@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "attnviz/analysis.hpp"
 #include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/html_view.hpp"
@@ -19,6 +20,8 @@ struct HtmlFlags {
   std::optional<std::string> compare;
   bool vectors = false;           // --vectors
   bool no_vectors = false;        // --no-vectors; neither: vectors up to kLongInput tokens
+  bool words = false;             // --words: word pieces merged
+  bool rollout = false;           // --rollout: attention rollout instead of the heads
   int weight_bits = 0;            // 0: 8 bits, 6 above kLongInput tokens
   std::vector<std::string> from;  // saved attentions instead of a model run
   std::string output = "attnviz-view.html";
@@ -35,6 +38,38 @@ int sentence_b_start(const std::vector<std::int64_t>& type_ids) {
   return b == type_ids.end() ? 0 : static_cast<int>(b - type_ids.begin());
 }
 
+// The first word (word_groups) of sentence B of a pair, 0 for one sentence.
+int word_b_start(const Encoding& encoding) {
+  const auto groups = word_groups(encoding);
+  for (std::size_t w = 0; w < groups.size(); ++w) {
+    if (encoding.type_ids[groups[w].front()] == 1) return static_cast<int>(w);
+  }
+  return 0;
+}
+
+// What the page shows of one input: its attention with --words' pieces merged, then --rollout's
+// rollout (layer l: through layers 1..l, one "head"); sentence B's start moves with the words.
+struct PageInput {
+  Attention attention;
+  int sentence_b_start = 0;
+};
+
+PageInput page_input(const HtmlFlags& flags, Attention attention, const Encoding& encoding) {
+  PageInput input{std::move(attention), sentence_b_start(encoding.type_ids)};
+  if (flags.words) {
+    input.attention = word_attention(input.attention, encoding);
+    input.sentence_b_start = word_b_start(encoding);
+  }
+  if (flags.rollout) input.attention = attention_rollout(input.attention);
+  return input;
+}
+
+// The page's title: the model, and what --words and --rollout made of its attention.
+std::string page_title(const HtmlFlags& flags, const std::string& model) {
+  return "attnviz · " + model + (flags.words ? " · words (pieces merged)" : "") +
+         (flags.rollout ? " · attention rollout (layer N: through layers 1 to N)" : "");
+}
+
 // --from: the page of saved attentions (no neuron view: the files hold no queries and keys).
 void run_html_from(const HtmlFlags& flags) {
   if (!flags.sentence.empty() || flags.pair || flags.compare || flags.vectors)
@@ -43,19 +78,28 @@ void run_html_from(const HtmlFlags& flags) {
         "--vectors (give --from twice to switch between two files)");
   if (flags.from.size() > 2) throw Error("--from takes one file, or two to switch between");
   std::vector<AttentionFile> files;
-  for (const auto& path : flags.from) files.push_back(read_attention_file(path));
+  for (const auto& path : flags.from) {
+    files.push_back(read_attention_file(path));
+    if (flags.words && files.back().encoding.ids.empty())
+      throw Error("--words: " + path +
+                  " has no token details to find the words by (ids, spans, type_ids, special in "
+                  "its JSON, as attnviz dump writes them): save it with attnviz dump");
+  }
+  const auto n = static_cast<std::size_t>(files[0].attention.n);  // tokens, before --words
+  std::vector<PageInput> pages;
+  for (AttentionFile& file : files)
+    pages.push_back(page_input(flags, std::move(file.attention), file.encoding));
   std::vector<HtmlInput> inputs;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string text = files[i].text.empty() ? flags.from[i] : files[i].text;
-    inputs.push_back({&files[i].attention,
+    inputs.push_back({&pages[i].attention,
                       files.size() == 2 ? std::string(i == 0 ? "A: " : "B: ") + text : text,
-                      sentence_b_start(files[i].encoding.type_ids)});
+                      pages[i].sentence_b_start});
   }
   HtmlOptions options;
-  options.title = "attnviz · " + files[0].model;
+  options.title = page_title(flags, files[0].model);
   options.model_name = files[0].model;
   options.include_vectors = false;
-  const auto n = static_cast<std::size_t>(files[0].attention.n);
   options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (n > kLongInput ? 6 : 8);
   write_html_file(flags.output, html_view(inputs, options));
   std::cout << "wrote " << flags.output << '\n';
@@ -69,7 +113,11 @@ void run_html(const HtmlFlags& flags) {
   const Session session = open_session(flags.model);
   std::vector<Encoding> encodings{session.encode(flags.sentence, flags.pair)};
   if (flags.compare) encodings.push_back(session.encode(*flags.compare));
-  const bool wanted = flags.vectors || (!flags.no_vectors && encodings[0].size() <= kLongInput);
+  if (flags.vectors && (flags.words || flags.rollout))
+    throw Error(std::string("--vectors: the neuron view shows each token's query and key, which ") +
+                (flags.words ? "--words" : "--rollout") + " pages do not have: leave out one");
+  const bool wanted = flags.vectors || (!flags.no_vectors && !flags.words && !flags.rollout &&
+                                        encodings[0].size() <= kLongInput);
   const bool vectors = wanted && session.model->info().queries_keys;
   if (wanted && !vectors) {
     warn(session.name +
@@ -77,17 +125,18 @@ void run_html(const HtmlFlags& flags) {
   }
   AttendOptions attend;
   attend.with_queries_keys = vectors;
-  const std::vector<Attention> attentions = session.model->attend(encodings, attend);
+  std::vector<Attention> attentions = session.model->attend(encodings, attend);
   session.warn_unknown_tokens();
+  std::vector<PageInput> pages;
+  for (std::size_t i = 0; i < attentions.size(); ++i)
+    pages.push_back(page_input(flags, std::move(attentions[i]), encodings[i]));
 
-  std::vector<HtmlInput> inputs{
-      {&attentions[0], flags.compare ? "A: " + flags.sentence : flags.sentence}};
-  if (flags.compare) inputs.push_back({&attentions[1], "B: " + *flags.compare});
-  if (flags.pair) {
-    inputs[0].sentence_b_start = sentence_b_start(encodings[0].type_ids);
-  }
+  std::vector<HtmlInput> inputs{{&pages[0].attention,
+                                 flags.compare ? "A: " + flags.sentence : flags.sentence,
+                                 pages[0].sentence_b_start}};
+  if (flags.compare) inputs.push_back({&pages[1].attention, "B: " + *flags.compare});
   HtmlOptions options;
-  options.title = "attnviz · " + session.name;
+  options.title = page_title(flags, session.name);
   options.model_name = session.name;
   options.include_vectors = vectors;
   options.weight_bits =
@@ -121,6 +170,12 @@ void add_html_command(CLI::App& app) {
                    "Bits per stored weight, 4-8 (default: 8, or 6 above 512 tokens); fewer make a "
                    "smaller file; e.g. --weight-bits 6")
       ->check(CLI::Range(4, 8));
+  command->add_flag("--words", flags->words,
+                    "Merge word pieces: attention to a word is the sum over its pieces, from a "
+                    "word the mean (Clark et al.); no neuron view; e.g. --words");
+  command->add_flag("--rollout", flags->rollout,
+                    "Show attention rollout (Abnar & Zuidema) instead of the heads: layer N is the "
+                    "rollout through layers 1 to N; no neuron view; e.g. --rollout");
   command->add_option("--from", flags->from,
                       "Saved attentions instead of a model run (as attnviz render reads them); "
                       "twice: a page that switches between the two; e.g. --from attention.npy");
