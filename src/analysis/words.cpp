@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,16 @@ std::vector<std::vector<int>> word_groups(const Encoding& encoding) {
     groups.back().push_back(static_cast<int>(i));
   }
   return groups;
+}
+
+int word_of_token(const Encoding& encoding, int token) {
+  if (token < 0) return -1;
+  const auto groups = word_groups(encoding);
+  for (std::size_t w = 0; w < groups.size(); ++w) {
+    if (std::find(groups[w].begin(), groups[w].end(), token) != groups[w].end())
+      return static_cast<int>(w);
+  }
+  return -1;
 }
 
 Attention word_attention(const Attention& a, const Encoding& encoding) {

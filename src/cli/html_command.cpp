@@ -78,17 +78,14 @@ void run_html_from(const HtmlFlags& flags) {
         "--vectors (give --from twice to switch between two files)");
   if (flags.from.size() > 2) throw Error("--from takes one file, or two to switch between");
   std::vector<AttentionFile> files;
-  for (const auto& path : flags.from) {
-    files.push_back(read_attention_file(path));
-    if (flags.words && files.back().encoding.ids.empty())
-      throw Error("--words: " + path +
-                  " has no token details to find the words by (ids, spans, type_ids, special in "
-                  "its JSON, as attnviz dump writes them): save it with attnviz dump");
-  }
+  for (const auto& path : flags.from) files.push_back(read_attention_file(path));
   const auto n = static_cast<std::size_t>(files[0].attention.n);  // tokens, before --words
   std::vector<PageInput> pages;
-  for (AttentionFile& file : files)
-    pages.push_back(page_input(flags, std::move(file.attention), file.encoding));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const Encoding& encoding =
+        flags.words ? words_encoding(files[i], flags.from[i]) : files[i].encoding;
+    pages.push_back(page_input(flags, std::move(files[i].attention), encoding));
+  }
   std::vector<HtmlInput> inputs;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string text = files[i].text.empty() ? flags.from[i] : files[i].text;

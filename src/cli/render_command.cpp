@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "attnviz/analysis.hpp"
 #include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
 #include "commands.hpp"
@@ -17,6 +18,7 @@ struct RenderFlags {
   std::optional<std::string> compare;
   std::string tokens;
   bool no_check = false;
+  bool words = false;
   ViewOptions view;
 };
 
@@ -46,6 +48,11 @@ int file_focus_row(const AttentionFile& file, const std::string& path, const std
   return static_cast<int>(found - tokens.begin());
 }
 
+// --words: the file's attention with its word pieces merged, as the main command merges them.
+void merge_words(AttentionFile& file, const std::string& path) {
+  file.attention = word_attention(file.attention, words_encoding(file, path));
+}
+
 ViewInput view_input(const AttentionFile& file, const std::string& path, const char* letter) {
   return {&file.attention,
           std::string(letter) + ": " + shorten(file.text.empty() ? path : file.text)};
@@ -55,7 +62,7 @@ void run_render(const RenderFlags& flags) {
   AttentionFileOptions options;
   options.tokens = flags.tokens;
   options.check = !flags.no_check;
-  const AttentionFile a = read_attention_file(flags.file, options);
+  AttentionFile a = read_attention_file(flags.file, options);
   std::optional<AttentionFile> b;
   if (flags.compare) {
     b = read_attention_file(*flags.compare, {{}, options.check});
@@ -75,6 +82,11 @@ void run_render(const RenderFlags& flags) {
   if (a.negative || (b && b->negative)) view.colormap = "rdbu";  // values around 0
   ViewInput input_a = view_input(a, flags.file, "A");
   if (view.focus) input_a.focus_row = file_focus_row(a, flags.file, *view.focus);
+  if (flags.words) {  // --focus found its token; the row to outline is that token's word
+    input_a.focus_row = word_of_token(words_encoding(a, flags.file), input_a.focus_row);
+    merge_words(a, flags.file);
+    if (b) merge_words(*b, *flags.compare);
+  }
   std::optional<ViewInput> input_b;
   if (b) input_b = view_input(*b, *flags.compare, "B");
   draw_view(view, selection, a.model, input_a, input_b);
@@ -99,6 +111,9 @@ void add_render_command(CLI::App& app) {
   command->add_flag("--no-check", flags->no_check,
                     "Draw values that are not probabilities (scores, differences); negative "
                     "values get a diverging map; e.g. --no-check");
+  command->add_flag("--words", flags->words,
+                    "Merge word pieces, as the main command's --words (needs the JSON attnviz dump "
+                    "writes); e.g. --words");
   add_view_display_options(*command, flags->view);
   command->callback([flags] { run_render(*flags); });
 }

@@ -159,6 +159,9 @@ TEST_F(Render, DumpThenRenderDrawsWhatTheDirectCommandDraws) {
       {"bert-tiny", {"--layer", "all", "--head", "mean", "--cmap", "magma"}},
       {"gpt2-tiny", {"--layer", "2", "--head", "1", "--values", "always"}},
       {"gpt2-tiny", {"--layer", "all"}},
+      {"bert-tiny", {"--layer", "2", "--head", "3", "--words", "--focus", "animal"}},
+      {"bert-tiny", {"--layer", "1", "--head", "all", "--words"}},
+      {"gpt2-tiny", {"--layer", "all", "--head", "mean", "--words"}},
   };
   int i = 0;
   for (const auto& c : cases) {
@@ -178,17 +181,20 @@ TEST_F(Render, DumpThenRenderDrawsWhatTheDirectCommandDraws) {
 TEST_F(Render, CompareOfTwoDumpsIsTheDirectCompare) {
   dump("bert-tiny", kTired, "tired");
   dump("bert-tiny", kWide, "wide");
-  const std::vector<std::string> view{"--layer", "2", "--head", "1", "--focus", "it"};
-  std::vector<std::string> direct{
-      "--model",   (kData / "models" / "bert-tiny").string(), kTired, "--compare", kWide, "-o",
-      "direct.png"};
-  std::vector<std::string> render{"render",   "tired.npy", "--compare",
-                                  "wide.npy", "-o",        "render.png"};
-  direct.insert(direct.end(), view.begin(), view.end());
-  render.insert(render.end(), view.begin(), view.end());
-  run_ok(direct);
-  run_ok(render);
-  expect_same_pixels("direct.png", "render.png");
+  for (const bool words : {false, true}) {
+    std::vector<std::string> view{"--layer", "2", "--head", "1", "--focus", "it"};
+    if (words) view.push_back("--words");
+    std::vector<std::string> direct{
+        "--model",   (kData / "models" / "bert-tiny").string(), kTired, "--compare", kWide, "-o",
+        "direct.png"};
+    std::vector<std::string> render{"render",   "tired.npy", "--compare",
+                                    "wide.npy", "-o",        "render.png"};
+    direct.insert(direct.end(), view.begin(), view.end());
+    render.insert(render.end(), view.begin(), view.end());
+    run_ok(direct);
+    run_ok(render);
+    expect_same_pixels("direct.png", "render.png");
+  }
 }
 
 TEST_F(Render, PairDumpFocusesAsTheDirectCommand) {
@@ -226,7 +232,9 @@ TEST_F(Render, HtmlFromTwoDumpsIsTheDirectCompare) {
     run_ok({"html", "--from", "tired.npy", "--from", "wide.npy", "-o", "from.html"});
     const std::string direct = test::read_all(dir_ / "direct.html");
     const std::string from = test::read_all(dir_ / "from.html");
-    if (model == "gpt2-tiny") EXPECT_EQ(direct, from);
+    if (model == "gpt2-tiny") {
+      EXPECT_EQ(direct, from);
+    }
     const nlohmann::json meta = testing::meta_of(direct);
     EXPECT_EQ(testing::meta_of(from), meta) << model;
     EXPECT_EQ(meta["inputs"][0]["label"], "A: " + kTired);
@@ -410,6 +418,8 @@ TEST_F(Render, EveryBadFileGetsItsOneLineError) {
       {{f("transformers.npy"), "--layer", "1", "--head", "1", "--focus", "zebra"}, "'zebra'"},
       {{f("transformers.npy"), "--layer", "1", "--head", "1", "--compare", f("layer2.npz")},
        "--compare"},
+      {{f("transformers.npy"), "--layer", "1", "--head", "1", "--words"},
+       "has no token details to find the words by"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"render"};
