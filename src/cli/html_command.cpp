@@ -67,7 +67,7 @@ PageInput page_input(const HtmlFlags& flags, Attention attention, const Encoding
 // The page's title: the model, and what --words and --rollout made of its attention.
 std::string page_title(const HtmlFlags& flags, const std::string& model) {
   return "attnviz · " + model + (flags.words ? " · words (pieces merged)" : "") +
-         (flags.rollout ? " · attention rollout (layer N: through layers 1 to N)" : "");
+         (flags.rollout ? " · attention rollout" : "");
 }
 
 // --from: the page of saved attentions (no neuron view: the files hold no queries and keys).
@@ -91,7 +91,7 @@ void run_html_from(const HtmlFlags& flags) {
     const std::string text = files[i].text.empty() ? flags.from[i] : files[i].text;
     inputs.push_back({&pages[i].attention,
                       files.size() == 2 ? std::string(i == 0 ? "A: " : "B: ") + text : text,
-                      pages[i].sentence_b_start});
+                      pages[i].sentence_b_start, flags.rollout});
   }
   HtmlOptions options;
   options.title = page_title(flags, files[0].model);
@@ -130,8 +130,9 @@ void run_html(const HtmlFlags& flags) {
 
   std::vector<HtmlInput> inputs{{&pages[0].attention,
                                  flags.compare ? "A: " + flags.sentence : flags.sentence,
-                                 pages[0].sentence_b_start}};
-  if (flags.compare) inputs.push_back({&pages[1].attention, "B: " + *flags.compare});
+                                 pages[0].sentence_b_start, flags.rollout}};
+  if (flags.compare)
+    inputs.push_back({&pages[1].attention, "B: " + *flags.compare, 0, flags.rollout});
   HtmlOptions options;
   options.title = page_title(flags, session.name);
   options.model_name = session.name;
