@@ -43,6 +43,10 @@ std::vector<std::vector<int>> word_groups(const Encoding& encoding);
 // are not. Throws attnviz::Error when the encoding does not match the attention's tokens.
 Attention word_attention(const Attention& a, const Encoding& encoding);
 
+// The index of the word (word_groups) that holds a token; -1 for -1 (no token) or a token the
+// encoding does not have.
+int word_of_token(const Encoding& encoding, int token);
+
 // --- Top attended keys (for `--print`) ---
 struct KeyWeight {
   int key = 0;

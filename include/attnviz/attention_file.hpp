@@ -37,4 +37,9 @@ struct AttentionFile {
 AttentionFile read_attention_file(const std::filesystem::path& path,
                                   const AttentionFileOptions& options = {});
 
+// The file's encoding, for what needs its words (--words merges word pieces by it). Throws
+// attnviz::Error naming the file when its JSON does not hold one (ids, spans, type_ids, special, as
+// attnviz dump writes them).
+const Encoding& words_encoding(const AttentionFile& file, const std::filesystem::path& path);
+
 }  // namespace attnviz

@@ -15,6 +15,9 @@ struct HtmlInput {
   // First token of sentence B when the input is a BERT sentence pair (the first type_id 1); 0 for
   // one sentence. The head view then filters lines A->A, B->B, A->B, B->A as bertviz does.
   int sentence_b_start = 0;
+  // The attention is attention_rollout's: layer l holds the rollout through layers 0..l as its one
+  // head, and the views name it so.
+  bool rollout = false;
 };
 
 struct HtmlOptions {

@@ -504,4 +504,13 @@ AttentionFile read_attention_file(const std::filesystem::path& path,
   return assemble(array, read_tokens(tokens_path, given), path, tokens_path, options.check);
 }
 
+const Encoding& words_encoding(const AttentionFile& file, const std::filesystem::path& path) {
+  if (file.encoding.ids.empty())
+    throw Error(path.string() +
+                " has no token details to find the words by (--words needs the ids, spans, "
+                "type_ids and special that attnviz dump writes in the JSON): save it with attnviz "
+                "dump");
+  return file.encoding;
+}
+
 }  // namespace attnviz

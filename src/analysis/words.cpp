@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ std::vector<std::vector<int>> word_groups(const Encoding& encoding) {
   return groups;
 }
 
+int word_of_token(const Encoding& encoding, int token) {
+  if (token < 0) return -1;
+  const auto groups = word_groups(encoding);
+  for (std::size_t w = 0; w < groups.size(); ++w) {
+    if (std::find(groups[w].begin(), groups[w].end(), token) != groups[w].end())
+      return static_cast<int>(w);
+  }
+  return -1;
+}
+
 Attention word_attention(const Attention& a, const Encoding& encoding) {
   analysis_detail::check_shape(a);
   if (static_cast<int>(encoding.size()) != a.n) {
@@ -44,6 +55,9 @@ Attention word_attention(const Attention& a, const Encoding& encoding) {
   out.heads = a.heads;
   out.n = words;
   out.causal = a.causal;
+  out.heads_per_kv = a.heads_per_kv;
+  out.layer_ids = a.layer_ids;  // the same layers and heads, over words
+  out.head_ids = a.head_ids;
   out.weights.assign(static_cast<std::size_t>(a.layers) * a.heads * words * words, 0.0f);
   for (const auto& group : groups) {
     std::string word;

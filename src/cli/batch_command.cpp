@@ -33,6 +33,7 @@ struct BatchFlags {
   std::string head = "mean";
   int batch_size = 16;
   bool figures = true;
+  bool words = false;  // --words: the figures' word pieces merged
   std::string colormap = "viridis";
 };
 
@@ -140,6 +141,14 @@ class BatchRun {
         candidate_attention(b, locate_winograd_words(pair.encodings[1], item.sentence_b, item));
     add_pair(summary_, scores_a, item.correct_a, scores_b, item.correct_b);
     if (!flags_.figures) return;
+    if (!flags_.words) return add_figures(item, a, b, figures);
+    add_figures(item, word_attention(a, pair.encodings[0]), word_attention(b, pair.encodings[1]),
+                figures);
+  }
+
+  // The pair's three figures (A, B, side by side) of the two sentences' attentions.
+  void add_figures(const WinogradItem& item, const Attention& a, const Attention& b,
+                   std::vector<FigureFile>& figures) const {
     const MatrixSource source_a = matrix_source(a, selection_);
     const MatrixSource source_b = matrix_source(b, selection_);
     const std::string title_a = "A: " + shorten(item.sentence_a);
@@ -276,6 +285,10 @@ void add_batch_command(CLI::App& app) {
   command->add_option("--cmap", flags->colormap, "Colour map; e.g. --cmap magma")
       ->check(CLI::IsMember({"viridis", "magma", "greys"}))
       ->capture_default_str();
+  command->add_flag("--words", flags->words,
+                    "Heatmaps of words, pieces merged: attention to a word is the sum over its "
+                    "pieces, from a word the mean (Clark et al.); the scores stay per token; e.g. "
+                    "--words");
   command->callback([flags] {
     const int status = run_batch(*flags);
     if (status != 0) throw CLI::RuntimeError(status);

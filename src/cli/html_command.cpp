@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "attnviz/analysis.hpp"
 #include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/html_view.hpp"
@@ -20,9 +21,11 @@ struct HtmlFlags {
   std::optional<std::string> compare;
   bool vectors = false;           // --vectors
   bool no_vectors = false;        // --no-vectors; neither: vectors up to kLongInput tokens
+  bool words = false;             // --words: word pieces merged
+  bool rollout = false;           // --rollout: attention rollout instead of the heads
+  ExtentOptions extent;           // a long input: every head pooled to --blocks cells a side
   int weight_bits = 0;            // 0: 8 bits, 6 above kLongInput tokens
   std::vector<std::string> from;  // saved attentions instead of a model run
-  ExtentOptions extent;           // a long input: every head pooled to --blocks cells a side
   std::string output = "attnviz-view.html";
 };
 
@@ -37,6 +40,38 @@ int sentence_b_start(const std::vector<std::int64_t>& type_ids) {
   return b == type_ids.end() ? 0 : static_cast<int>(b - type_ids.begin());
 }
 
+// The first word (word_groups) of sentence B of a pair, 0 for one sentence.
+int word_b_start(const Encoding& encoding) {
+  const auto groups = word_groups(encoding);
+  for (std::size_t w = 0; w < groups.size(); ++w) {
+    if (encoding.type_ids[groups[w].front()] == 1) return static_cast<int>(w);
+  }
+  return 0;
+}
+
+// What the page shows of one input: its attention with --words' pieces merged, then --rollout's
+// rollout (layer l: through layers 1..l, one "head"); sentence B's start moves with the words.
+struct PageInput {
+  Attention attention;
+  int sentence_b_start = 0;
+};
+
+PageInput page_input(const HtmlFlags& flags, Attention attention, const Encoding& encoding) {
+  PageInput input{std::move(attention), sentence_b_start(encoding.type_ids)};
+  if (flags.words) {
+    input.attention = word_attention(input.attention, encoding);
+    input.sentence_b_start = word_b_start(encoding);
+  }
+  if (flags.rollout) input.attention = attention_rollout(input.attention);
+  return input;
+}
+
+// The page's title: the model, and what --words and --rollout made of its attention.
+std::string page_title(const HtmlFlags& flags, const std::string& model) {
+  return "attnviz · " + model + (flags.words ? " · words (pieces merged)" : "") +
+         (flags.rollout ? " · attention rollout" : "");
+}
+
 // --from: the page of saved attentions (no neuron view: the files hold no queries and keys).
 void run_html_from(const HtmlFlags& flags) {
   if (!flags.sentence.empty() || flags.pair || flags.compare || flags.vectors)
@@ -45,24 +80,31 @@ void run_html_from(const HtmlFlags& flags) {
         "--vectors (give --from twice to switch between two files)");
   if (flags.from.size() > 2) throw Error("--from takes one file, or two to switch between");
   std::vector<AttentionFile> files;
-  for (const auto& path : flags.from) {
-    files.push_back(read_attention_file(path));
-    Attention& attention = files.back().attention;
-    const AttentionKeep keep = extent_keep(flags.extent, attention.n);
-    if (!keep.everything()) attention = keep_attention(attention, keep);
+  for (const auto& path : flags.from) files.push_back(read_attention_file(path));
+  for (AttentionFile& file : files) {
+    const AttentionKeep keep = extent_keep(flags.extent, file.attention.n);
+    if (keep.everything()) continue;
+    if (flags.words) throw Error("--words works on whole inputs: leave out --window and --blocks");
+    file.attention = keep_attention(file.attention, keep);
+  }
+  const auto n = static_cast<std::size_t>(files[0].attention.n);  // cells, before --words
+  std::vector<PageInput> pages;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const Encoding& encoding =
+        flags.words ? words_encoding(files[i], flags.from[i]) : files[i].encoding;
+    pages.push_back(page_input(flags, std::move(files[i].attention), encoding));
   }
   std::vector<HtmlInput> inputs;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string text = files[i].text.empty() ? flags.from[i] : files[i].text;
-    inputs.push_back({&files[i].attention,
+    inputs.push_back({&pages[i].attention,
                       files.size() == 2 ? std::string(i == 0 ? "A: " : "B: ") + text : text,
-                      sentence_b_start(files[i].encoding.type_ids)});
+                      pages[i].sentence_b_start, flags.rollout});
   }
   HtmlOptions options;
-  options.title = "attnviz · " + files[0].model;
+  options.title = page_title(flags, files[0].model);
   options.model_name = files[0].model;
   options.include_vectors = false;
-  const auto n = static_cast<std::size_t>(files[0].attention.n);
   options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (n > kLongInput ? 6 : 8);
   write_html_file(flags.output, html_view(inputs, options));
   std::cout << "wrote " << flags.output << '\n';
@@ -74,15 +116,22 @@ void run_html(const HtmlFlags& flags) {
   if (flags.sentence.empty()) throw Error("give a sentence to look at (see attnviz html --help)");
   if (flags.compare && flags.pair) throw Error("--compare and --pair cannot be combined: pick one");
   const Session session = open_session(flags.model);
-  std::vector<Encoding> encodings{session.encode(text_argument(flags.sentence), flags.pair)};
+  const std::string sentence = text_argument(flags.sentence);
+  std::vector<Encoding> encodings{session.encode(sentence, flags.pair)};
   if (flags.compare) encodings.push_back(session.encode(text_argument(*flags.compare)));
+  if (flags.vectors && (flags.words || flags.rollout))
+    throw Error(std::string("--vectors: the neuron view shows each token's query and key, which ") +
+                (flags.words ? "--words" : "--rollout") + " pages do not have: leave out one");
   std::size_t longest = 0;
   for (const auto& encoding : encodings) longest = std::max(longest, encoding.size());
   AttendOptions attend;
   attend.keep = extent_keep(flags.extent, static_cast<int>(longest));
+  if (flags.words && !attend.keep.everything())
+    throw Error("--words works on whole inputs: leave out --window, or raise --blocks to " +
+                std::to_string(longest));
   const bool pooled = attend.keep.block > 1;
-  const bool wanted =
-      flags.vectors || (!flags.no_vectors && !pooled && encodings[0].size() <= kLongInput);
+  const bool wanted = flags.vectors || (!flags.no_vectors && !flags.words && !flags.rollout &&
+                                        !pooled && encodings[0].size() <= kLongInput);
   const bool vectors = wanted && session.model->info().queries_keys && !pooled;
   if (wanted && !vectors) {
     warn(pooled ? "this input is pooled into blocks of " + std::to_string(attend.keep.block) +
@@ -93,22 +142,23 @@ void run_html(const HtmlFlags& flags) {
                       "page has no neuron view");
   }
   attend.with_queries_keys = vectors;
-  const std::vector<Attention> attentions = session.attend(encodings, attend);
+  std::vector<Attention> attentions = session.attend(encodings, attend);
   session.warn_unknown_tokens();
+  std::vector<PageInput> pages;
+  for (std::size_t i = 0; i < attentions.size(); ++i)
+    pages.push_back(page_input(flags, std::move(attentions[i]), encodings[i]));
 
-  std::vector<HtmlInput> inputs{
-      {&attentions[0], flags.compare ? "A: " + flags.sentence : flags.sentence}};
-  if (flags.compare) inputs.push_back({&attentions[1], "B: " + *flags.compare});
-  if (flags.pair) {
-    inputs[0].sentence_b_start = sentence_b_start(encodings[0].type_ids);
-  }
+  std::vector<HtmlInput> inputs{{&pages[0].attention, flags.compare ? "A: " + sentence : sentence,
+                                 pages[0].sentence_b_start, flags.rollout}};
+  if (flags.compare)
+    inputs.push_back({&pages[1].attention, "B: " + *flags.compare, 0, flags.rollout});
   HtmlOptions options;
-  options.title = "attnviz · " + session.name;
+  options.title = page_title(flags, session.name);
   options.model_name = session.name;
   options.include_vectors = vectors;
-  options.weight_bits = flags.weight_bits != 0
-                            ? flags.weight_bits
-                            : (static_cast<std::size_t>(attentions[0].n) > kLongInput ? 6 : 8);
+  const auto cells = static_cast<std::size_t>(attend.keep.everything() ? encodings[0].size()
+                                                                       : pages[0].attention.n);
+  options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (cells > kLongInput ? 6 : 8);
   write_html_file(flags.output, html_view(inputs, options));
   std::cout << "wrote " << flags.output << '\n';
 }
@@ -139,6 +189,12 @@ void add_html_command(CLI::App& app) {
                    "Bits per stored weight, 4-8 (default: 8, or 6 above 512 tokens); fewer make a "
                    "smaller file; e.g. --weight-bits 6")
       ->check(CLI::Range(4, 8));
+  command->add_flag("--words", flags->words,
+                    "Merge word pieces: attention to a word is the sum over its pieces, from a "
+                    "word the mean (Clark et al.); no neuron view; e.g. --words");
+  command->add_flag("--rollout", flags->rollout,
+                    "Show attention rollout (Abnar & Zuidema) instead of the heads: layer N is the "
+                    "rollout through layers 1 to N; no neuron view; e.g. --rollout");
   command->add_option("--from", flags->from,
                       "Saved attentions instead of a model run (as attnviz render reads them); "
                       "twice: a page that switches between the two; e.g. --from attention.npy");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "attnviz/analysis.hpp"
 #include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
 #include "commands.hpp"
@@ -17,6 +18,7 @@ struct RenderFlags {
   std::optional<std::string> compare;
   std::string tokens;
   bool no_check = false;
+  bool words = false;
   ViewOptions view;
 };
 
@@ -46,6 +48,11 @@ int file_focus_row(const AttentionFile& file, const std::string& path, const std
   return static_cast<int>(found - tokens.begin());
 }
 
+// --words: the file's attention with its word pieces merged, as the main command merges them.
+void merge_words(AttentionFile& file, const std::string& path) {
+  file.attention = word_attention(file.attention, words_encoding(file, path));
+}
+
 ViewInput view_input(const AttentionFile& file, const std::string& path, const char* letter) {
   return {&file.attention,
           std::string(letter) + ": " + shorten(file.text.empty() ? path : file.text)};
@@ -62,6 +69,7 @@ void run_render(const RenderFlags& flags) {
   if (!keep.everything()) {
     if (flags.compare) require_tokens(keep, "--compare");
     if (flags.view.print) require_tokens(keep, "--print");
+    if (flags.words) throw Error("--words works on whole inputs: leave out --window and --blocks");
     a.attention = keep_attention(a.attention, keep);
   }
   std::optional<AttentionFile> b;
@@ -82,7 +90,13 @@ void run_render(const RenderFlags& flags) {
   ViewOptions view = flags.view;
   if (a.negative || (b && b->negative)) view.colormap = "rdbu";  // values around 0
   ViewInput input_a = view_input(a, flags.file, "A");
-  if (focus_token >= 0) input_a.focus_row = kept_row(a.attention, focus_token);
+  if (flags.words) {  // --focus found its token; the row to outline is that token's word
+    input_a.focus_row = word_of_token(words_encoding(a, flags.file), focus_token);
+    merge_words(a, flags.file);
+    if (b) merge_words(*b, *flags.compare);
+  } else if (focus_token >= 0) {
+    input_a.focus_row = kept_row(a.attention, focus_token);
+  }
   std::optional<ViewInput> input_b;
   if (b) input_b = view_input(*b, *flags.compare, "B");
   draw_view(view, selection, a.model, input_a, input_b);
@@ -107,6 +121,9 @@ void add_render_command(CLI::App& app) {
   command->add_flag("--no-check", flags->no_check,
                     "Draw values that are not probabilities (scores, differences); negative "
                     "values get a diverging map; e.g. --no-check");
+  command->add_flag("--words", flags->words,
+                    "Merge word pieces, as the main command's --words (needs the JSON attnviz dump "
+                    "writes); e.g. --words");
   add_view_display_options(*command, flags->view);
   command->callback([flags] { run_render(*flags); });
 }

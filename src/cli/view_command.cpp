@@ -1,5 +1,4 @@
 // The command users came for: `attnviz --model bert --layer 10 --head 5 "sentence"` draws heatmaps.
-#include <algorithm>
 
 #include "attnviz/analysis.hpp"
 #include "attnviz/error.hpp"
@@ -19,17 +18,6 @@ struct ViewFlags {
   bool words = false;
   ViewOptions view;
 };
-
-// The index of the word (word_groups) that holds a token; -1 stays -1.
-int word_of_token(const Encoding& encoding, int token) {
-  if (token < 0) return token;
-  const auto groups = word_groups(encoding);
-  for (std::size_t w = 0; w < groups.size(); ++w) {
-    if (std::find(groups[w].begin(), groups[w].end(), token) != groups[w].end())
-      return static_cast<int>(w);
-  }
-  return -1;
-}
 
 void run_view(const ViewFlags& flags) {
   if (flags.compare && flags.pair) throw Error("--compare and --pair cannot be combined: pick one");

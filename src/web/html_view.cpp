@@ -131,7 +131,8 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                               {"heads_per_kv", a.heads_per_kv},
                               {"windows", windows_in_cells(a)},
                               {"n", a.n},
-                              {"head_dim", has_vectors(a, options) ? a.head_dim : 0}});
+                              {"head_dim", has_vectors(a, options) ? a.head_dim : 0},
+                              {"rollout", in.rollout}});
   }
   // Token strings may hold bytes that are not UTF-8 (a byte-level BPE piece); show U+FFFD rather
   // than fail.

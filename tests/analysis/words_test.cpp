@@ -84,6 +84,13 @@ TEST(WordAttention, LabelsJoinThePiecesAndRowsStillSumToOne) {
   shorter.display.pop_back();
   shorter.special.pop_back();
   EXPECT_THROW(word_attention(a, shorter), Error);
+  // --focus on a piece outlines its word's row.
+  EXPECT_EQ(word_of_token(e, 0), 0);
+  EXPECT_EQ(word_of_token(e, 1), 1);
+  EXPECT_EQ(word_of_token(e, 2), 1);
+  EXPECT_EQ(word_of_token(e, 3), 2);
+  EXPECT_EQ(word_of_token(e, -1), -1);
+  EXPECT_EQ(word_of_token(e, 4), -1);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../render/golden.hpp"
 #include "cli_runner.hpp"
 
 namespace attnviz {
@@ -198,6 +199,46 @@ TEST_F(Cli, BatchReportsBadLinesAndSummarises) {
   const auto summary = nlohmann::json::parse(test::read_all(dir_ / "out" / "summary.json"));
   EXPECT_EQ(summary.at("pairs").get<int>(), 2);
   EXPECT_EQ(summary.at("sentences").get<int>(), 4);
+}
+
+// --words: each sentence's heatmap is the main command's word-level heatmap of it, not the
+// pieces' heatmap.
+TEST_F(Cli, BatchWordsDrawsWordHeatmaps) {
+  const std::string a =
+      "The strawberries didn't fit in the boxes because they were unbelievably big.";
+  std::ofstream(dir_ / "pairs.tsv")
+      << "id\tsentence_a\tsentence_b\tpronoun\tcandidate_1\tcandidate_2\tcorrect_a\tcorrect_b\n"
+      << "fit\t" << a
+      << "\tThe strawberries didn't fit in the boxes because they were unbelievably small.\tthey\t"
+         "strawberries\tboxes\tstrawberries\tboxes\n";
+  const std::vector<std::string> view{"--model", kBert, "--layer", "2", "--head", "3"};
+  const auto batch = [&](const std::string& out, bool words) {
+    std::vector<std::string> args{"batch", "pairs.tsv", "-o", out};
+    args.insert(args.end(), view.begin(), view.end());
+    if (words) args.push_back("--words");
+    const auto result = run(args);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out;
+  };
+  const std::string pieces_out = batch("pieces", false);
+  const std::string words_out = batch("words", true);
+  // The scores stay per token: the same best heads, the figures in another folder.
+  EXPECT_EQ(pieces_out.substr(0, pieces_out.find("wrote")),
+            words_out.substr(0, words_out.find("wrote")));
+  std::vector<std::string> direct = view;
+  direct.insert(direct.end(), {"--words", a, "-o", "direct.png"});
+  const auto result = run(direct);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Image expected = test::read_png((dir_ / "direct.png").string());
+  const Image words = test::read_png((dir_ / "words" / "fit-a.png").string());
+  ASSERT_GT(expected.width, 0);
+  const auto diff = test::compare_pixels(expected, words);
+  EXPECT_TRUE(diff.same_size);
+  EXPECT_EQ(diff.differing, 0) << "first at " << diff.first_x << "," << diff.first_y;
+  const Image pieces = test::read_png((dir_ / "pieces" / "fit-a.png").string());
+  ASSERT_GT(pieces.width, 0);
+  EXPECT_FALSE(test::compare_pixels(pieces, words).same_size);  // 66 pieces, 17 words
+  EXPECT_TRUE(is_png(fs::path("words") / "fit-pair.png"));
 }
 
 TEST_F(Cli, BatchOfShippedExamples) {

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "../render/golden.hpp"
+#include "../web/page_reader.hpp"
+#include "attnviz/attention_file.hpp"
 #include "cli_runner.hpp"
 
 namespace attnviz {
@@ -46,6 +48,104 @@ class Render : public ::testing::Test {
   fs::path dir_;
 };
 
+// Attention matrices computed here from the papers' definitions, to hold a page's data against.
+struct Matrices {
+  int layers = 0, heads = 0, n = 0;
+  std::vector<double> weights;  // [layer][head][query][key]
+  std::vector<std::string> tokens;
+  double& at(int l, int h, int q, int k) {
+    return weights[((static_cast<std::size_t>(l) * heads + h) * n + q) * n + k];
+  }
+};
+
+// Clark et al. (2019): attention to a word is the sum over its pieces, from a word the mean. A
+// piece continues the word before it when it is shown as "·piece" and neither it nor the token
+// before it is a template token.
+Matrices merged_words(const AttentionFile& file) {
+  const Attention& a = file.attention;
+  std::vector<int> word_of;  // per token
+  Matrices m{a.layers, a.heads, 0, {}, {}};
+  for (int t = 0; t < a.n; ++t) {
+    const std::string& shown = a.tokens[t];
+    const bool continues =
+        t > 0 && !a.special[t] && !a.special[t - 1] && shown.rfind("\u00b7", 0) == 0;
+    if (continues) {
+      m.tokens.back() += shown.substr(std::string("\u00b7").size());
+    } else {
+      m.tokens.push_back(shown);
+      ++m.n;
+    }
+    word_of.push_back(m.n - 1);
+  }
+  m.weights.assign(static_cast<std::size_t>(m.layers) * m.heads * m.n * m.n, 0.0);
+  std::vector<int> pieces(m.n, 0);
+  for (const int w : word_of) ++pieces[w];
+  for (int l = 0; l < a.layers; ++l)
+    for (int h = 0; h < a.heads; ++h)
+      for (int q = 0; q < a.n; ++q)
+        for (int k = 0; k < a.n; ++k)
+          m.at(l, h, word_of[q], word_of[k]) += a.at(l, h, q, k) / pieces[word_of[q]];
+  return m;
+}
+
+// Abnar & Zuidema (2020): per layer the heads' mean, 0.5 A + 0.5 I with rows renormalised, and
+// R_l = Â_l R_{l-1}; one "head" per layer.
+Matrices rollout(const Attention& a) {
+  Matrices m{a.layers, 1, a.n, {}, a.tokens};
+  m.weights.assign(static_cast<std::size_t>(a.layers) * a.n * a.n, 0.0);
+  std::vector<double> previous;
+  for (int l = 0; l < a.layers; ++l) {
+    std::vector<double> mixed(static_cast<std::size_t>(a.n) * a.n);
+    for (int q = 0; q < a.n; ++q) {
+      double sum = 0;
+      for (int k = 0; k < a.n; ++k) {
+        double mean = 0;
+        for (int h = 0; h < a.heads; ++h) mean += a.at(l, h, q, k) / a.heads;
+        mixed[q * a.n + k] = 0.5 * mean + (q == k ? 0.5 : 0.0);
+        sum += mixed[q * a.n + k];
+      }
+      for (int k = 0; k < a.n; ++k) mixed[q * a.n + k] /= sum;
+    }
+    for (int q = 0; q < a.n; ++q) {
+      for (int k = 0; k < a.n; ++k) {
+        double v = 0;
+        for (int j = 0; j < a.n; ++j)
+          v += mixed[q * a.n + j] * (l == 0 ? (j == k) : previous[j * a.n + k]);
+        m.at(l, 0, q, k) = v;
+      }
+    }
+    previous.assign(m.weights.begin() + static_cast<std::ptrdiff_t>(l) * a.n * a.n,
+                    m.weights.begin() + static_cast<std::ptrdiff_t>(l + 1) * a.n * a.n);
+  }
+  return m;
+}
+
+// The page's first input holds these tokens and, within its 8-bit storage (row max / 510), these
+// weights.
+void expect_page_holds(const std::string& page, Matrices expected) {
+  const nlohmann::json input = testing::meta_of(page).at("inputs").at(0);
+  EXPECT_EQ(input.at("tokens").get<std::vector<std::string>>(), expected.tokens);
+  ASSERT_EQ(input.at("n").get<int>(), expected.n);
+  ASSERT_EQ(input.at("layers").get<int>(), expected.layers);
+  ASSERT_EQ(input.at("heads").get<int>(), expected.heads);
+  EXPECT_EQ(input.at("head_dim").get<int>(), 0);  // no neuron view
+  for (int l = 0; l < expected.layers; ++l) {
+    const testing::PageLayer layer = testing::page_layer(page, 0, l);
+    ASSERT_EQ(layer.weights.size(),
+              static_cast<std::size_t>(expected.heads) * expected.n * expected.n);
+    for (int h = 0; h < expected.heads; ++h) {
+      for (int q = 0; q < expected.n; ++q) {
+        const double bound = layer.scales[h * expected.n + q] / 510 + 1e-6;
+        for (int k = 0; k < expected.n; ++k) {
+          ASSERT_NEAR(layer.weights[(h * expected.n + q) * expected.n + k], expected.at(l, h, q, k),
+                      bound)
+              << "layer " << l << ", head " << h << ", query " << q << ", key " << k;
+        }
+      }
+    }
+  }
+}
+
 struct ViewCase {
   std::string model;
   std::vector<std::string> view;  // the options both commands get
@@ -59,6 +159,9 @@ TEST_F(Render, DumpThenRenderDrawsWhatTheDirectCommandDraws) {
       {"bert-tiny", {"--layer", "all", "--head", "mean", "--cmap", "magma"}},
       {"gpt2-tiny", {"--layer", "2", "--head", "1", "--values", "always"}},
       {"gpt2-tiny", {"--layer", "all"}},
+      {"bert-tiny", {"--layer", "2", "--head", "3", "--words", "--focus", "animal"}},
+      {"bert-tiny", {"--layer", "1", "--head", "all", "--words"}},
+      {"gpt2-tiny", {"--layer", "all", "--head", "mean", "--words"}},
   };
   int i = 0;
   for (const auto& c : cases) {
@@ -78,17 +181,20 @@ TEST_F(Render, DumpThenRenderDrawsWhatTheDirectCommandDraws) {
 TEST_F(Render, CompareOfTwoDumpsIsTheDirectCompare) {
   dump("bert-tiny", kTired, "tired");
   dump("bert-tiny", kWide, "wide");
-  const std::vector<std::string> view{"--layer", "2", "--head", "1", "--focus", "it"};
-  std::vector<std::string> direct{
-      "--model",   (kData / "models" / "bert-tiny").string(), kTired, "--compare", kWide, "-o",
-      "direct.png"};
-  std::vector<std::string> render{"render",   "tired.npy", "--compare",
-                                  "wide.npy", "-o",        "render.png"};
-  direct.insert(direct.end(), view.begin(), view.end());
-  render.insert(render.end(), view.begin(), view.end());
-  run_ok(direct);
-  run_ok(render);
-  expect_same_pixels("direct.png", "render.png");
+  for (const bool words : {false, true}) {
+    std::vector<std::string> view{"--layer", "2", "--head", "1", "--focus", "it"};
+    if (words) view.push_back("--words");
+    std::vector<std::string> direct{
+        "--model",   (kData / "models" / "bert-tiny").string(), kTired, "--compare", kWide, "-o",
+        "direct.png"};
+    std::vector<std::string> render{"render",   "tired.npy", "--compare",
+                                    "wide.npy", "-o",        "render.png"};
+    direct.insert(direct.end(), view.begin(), view.end());
+    render.insert(render.end(), view.begin(), view.end());
+    run_ok(direct);
+    run_ok(render);
+    expect_same_pixels("direct.png", "render.png");
+  }
 }
 
 TEST_F(Render, PairDumpFocusesAsTheDirectCommand) {
@@ -109,13 +215,103 @@ TEST_F(Render, HtmlFromDumpIsTheDirectPageWithoutVectors) {
     run_ok({"html", "--model", dir, "--no-vectors", kTired, "-o", "direct.html"});
     run_ok({"html", "--from", "tired.npy", "-o", "from.html"});
     EXPECT_EQ(test::read_all(dir_ / "direct.html"), test::read_all(dir_ / "from.html")) << model;
-    // Two files: the direct --compare runs both sentences as one padded batch, whose last bits
-    // differ from two single runs, so here only the page's two inputs are checked.
-    run_ok({"html", "--from", "tired.npy", "--from", "wide.npy", "-o", "from2.html"});
-    const std::string page = test::read_all(dir_ / "from2.html");
-    EXPECT_NE(page.find("A: " + kTired.substr(0, 20)), std::string::npos) << model;
-    EXPECT_NE(page.find("B: " + kWide.substr(0, 20)), std::string::npos) << model;
   }
+}
+
+// Two files: the page of the direct --compare. That runs both sentences as one batch, whose last
+// bits may differ from two single runs: bert-tiny's row maxima do from layer 2 on, gpt2-tiny's do
+// not, so its pages are byte-identical. Everything else is equal: row maxima to 1e-5 (relative,
+// as the model tests hold float32 runs), each stored weight within one storage step (row max /
+// 255).
+TEST_F(Render, HtmlFromTwoDumpsIsTheDirectCompare) {
+  for (const std::string model : {"bert-tiny", "gpt2-tiny"}) {
+    dump(model, kTired, "tired");
+    dump(model, kWide, "wide");
+    run_ok({"html", "--model", (kData / "models" / model).string(), "--no-vectors", kTired,
+            "--compare", kWide, "-o", "direct.html"});
+    run_ok({"html", "--from", "tired.npy", "--from", "wide.npy", "-o", "from.html"});
+    const std::string direct = test::read_all(dir_ / "direct.html");
+    const std::string from = test::read_all(dir_ / "from.html");
+    if (model == "gpt2-tiny") {
+      EXPECT_EQ(direct, from);
+    }
+    const nlohmann::json meta = testing::meta_of(direct);
+    EXPECT_EQ(testing::meta_of(from), meta) << model;
+    EXPECT_EQ(meta["inputs"][0]["label"], "A: " + kTired);
+    EXPECT_EQ(meta["inputs"][1]["label"], "B: " + kWide);
+    const auto strip_blocks = [](std::string page) {
+      return std::regex_replace(page, std::regex("octet-stream\">[^<]*<"), "");
+    };
+    EXPECT_EQ(strip_blocks(direct), strip_blocks(from)) << model;  // all but the data blocks
+    for (int input = 0; input < 2; ++input) {
+      for (int l = 0; l < meta["inputs"][input]["layers"].get<int>(); ++l) {
+        const testing::PageLayer a = testing::page_layer(direct, input, l);
+        const testing::PageLayer b = testing::page_layer(from, input, l);
+        ASSERT_EQ(a.weights.size(), b.weights.size());
+        ASSERT_FALSE(a.weights.empty());
+        const std::size_t n = a.weights.size() / a.scales.size();
+        for (std::size_t i = 0; i < a.weights.size(); ++i) {
+          const float scale = a.scales[i / n];
+          ASSERT_NEAR(b.scales[i / n], scale, 1e-5 * scale) << model << " layer " << l;
+          ASSERT_NEAR(b.weights[i], a.weights[i], scale / 255 + 1e-6) << model << " layer " << l;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(Render, HtmlWordsPageHoldsTheWordMergedMatrices) {
+  const std::string sentence = "Unbelievable strawberries didn't fit.";
+  for (const std::string model : {"bert-tiny", "gpt2-tiny"}) {
+    const std::string dir = (kData / "models" / model).string();
+    std::vector<std::string> pair;  // BERT: a sentence pair, whose B moves with the words
+    if (model == "bert-tiny") pair = {"--pair", "Strawberries are unbelievable."};
+    std::vector<std::string> dump_args{"dump", "--model", dir, sentence, "-o", "s.npy"};
+    std::vector<std::string> html{"html", "--model", dir, sentence, "--words", "-o", "direct.html"};
+    dump_args.insert(dump_args.end(), pair.begin(), pair.end());
+    html.insert(html.end(), pair.begin(), pair.end());
+    run_ok(dump_args);
+    run_ok(html);
+    run_ok({"html", "--from", "s.npy", "--words", "-o", "from.html"});
+    const std::string page = test::read_all(dir_ / "direct.html");
+    EXPECT_EQ(page, test::read_all(dir_ / "from.html")) << model;
+    const AttentionFile file = read_attention_file(dir_ / "s.npy");
+    const Matrices words = merged_words(file);
+    EXPECT_LT(words.n, file.attention.n) << model << ": the sentence has no word of two pieces";
+    expect_page_holds(page, words);
+    const int b_start = testing::meta_of(page)["inputs"][0]["sentence_b_start"].get<int>();
+    if (pair.empty()) {
+      EXPECT_EQ(b_start, 0);
+    } else {
+      ASSERT_GT(b_start, 0);
+      EXPECT_EQ(words.tokens[b_start], "strawberries");  // uncased: the first word of B
+      EXPECT_EQ(words.tokens[b_start - 1], "[SEP]");
+    }
+  }
+}
+
+TEST_F(Render, HtmlRolloutPageHoldsTheRollout) {
+  for (const std::string model : {"bert-tiny", "gpt2-tiny"}) {
+    const std::string dir = (kData / "models" / model).string();
+    dump(model, kTired, "tired");
+    run_ok({"html", "--model", dir, kTired, "--rollout", "-o", "direct.html"});
+    run_ok({"html", "--from", "tired.npy", "--rollout", "-o", "from.html"});
+    const std::string page = test::read_all(dir_ / "direct.html");
+    EXPECT_EQ(page, test::read_all(dir_ / "from.html")) << model;
+    expect_page_holds(page, rollout(read_attention_file(dir_ / "tired.npy").attention));
+    EXPECT_TRUE(testing::meta_of(page)["inputs"][0]["rollout"].get<bool>()) << model;
+  }
+}
+
+TEST_F(Render, HtmlWordsAndRolloutRefuseWhatTheyCannotShow) {
+  const auto no_pieces = run({"html", "--from", (kFiles / "transformers.npy").string(), "--words"});
+  EXPECT_EQ(no_pieces.exit_code, 1);
+  EXPECT_NE(no_pieces.err.find("has no token details to find the words by"), std::string::npos)
+      << no_pieces.err;
+  const auto vectors = run({"html", "--model", (kData / "models" / "bert-tiny").string(), kTired,
+                            "--rollout", "--vectors"});
+  EXPECT_EQ(vectors.exit_code, 1);
+  EXPECT_NE(vectors.err.find("--rollout pages do not have"), std::string::npos) << vectors.err;
 }
 
 TEST_F(Render, PrintAndSvgWorkWithoutAModel) {
@@ -222,6 +418,8 @@ TEST_F(Render, EveryBadFileGetsItsOneLineError) {
       {{f("transformers.npy"), "--layer", "1", "--head", "1", "--focus", "zebra"}, "'zebra'"},
       {{f("transformers.npy"), "--layer", "1", "--head", "1", "--compare", f("layer2.npz")},
        "--compare"},
+      {{f("transformers.npy"), "--layer", "1", "--head", "1", "--words"},
+       "has no token details to find the words by"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args{"render"};

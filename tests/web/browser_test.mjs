@@ -40,6 +40,7 @@ const PAGES = {
   pair: ['--layers', '2', '--heads', '2', '--n', '8', '--pair'],
   novec: ['--layers', '1', '--heads', '2', '--n', '6'],
   sentpair: ['--layers', '1', '--heads', '2', '--n', '12', '--sentence-b', '6', '--seed', '4'],
+  rollout: ['--layers', '3', '--heads', '1', '--n', '6', '--no-vectors', '--rollout', '--seed', '5'],
 };
 const truth = {};
 for (const [name, flags] of Object.entries(PAGES)) {
@@ -194,6 +195,14 @@ test('model view: hover names a thumbnail, click opens it as a heatmap', async (
   await click(page, x, y);
   const s = await state(page);
   assert.deepEqual([s.view, s.layer, s.head, s.mean], ['heatmap', 1, 2, false]);
+  await page.close();
+});
+
+test('a page of rollouts names each layer as the rollout through it', async () => {
+  const page = await open('rollout', 'view=model');
+  const { left, top, thumb, gap } = await layout(page);
+  await hover(page, left + thumb / 2, top + 1 * (thumb + gap) + thumb / 2);
+  assert.equal(await readout(page), 'Attention rollout through layer 2: click to open its heatmap');
   await page.close();
 });
 

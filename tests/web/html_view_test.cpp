@@ -1,71 +1,26 @@
 #include "attnviz/html_view.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "attnviz/error.hpp"
+#include "page_reader.hpp"
 #include "synthetic_attention.hpp"
 
 namespace attnviz {
 namespace {
 
+using testing::f32_at;
+using testing::inflate_block;
+using testing::meta_of;
+using testing::script_text;
 using testing::synthetic_attention;
 using testing::SyntheticSpec;
-
-// The text of <script id="ID" ...>...</script>, or "" when absent.
-std::string script_text(const std::string& page, const std::string& id) {
-  const std::size_t at = page.find("<script id=\"" + id + "\"");
-  if (at == std::string::npos) return "";
-  const std::size_t begin = page.find('>', at) + 1;
-  return page.substr(begin, page.find("</script>", begin) - begin);
-}
-
-std::vector<std::uint8_t> unbase64(const std::string& text) {
-  std::vector<std::uint8_t> out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char* p = std::strchr(table, c);
-    if (c == '=' || p == nullptr) break;
-    acc = (acc << 6) | static_cast<std::uint32_t>(p - table);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>(acc >> bits));
-    }
-  }
-  return out;
-}
-
-std::vector<std::uint8_t> inflate_block(const std::string& page, const std::string& id,
-                                        std::size_t expected) {
-  const std::vector<std::uint8_t> packed = unbase64(script_text(page, id));
-  std::vector<std::uint8_t> out(expected + 16);
-  uLongf size = out.size();
-  EXPECT_EQ(uncompress(out.data(), &size, packed.data(), packed.size()), Z_OK) << id;
-  out.resize(size);
-  return out;
-}
-
-float f32_at(const std::vector<std::uint8_t>& bytes, std::size_t index) {
-  std::uint32_t bits = 0;
-  for (int i = 0; i < 4; ++i) bits |= static_cast<std::uint32_t>(bytes[index * 4 + i]) << (8 * i);
-  float v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-
-nlohmann::json meta_of(const std::string& page) {
-  return nlohmann::json::parse(script_text(page, "attnviz-meta"));
-}
 
 HtmlOptions options() {
   HtmlOptions o;

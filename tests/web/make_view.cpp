@@ -1,6 +1,6 @@
 // Test and benchmark helper: writes an HTML view of a synthetic attention.
 //   make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] [--causal] [--xss] [--pair]
-//                      [--no-font] [--seed S] [--title T] [--dump WEIGHTS.json]
+//                      [--rollout] [--no-font] [--seed S] [--title T] [--dump WEIGHTS.json]
 // --dump also writes the exact float weights of the (first) input, for the browser test to check
 // the page against.
 #include <cstring>
@@ -39,12 +39,14 @@ attnviz::Attention read_bin(const std::string& path, const attnviz::testing::Syn
 int main(int argc, char** argv) {
   using attnviz::testing::SyntheticSpec;
   if (argc < 2) {
-    std::cerr << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
-                 "[--causal] [--xss] "
-                 "[--pair] [--no-font] [--no-vectors] [--weight-bits B] [--sentence-b I] [--seed "
-                 "S] [--title T] "
-                 "[--dump WEIGHTS.json] "
-                 "[--dump-bin WEIGHTS.f32]\n";
+    std::cerr
+        << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
+           "[--causal] [--xss] "
+           "[--pair] [--rollout] [--no-font] [--no-vectors] [--weight-bits B] [--sentence-b I] "
+           "[--seed "
+           "S] [--title T] "
+           "[--dump WEIGHTS.json] "
+           "[--dump-bin WEIGHTS.f32]\n";
     return 2;
   }
   SyntheticSpec spec;
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   options.title = "synthetic attention";
   options.model_name = "test model";
   bool pair = false;
+  bool rollout = false;  // the page names the input's layers as rollouts
   std::string dump;
   std::string dump_bin;
   std::string from_bin;
@@ -93,6 +96,8 @@ int main(int argc, char** argv) {
         spec.xss = true;
       else if (arg == "--pair")
         pair = true;
+      else if (arg == "--rollout")
+        rollout = true;
       else if (arg == "--no-font")
         options.embed_font = false;
       else
@@ -119,7 +124,7 @@ int main(int argc, char** argv) {
     }
     if (!pair) {
       const auto start = std::chrono::steady_clock::now();
-      const std::string page = attnviz::html_view({{&a, "", sentence_b}}, options);
+      const std::string page = attnviz::html_view({{&a, "", sentence_b, rollout}}, options);
       const std::chrono::duration<double, std::milli> took =
           std::chrono::steady_clock::now() - start;
       std::cerr << "html_view_ms " << took.count() << "\n";

@@ -14,6 +14,7 @@ export interface InputMeta {
   windows: number[]; // per layer: keys this many back or more are masked (sliding window); 0 or empty: none
   n: number;
   head_dim: number; // 0 when the page carries no queries/keys
+  rollout: boolean; // attention rollout: layer l holds the rollout through layers 1..l, as one head
 }
 
 export interface PageMeta {

@@ -1,7 +1,7 @@
 // bertviz-style head view: tokens on both sides, a line from query to key per head with opacity = weight.
 import { head_color } from './colors';
 import { InputMeta, LayerWeights } from './data';
-import { Context, Segments, View, font, label, max_label_width, quote, size_canvases } from './view';
+import { Context, Segments, View, font, head_name, label, max_label_width, quote, size_canvases } from './view';
 
 // Token range [begin, end) of the query (side 0) or key (side 1) for the chosen sentence-pair segments.
 function range(input: InputMeta, segments: Segments, side: 0 | 1): [number, number] {
@@ -50,7 +50,9 @@ export class HeadView implements View {
     g.textAlign = 'left';
     g.textBaseline = 'alphabetic';
     const on = state.heads_on.filter((x) => x).length;
-    g.fillText(`Layer ${state.layer + 1} \u00b7 ${on} of ${input.heads} heads`, 8, 20);
+    const title = input.rollout ? head_name(input, state.layer, 0)
+      : `Layer ${state.layer + 1} \u00b7 ${on} of ${input.heads} heads`;
+    g.fillText(title, 8, 20);
 
     const f = this.focus;
     const shade = f ? this.mean_weights(lw, state.heads_on, f) : null;

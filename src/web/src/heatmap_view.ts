@@ -2,7 +2,7 @@
 // inputs of the same shape, also their difference A - B.
 import { VIRIDIS_ABGR, abgr_to_css, diverging_abgr } from './colors';
 import { LayerWeights } from './data';
-import { Context, View, clear_overlay, font, fmt, label, quote, size_canvases } from './view';
+import { Context, View, clear_overlay, font, fmt, head_name, label, quote, size_canvases } from './view';
 
 interface Layout {
   left: number;
@@ -95,9 +95,10 @@ export class HeatmapView implements View {
     g.font = font(14, true);
     g.textBaseline = 'alphabetic';
     g.textAlign = 'left';
-    const what = state.mean ? `mean of ${input.heads} heads` : `Head ${state.head + 1}`;
+    const what = state.mean && !input.rollout
+      ? `Layer ${state.layer + 1} \u00b7 mean of ${input.heads} heads` : head_name(input, state.layer, state.head);
     const [la, lb] = ctx.store.meta.inputs.map((m) => m.label || 'input');
-    g.fillText(`Layer ${state.layer + 1} \u00b7 ${what}${this.diff ? ` \u00b7 A \u2212 B` : ''}`, 8, 20);
+    g.fillText(`${what}${this.diff ? ` \u00b7 A \u2212 B` : ''}`, 8, 20);
     g.font = font(11);
     g.fillStyle = theme.muted;
     g.fillText('rows: query (attending from) \u00b7 columns: key (attended to)' +

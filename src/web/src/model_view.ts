@@ -1,7 +1,7 @@
 // Model view: every layer x head as a small heatmap; click one to open it large in the heatmap view.
 import { VIRIDIS_ABGR } from './colors';
 import { LayerWeights } from './data';
-import { Context, View, clear_overlay, font, size_canvases } from './view';
+import { Context, View, clear_overlay, font, head_name, size_canvases } from './view';
 
 interface Layout {
   left: number;
@@ -113,7 +113,8 @@ export class ModelView implements View {
     o.strokeStyle = ctx.theme.fg;
     o.lineWidth = 2;
     o.strokeRect(left + h * (thumb + gap) - 2, top + l * (thumb + gap) - 2, thumb + 4, thumb + 4);
-    ctx.set_readout(`Layer ${l + 1}, Head ${h + 1}: click to open its heatmap`);
+    const name = ctx.input.rollout ? head_name(ctx.input, l, h) : `Layer ${l + 1}, Head ${h + 1}`;
+    ctx.set_readout(`${name}: click to open its heatmap`);
   }
 
   leave(ctx: Context): void {

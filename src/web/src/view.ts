@@ -80,6 +80,11 @@ export function max_label_width(ctx: Context): number {
   return w;
 }
 
+// What one head of a layer is called: "Layer 3 · Head 2", or the rollout an input of rollouts holds.
+export function head_name(input: InputMeta, layer: number, head: number): string {
+  return input.rollout ? `Attention rollout through layer ${layer + 1}` : `Layer ${layer + 1} \u00b7 Head ${head + 1}`;
+}
+
 export function clear_overlay(ctx: Context): void {
   const c = ctx.overlay.canvas;
   ctx.overlay.save();
