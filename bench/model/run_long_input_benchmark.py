@@ -141,7 +141,8 @@ def main():
         # transformers holds every attention, and one layer's scores and probabilities besides.
         need = weights + (layers + 2) * heads * n * n * 4
         if need > 0.8 * memory_available():
-            t_cells = f"does not fit: needs ~{need / 1e9:.0f} GB, {memory_available() / 1e9:.0f} GB free | – | –"
+            t_cells = (f"does not fit: needs ~{need / 1e9:.0f} GB of the {memory_available() / 1e9:.0f} GB "
+                       "free (run only under 80 %) | – | –")
         else:
             t = one(args, "transformers", n, work)
             t_cells = (f"{t['wall_s']:.1f} ({t['forward_s']:.1f}) | {t['peak_rss_gb']:.2f} | "

@@ -12,6 +12,10 @@
 namespace attnviz::model {
 namespace {
 
+// One band of a long input's scores (SmolLM2 at 8,192 tokens: 2 MB 11.9 s, 8 MB 10.6 s, 32 MB 32.7
+// s for one head of layer 12).
+constexpr std::size_t kBandBytes = std::size_t{8} << 20;
+
 // What to call each token in pictures: its display text, else its vocabulary string, else its id
 // (an encoding made from bare ids has neither).
 std::vector<std::string> labels_of(const Encoding& encoding) {
@@ -156,11 +160,11 @@ at::Tensor BatchedModel::attend_layer(AttentionPass& pass, const at::Tensor& que
   // A long input: head by head, in bands of query rows, so that one layer never holds more than a
   // band's scores. Each row's softmax is the same as in the whole layer: a causal model's keys
   // after the band are masked, so they are left out of it.
-  // Bands of at most an eighth of the rows for a causal model, whose keys after a band are skipped:
-  // 56 % of the products and softmaxes of the whole matrix instead of 100 %.
-  const std::int64_t band =
-      std::clamp<std::int64_t>(static_cast<std::int64_t>(pass.scores_bytes / 2 / bytes_per_row), 1,
-                               pass.causal ? std::max<std::int64_t>(256, n / 8) : n);
+  // Bands of about kBandBytes of scores: small enough that scaling, masking, softmax and the
+  // product with the values find them in cache, and for a causal model, whose keys after a band are
+  // skipped, about half the products and softmaxes of the whole matrix.
+  const std::int64_t band = std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(std::min(kBandBytes, pass.scores_bytes / 2) / bytes_per_row), 1, n);
   const std::int64_t group = heads / key.size(1);
   at::Tensor context;
   if (!last) context = at::empty({batch, heads, n, value.size(3)}, value.options());
@@ -300,7 +304,8 @@ MemoryNeed BatchedModel::memory_need(const std::vector<AttentionKeeper>& keepers
   const auto cells = static_cast<std::size_t>(batch * n);
   // Scores and probabilities of a whole layer, or of one band of rows at a time.
   const std::size_t layer = cells * static_cast<std::size_t>(info_.heads * n) * sizeof(float);
-  need.scores = 2 * (layer <= options.scores_bytes ? layer : options.scores_bytes / 2);
+  need.scores =
+      2 * (layer <= options.scores_bytes ? layer : std::min(kBandBytes, options.scores_bytes / 2));
   // Hidden states, the MLP's wider ones and the attention context, a few of each alive at once
   // (24 hidden-wide float rows a token covers them in every family here), and the masks.
   need.activations = cells * static_cast<std::size_t>(info_.hidden) * sizeof(float) * 24 +
