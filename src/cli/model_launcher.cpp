@@ -2,6 +2,7 @@
 // (--help, tokenize, render, html --from, any error before a model loads) never pay for loading it.
 // A command that is about to run a model continues as attnviz-torch, the same commands linked with
 // the model stage, found next to this binary and given the same command line.
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,6 +36,11 @@ std::unique_ptr<Model> load_model(const std::filesystem::path&, const RuntimeOpt
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
+  // libtorch's OpenMP threads spin while they wait, against OpenBLAS's own threads and anything
+  // else on the machine: SmolLM2's forward at 128 tokens took 1.39 s spinning and 0.34 s sleeping
+  // (2 cores, other work running). libgomp reads this once, when attnviz-torch loads it; a value
+  // the user set is kept.
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   execv(torch_binary.c_str(), argv.data());
   throw Error("cannot start " + torch_binary.string() + " (" + std::strerror(errno) +
               "), which runs the models: it belongs next to " + self.string() +
