@@ -1,6 +1,6 @@
 // Browser tests of the HTML view: Debian's chromium, headless and offline, driven by playwright-core.
 //   node browser_test.mjs --make-view BUILD/tests/web/make_view --work DIR [--update-golden]
-// Exits 77 (ctest: skipped) only when chromium is absent. Screenshots are compared with golden/*.png: a pixel
+// Exits 77 (ctest: skipped) only when chromium is absent. Screenshots are compared with tests/data/golden/web/*.png: a pixel
 // differs when any channel differs by more than CHANNEL_TOLERANCE; no differing pixel is allowed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM, launch } from './browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const GOLDEN = path.join(HERE, 'golden');
+const GOLDEN = path.join(HERE, '..', 'data', 'golden', 'web');
 // Antialiased edges may move by a few levels between chromium builds; a wrong colour or a moved element
 // changes channels by far more than this.
 const CHANNEL_TOLERANCE = 40;
