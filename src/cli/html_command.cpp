@@ -6,6 +6,7 @@
 #include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/html_view.hpp"
+#include "attnviz/output_file.hpp"
 #include "commands.hpp"
 #include "session.hpp"
 
@@ -57,7 +58,7 @@ void run_html_from(const HtmlFlags& flags) {
   options.include_vectors = false;
   const auto n = static_cast<std::size_t>(files[0].attention.n);
   options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (n > kLongInput ? 6 : 8);
-  write_html_file(flags.output, html_view(inputs, options));
+  write_output_file(flags.output, "HTML page", {html_view(inputs, options)});
   std::cout << "wrote " << flags.output << '\n';
 }
 
@@ -92,7 +93,7 @@ void run_html(const HtmlFlags& flags) {
   options.include_vectors = vectors;
   options.weight_bits =
       flags.weight_bits != 0 ? flags.weight_bits : (encodings[0].size() > kLongInput ? 6 : 8);
-  write_html_file(flags.output, html_view(inputs, options));
+  write_output_file(flags.output, "HTML page", {html_view(inputs, options)});
   std::cout << "wrote " << flags.output << '\n';
 }
 
@@ -107,8 +108,7 @@ void add_html_command(CLI::App& app) {
                                          "cross the street because it was too tired.\" -o it.html");
   add_model_flags(*command, flags->model);
   command->add_option("sentence", flags->sentence, "The text to look at");
-  command->add_option("--pair", flags->pair,
-                      "A second sentence (BERT sentence pair); e.g. --pair \"It was tired.\"");
+  add_pair_option(*command, flags->pair);
   command->add_option("--compare", flags->compare,
                       "Another sentence, switchable in the page; e.g. --compare \"... too wide.\"");
   command->add_flag("--vectors", flags->vectors,

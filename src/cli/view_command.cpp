@@ -62,10 +62,7 @@ void add_view_options(CLI::App& app) {
   auto flags = std::make_shared<ViewFlags>();
   add_model_flags(app, flags->model);
   app.add_option("sentence", flags->sentence, "The text to look at (quote it)");
-  app.add_option(
-      "--pair", flags->pair,
-      "A second sentence, run as BERT's sentence pair: [CLS] A [SEP] B [SEP]; e.g. --pair "
-      "\"It was tired.\"");
+  add_pair_option(app, flags->pair);
   app.add_option("--compare", flags->compare,
                  "Another sentence: draws A, B and A-B side by side, aligned by token; e.g. "
                  "--compare \"... because it was too wide.\"");
