@@ -7,6 +7,7 @@
 #include "attnviz/error.hpp"
 #include "attnviz/output_file.hpp"
 #include "commands.hpp"
+#include "options.hpp"
 #include "session.hpp"
 
 namespace attnviz::cli {

@@ -8,6 +8,7 @@
 #include "attnviz/html_view.hpp"
 #include "attnviz/output_file.hpp"
 #include "commands.hpp"
+#include "options.hpp"
 #include "session.hpp"
 
 namespace attnviz::cli {

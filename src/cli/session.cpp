@@ -71,12 +71,6 @@ void add_model_flags(CLI::App& command, ModelFlags& flags) {
       ->capture_default_str();
 }
 
-void add_pair_option(CLI::App& command, std::optional<std::string>& pair) {
-  command.add_option("--pair", pair,
-                     "A second sentence, run as a sentence pair (BERT: [CLS] A [SEP] B [SEP]); "
-                     "e.g. --pair \"It was tired.\"");
-}
-
 void warn(const std::string& message) {
   std::cerr << "attnviz: warning: " << message << '\n';
 }

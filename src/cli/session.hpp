@@ -20,9 +20,6 @@ struct ModelFlags {
 };
 
 void add_model_flags(CLI::App& command, ModelFlags& flags);
-// --pair, the second sentence of a sentence pair, declared the same on every command that takes
-// one.
-void add_pair_option(CLI::App& command, std::optional<std::string>& pair);
 
 // A model resolved to its directory (hub), loaded (model) with its tokenizer (tokenize).
 struct Session {

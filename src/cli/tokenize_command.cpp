@@ -10,7 +10,7 @@
 #include "attnviz/tokenizer.hpp"
 #include "commands.hpp"
 #include "model_directory.hpp"
-#include "session.hpp"
+#include "options.hpp"
 
 namespace attnviz::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include "attnviz/error.hpp"
 #include "commands.hpp"
 #include "figures.hpp"
+#include "options.hpp"
 #include "session.hpp"
 #include "view.hpp"
 
