@@ -1,6 +1,6 @@
 // Renders fixed hand-made inputs and compares the decoded pixels with the committed PNGs in
-// tests/data/golden/render/. To change a golden on purpose, run scripts/make_golden_images.sh and look
-// at every changed picture before committing it.
+// tests/data/golden/render/. To change a golden on purpose, run scripts/make_golden_images.sh and
+// look at every changed picture before committing it.
 #include <gtest/gtest.h>
 
 #include <cmath>
