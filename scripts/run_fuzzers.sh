@@ -13,7 +13,8 @@ seconds="${1:-20}"
 shift || true
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
-  harnesses=(fuzz_safetensors fuzz_tokenizer_json fuzz_vocab_files fuzz_batch_file fuzz_tokenize_text)
+  harnesses=(fuzz_safetensors fuzz_tokenizer_json fuzz_vocab_files fuzz_batch_file fuzz_tokenize_text
+    fuzz_attention_file fuzz_config_json fuzz_torchscript_manifest)
 fi
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
@@ -29,6 +30,7 @@ seed_files() {
     fuzz_batch_file) ls "$root"/examples/winograd_pairs.tsv "$root"/examples/winograd_pairs.jsonl \
       "$data"/analysis/pairs_bad_lines.tsv ;;
     fuzz_tokenize_text) ls "$data"/tokenize/corpus.jsonl ;;
+    fuzz_torchscript_manifest) ls "$data"/torchscript/*/attnviz_manifest.json ;;
   esac
 }
 
@@ -44,6 +46,21 @@ for harness in "${harnesses[@]}"; do
     { printf '\0'; cat "$data/models/bert-tiny/vocab.txt"; } >"$corpus/vocab_txt"
     { printf '\1'; cat "$data/models/gpt2-tiny/vocab.json"; printf '\0'; cat "$data/models/gpt2-tiny/merges.txt"; } \
       >"$corpus/vocab_json_merges"
+  fi
+  if [ "$harness" = fuzz_config_json ]; then  # first byte: even bert-tiny's weights, odd gpt2-tiny's
+    for config in "$data"/models/*/config.json "$data"/models/families/*/config.json; do
+      name=$(echo "${config#"$data"/models/}" | tr / _)
+      { printf '\0'; cat "$config"; } >"$corpus/bert_$name"
+      { printf '\1'; cat "$config"; } >"$corpus/gpt2_$name"
+    done
+  fi
+  if [ "$harness" = fuzz_attention_file ]; then  # first byte: format (.npy .npz .safetensors) and check
+    for array in "$data"/render_files/*.np[yz] "$data"/render_files/*.safetensors; do
+      case "$array" in *.npy) format='\0' ;; *.npz) format='\1' ;; *) format='\2' ;; esac
+      tokens="${array%.*}.json"
+      [ -f "$tokens" ] || tokens="$data/render_files/tokens.json"
+      { printf "$format"; cat "$tokens"; printf '\0'; cat "$array"; } >"$corpus/$(basename "$array")"
+    done
   fi
   echo "== $harness: $seconds s"
   # -rss_limit_mb: a harness that allocates for a huge declared size is a finding, not a slow run.

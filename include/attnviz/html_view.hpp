@@ -45,7 +45,4 @@ struct HtmlOptions {
 std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& options);
 std::string html_view(const Attention& attention, const HtmlOptions& options);
 
-// Writes a page built by html_view to a file; throws attnviz::Error naming the path when it cannot.
-void write_html_file(const std::string& path, const std::string& page);
-
 }  // namespace attnviz

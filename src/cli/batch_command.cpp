@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "attnviz/analysis.hpp"
 #include "attnviz/batch_file.hpp"
 #include "attnviz/error.hpp"
+#include "attnviz/output_file.hpp"
 #include "attnviz/render.hpp"
 #include "attnviz/winograd.hpp"
 #include "commands.hpp"
@@ -17,6 +17,7 @@
 #include "progress.hpp"
 #include "selection.hpp"
 #include "session.hpp"
+#include "view.hpp"
 #include "winograd_summary_io.hpp"
 
 namespace attnviz::cli {
@@ -84,9 +85,10 @@ class BatchRun {
   void write_summary() const {
     if (summary_.pairs == 0)
       throw Error("no pair of " + flags_.file + " could be scored; nothing to summarise");
-    write_text(output("summary.csv"), [&](std::ostream& out) { write_summary_csv(out, summary_); });
-    write_text(output("summary.json"),
-               [&](std::ostream& out) { write_summary_json(out, summary_); });
+    write_output_text(output("summary.csv"), "summary table",
+                      [&](std::ostream& out) { write_summary_csv(out, summary_); });
+    write_output_text(output("summary.json"), "summary",
+                      [&](std::ostream& out) { write_summary_json(out, summary_); });
     const std::vector<float> shares = summary_.share_matrix();
     HeatmapData data;
     data.matrix = MatrixView{shares.data(), summary_.layers, summary_.heads};
@@ -171,13 +173,6 @@ class BatchRun {
 
   std::string output(const std::string& name) const {
     return (std::filesystem::path(flags_.output) / name).string();
-  }
-
-  template <typename Write>
-  static void write_text(const std::string& path, Write write) {
-    std::ofstream out(path);
-    write(out);
-    if (!out) throw Error("cannot write " + path);
   }
 
   const BatchFlags& flags_;
@@ -282,9 +277,7 @@ void add_batch_command(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("!--no-figures", flags->figures,
                     "Write only the summary, no heatmaps per pair; e.g. --no-figures");
-  command->add_option("--cmap", flags->colormap, "Colour map; e.g. --cmap magma")
-      ->check(CLI::IsMember({"viridis", "magma", "greys"}))
-      ->capture_default_str();
+  add_colormap_option(*command, flags->colormap);
   command->add_flag("--words", flags->words,
                     "Heatmaps of words, pieces merged: attention to a word is the sum over its "
                     "pieces, from a word the mean (Clark et al.); the scores stay per token; e.g. "

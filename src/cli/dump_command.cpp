@@ -1,12 +1,13 @@
 // `attnviz dump`: the raw attentions as a NumPy .npy [layers, heads, n, n] with a JSON sidecar.
 #include <cstdint>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "attnviz/error.hpp"
+#include "attnviz/output_file.hpp"
 #include "commands.hpp"
+#include "options.hpp"
 #include "session.hpp"
 #include "view.hpp"
 
@@ -31,16 +32,22 @@ void write_npy(const std::string& path, const Attention& attention) {
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape.str() + ", }";
   const std::size_t unpadded = 10 + header.size() + 1;
   header += std::string((64 - unpadded % 64) % 64, ' ') + '\n';
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot write " + path);
-  out.write("\x93NUMPY\x01\x00", 8);
   const auto length = static_cast<std::uint16_t>(header.size());
-  const char length_bytes[2] = {static_cast<char>(length & 0xFF), static_cast<char>(length >> 8)};
-  out.write(length_bytes, 2);
-  out << header;
-  out.write(reinterpret_cast<const char*>(attention.weights.data()),
-            static_cast<std::streamsize>(attention.weights.size() * sizeof(float)));
-  if (!out) throw Error("writing " + path + " failed (disk full?)");
+  const char preamble[10] = {'\x93',
+                             'N',
+                             'U',
+                             'M',
+                             'P',
+                             'Y',
+                             '\x01',
+                             '\x00',
+                             static_cast<char>(length & 0xFF),
+                             static_cast<char>(length >> 8)};
+  write_output_file(path, "attentions (.npy)",
+                    {{preamble, sizeof preamble},
+                     header,
+                     {reinterpret_cast<const char*>(attention.weights.data()),
+                      attention.weights.size() * sizeof(float)}});
 }
 
 Encoding encoding_of_ids(const std::string& text, const Tokenizer& tokenizer) {
@@ -103,9 +110,7 @@ void run_dump(const DumpFlags& flags) {
     meta["positions"] = attention.input_length();
   }
   meta["npy"] = std::filesystem::path(flags.output).filename().string();
-  std::ofstream out(sidecar);
-  out << meta.dump(2) << '\n';
-  if (!out) throw Error("cannot write " + sidecar);
+  write_output_file(sidecar, "token sidecar (.json)", {meta.dump(2) + '\n'});
   std::cout << "wrote " << flags.output << " [" << attention.layers << ", " << attention.heads
             << ", " << attention.n << ", " << attention.n << "] and " << sidecar << '\n';
 }
@@ -121,8 +126,7 @@ void add_dump_command(CLI::App& app) {
                                          "cat.npy   (then numpy.load(\"cat.npy\"))");
   add_model_flags(*command, flags->model);
   command->add_option("sentence", flags->sentence, "The text to run");
-  command->add_option("--pair", flags->pair,
-                      "A second sentence (BERT sentence pair); e.g. --pair \"It was tired.\"");
+  add_pair_option(*command, flags->pair);
   command->add_option("--ids", flags->ids,
                       "Token ids instead of text, comma-separated; e.g. --ids 101,7592,102");
   flags->extent.blocks = 0;  // every cell unless --blocks is given

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <numeric>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include "attnviz/corpus_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/head_measures.hpp"
+#include "attnviz/output_file.hpp"
 #include "attnviz/render.hpp"
 #include "commands.hpp"
 #include "progress.hpp"
@@ -139,15 +139,8 @@ std::string number(double v) {
   return text;
 }
 
-template <typename Write>
-void write_text(const std::filesystem::path& path, Write write) {
-  std::ofstream out(path);
-  write(out);
-  if (!out) throw Error("cannot write " + path.string());
-}
-
 void write_csv(const std::filesystem::path& path, const std::vector<HeadRow>& rows) {
-  write_text(path, [&](std::ostream& out) {
+  write_output_text(path.string(), "head table", [&](std::ostream& out) {
     out << "layer,head,role,role_score";
     for (const char* name : measure_names()) out << ',' << name;
     out << '\n';
@@ -356,7 +349,7 @@ int run_heads(const HeadsFlags& flags) {
   }
   const std::filesystem::path dir(flags.output);
   write_csv(dir / "heads.csv", rows);
-  write_text(dir / "heads.json", [&](std::ostream& out) {
+  write_output_text((dir / "heads.json").string(), "head report", [&](std::ostream& out) {
     out << to_json(session.name, rows, info.layers, info.heads, means.inputs(), pairs, timing)
                .dump(1)
         << '\n';

@@ -7,7 +7,9 @@
 #include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/html_view.hpp"
+#include "attnviz/output_file.hpp"
 #include "commands.hpp"
+#include "options.hpp"
 #include "session.hpp"
 #include "view.hpp"
 
@@ -106,7 +108,7 @@ void run_html_from(const HtmlFlags& flags) {
   options.model_name = files[0].model;
   options.include_vectors = false;
   options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (n > kLongInput ? 6 : 8);
-  write_html_file(flags.output, html_view(inputs, options));
+  write_output_file(flags.output, "HTML page", {html_view(inputs, options)});
   std::cout << "wrote " << flags.output << '\n';
 }
 
@@ -159,7 +161,7 @@ void run_html(const HtmlFlags& flags) {
   const auto cells = static_cast<std::size_t>(attend.keep.everything() ? encodings[0].size()
                                                                        : pages[0].attention.n);
   options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (cells > kLongInput ? 6 : 8);
-  write_html_file(flags.output, html_view(inputs, options));
+  write_output_file(flags.output, "HTML page", {html_view(inputs, options)});
   std::cout << "wrote " << flags.output << '\n';
 }
 
@@ -175,8 +177,7 @@ void add_html_command(CLI::App& app) {
   add_model_flags(*command, flags->model);
   command->add_option("sentence", flags->sentence,
                       "The text to look at, or @FILE for the text of a file; e.g. @chapter.txt");
-  command->add_option("--pair", flags->pair,
-                      "A second sentence (BERT sentence pair); e.g. --pair \"It was tired.\"");
+  add_pair_option(*command, flags->pair);
   command->add_option("--compare", flags->compare,
                       "Another sentence, switchable in the page; e.g. --compare \"... too wide.\"");
   command->add_flag("--vectors", flags->vectors,

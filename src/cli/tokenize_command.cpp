@@ -10,6 +10,7 @@
 #include "attnviz/tokenizer.hpp"
 #include "commands.hpp"
 #include "model_directory.hpp"
+#include "options.hpp"
 
 namespace attnviz::cli {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 struct TokenizeOptions {
   std::string model;
   std::string text;
-  std::string pair;
+  std::optional<std::string> pair;
   bool json = false;
 };
 
@@ -61,9 +62,10 @@ void print_table(const Encoding& enc, bool pair, std::ostream& out) {
       << (pair ? "the sentence each token came from" : "the text") << "\n";
 }
 
-void run_tokenize(const TokenizeOptions& options, bool has_pair) {
+void run_tokenize(const TokenizeOptions& options) {
+  const bool has_pair = options.pair.has_value();
   const auto tokenizer = load_tokenizer(resolve_model_directory(options.model));
-  const Encoding enc = has_pair ? tokenizer->encode_pair(options.text, options.pair)
+  const Encoding enc = has_pair ? tokenizer->encode_pair(options.text, *options.pair)
                                 : tokenizer->encode(options.text);
   if (options.json) {
     std::cout << encoding_json(enc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -85,10 +87,9 @@ void add_tokenize_command(CLI::App& app) {
          "e.g. --model gpt2")
       ->required();
   cmd->add_option("text", options->text, "Text to tokenize (UTF-8)")->required();
-  CLI::Option* pair = cmd->add_option(
-      "--pair", options->pair, "Second sentence of a sentence pair; e.g. --pair \"It was tired.\"");
+  add_pair_option(*cmd, options->pair);
   cmd->add_flag("--json", options->json, "Print one JSON object instead of a table; e.g. --json");
-  cmd->callback([options, pair] { run_tokenize(*options, pair->count() > 0); });
+  cmd->callback([options] { run_tokenize(*options); });
 }
 
 }  // namespace attnviz::cli

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "attnviz/analysis.hpp"
+#include "attnviz/colormap.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/render.hpp"
 #include "figures.hpp"
@@ -67,6 +68,12 @@ void add_extent_options(CLI::App& command, ExtentOptions& options) {
       ->capture_default_str();
 }
 
+void add_colormap_option(CLI::App& command, std::string& colormap) {
+  command.add_option("--cmap", colormap, "Colour map; e.g. --cmap magma")
+      ->check(CLI::IsMember(Colormap::names()))
+      ->capture_default_str();
+}
+
 void add_view_display_options(CLI::App& command, ViewOptions& options) {
   command
       .add_option("-l,--layer", options.layer,
@@ -90,9 +97,7 @@ void add_view_display_options(CLI::App& command, ViewOptions& options) {
   command.add_option("--top", options.top, "How many keys --print lists per query; e.g. --top 5")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  command.add_option("--cmap", options.colormap, "Colour map; e.g. --cmap magma")
-      ->check(CLI::IsMember({"viridis", "magma", "greys"}))
-      ->capture_default_str();
+  add_colormap_option(command, options.colormap);
   command
       .add_option("--values", options.values,
                   "Print weights in cells: auto (when they fit), always, never; e.g. --values "

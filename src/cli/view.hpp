@@ -37,6 +37,9 @@ struct ViewOptions {
   ExtentOptions extent;
 };
 
+// --cmap: one of the render stage's colormaps (Colormap::names()).
+void add_colormap_option(CLI::App& command, std::string& colormap);
+
 // --layer, --head, --focus, --print, --rollout, --top, --cmap, --values, --window, --blocks,
 // --pool, -o.
 void add_view_display_options(CLI::App& command, ViewOptions& options);

@@ -4,6 +4,7 @@
 #include "attnviz/error.hpp"
 #include "commands.hpp"
 #include "figures.hpp"
+#include "options.hpp"
 #include "session.hpp"
 #include "view.hpp"
 
@@ -65,10 +66,7 @@ void add_view_options(CLI::App& app) {
   app.add_option("sentence", flags->sentence,
                  "The text to look at (quote it), or @FILE for the text of a file; e.g. "
                  "@chapter.txt");
-  app.add_option(
-      "--pair", flags->pair,
-      "A second sentence, run as BERT's sentence pair: [CLS] A [SEP] B [SEP]; e.g. --pair "
-      "\"It was tired.\"");
+  add_pair_option(app, flags->pair);
   app.add_option("--compare", flags->compare,
                  "Another sentence: draws A, B and A-B side by side, aligned by token; e.g. "
                  "--compare \"... because it was too wide.\"");

@@ -66,7 +66,7 @@ std::vector<std::string> aliases_from_file(const fs::path& file, const std::stri
   nlohmann::json aliases;
   try {
     aliases = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range for 1e999
     throw Error(file.string() + " is not valid JSON (" + error.what() +
                 "). It must be an object {\"alias\": \"org/name\" or [\"org/name\", ...]}.");
   }
@@ -98,6 +98,23 @@ std::string format_bytes(double bytes, double unit, const char* suffix) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f", bytes / unit);
   return std::string(text) + suffix;
+}
+
+// A local model directory, checked for files no stage could open: a symbolic link that leads back
+// to itself (config.json -> config.json) would otherwise read as a missing file.
+fs::path checked_directory(const fs::path& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    std::error_code link_error;
+    if (!entry.is_symlink(link_error)) continue;
+    if (fs::status(entry.path(), link_error).type() != fs::file_type::none ||
+        link_error != std::errc::too_many_symbolic_link_levels)
+      continue;
+    throw Error(entry.path().string() + " is a symbolic link loop (it points to " +
+                fs::read_symlink(entry.path(), link_error).string() +
+                ", which leads back to itself): replace the link with the file it stands for");
+  }
+  return dir;
 }
 
 }  // namespace
@@ -153,7 +170,7 @@ fs::path resolve_model(const std::string& name_or_path, const HubOptions& option
     throw Error("the model name is empty. Pass a Hub id, an alias or a directory.");
   std::error_code error;
   const fs::path path = expand_user(name_or_path);
-  if (fs::is_directory(path, error)) return path;
+  if (fs::is_directory(path, error)) return checked_directory(path);
   if (fs::exists(path, error)) {
     throw Error(name_or_path +
                 " is a file; pass the directory that holds config.json and the weights.");
@@ -162,7 +179,7 @@ fs::path resolve_model(const std::string& name_or_path, const HubOptions& option
     throw Error("model directory " + name_or_path + " does not exist.");
   }
   if (!options.models_dir.empty() && fs::is_directory(options.models_dir / name_or_path, error)) {
-    return options.models_dir / name_or_path;
+    return checked_directory(options.models_dir / name_or_path);
   }
   const std::vector<std::string> repo_ids = alias_targets(name_or_path, options);
   for (const auto& repo_id : repo_ids) {

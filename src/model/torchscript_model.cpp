@@ -47,7 +47,7 @@ Manifest read_manifest(const fs::path& dir) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(stream);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw Error(file.string() + " is not valid JSON (" + e.what() + "); " + kReexport);
   }
   if (!json.is_object()) throw Error(file.string() + " is not a JSON object; " + kReexport);

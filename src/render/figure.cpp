@@ -1,12 +1,8 @@
 #include "attnviz/figure.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 
 #include "attnviz/error.hpp"
-#include "file_io.hpp"
 
 namespace attnviz {
 
@@ -25,17 +21,4 @@ Box bounds(const Item& item) {
   return b;
 }
 
-namespace render_detail {
-
-void write_file(const std::string& path, const void* data, std::size_t size, const char* what) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (out) out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-  if (out) out.close();
-  if (!out) {
-    throw Error(std::string("cannot write the ") + what + " to '" + path +
-                "': " + std::strerror(errno) + "; check that the folder exists and is writable");
-  }
-}
-
-}  // namespace render_detail
 }  // namespace attnviz

@@ -4,7 +4,7 @@
 
 #include "attnviz/error.hpp"
 #include "attnviz/image.hpp"
-#include "file_io.hpp"
+#include "attnviz/output_file.hpp"
 #include "font.hpp"
 
 #include <zlib.h>
@@ -196,7 +196,7 @@ std::vector<std::uint8_t> encode_png(const Image& image) {
 
 void write_png(const Image& image, const std::string& path) {
   const std::vector<std::uint8_t> bytes = encode_png(image);
-  render_detail::write_file(path, bytes.data(), bytes.size(), "PNG");
+  write_output_file(path, "PNG", {{reinterpret_cast<const char*>(bytes.data()), bytes.size()}});
 }
 
 }  // namespace attnviz

@@ -5,7 +5,7 @@
 
 #include "attnviz/error.hpp"
 #include "attnviz/markup.hpp"
-#include "file_io.hpp"
+#include "attnviz/output_file.hpp"
 
 namespace attnviz {
 namespace {
@@ -130,7 +130,7 @@ std::string to_svg(const Figure& figure) {
 
 void write_svg(const Figure& figure, const std::string& path) {
   const std::string svg = to_svg(figure);
-  render_detail::write_file(path, svg.data(), svg.size(), "SVG");
+  write_output_file(path, "SVG", {svg});
 }
 
 }  // namespace attnviz

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "attnviz/analysis.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/markup.hpp"
 #include "attnviz/parallel.hpp"
@@ -134,6 +134,12 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                               {"head_dim", has_vectors(a, options) ? a.head_dim : 0},
                               {"rollout", in.rollout}});
   }
+  if (inputs.size() == 2) {  // A - B on the aligned tokens, as the PNG/SVG compare
+    meta["alignment"] = nlohmann::json::array();
+    for (const AlignedPosition& p :
+         align_tokens(inputs[0].attention->tokens, inputs[1].attention->tokens))
+      meta["alignment"].push_back({p.a, p.b});
+  }
   // Token strings may hold bytes that are not UTF-8 (a byte-level BPE piece); show U+FFFD rather
   // than fail.
   return web::json_for_script(meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -225,15 +231,6 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
 
 std::string html_view(const Attention& attention, const HtmlOptions& options) {
   return html_view(std::vector<HtmlInput>{{&attention, ""}}, options);
-}
-
-void write_html_file(const std::string& path, const std::string& page) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out)
-    throw Error("cannot open " + path +
-                " for writing; check that its folder exists and is writable");
-  out.write(page.data(), static_cast<std::streamsize>(page.size()));
-  if (!out.flush()) throw Error("could not write " + path + " (disk full?)");
 }
 
 }  // namespace attnviz

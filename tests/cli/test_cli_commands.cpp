@@ -4,11 +4,13 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "../render/golden.hpp"
+#include "attnviz/colormap.hpp"
 #include "cli_runner.hpp"
 
 namespace attnviz {
@@ -376,8 +378,53 @@ TEST_F(Cli, HelpTeaches) {
   }
 }
 
-// Every option of every command says what it does with an example: "e.g. ...". An option's entry
-// starts with "  -" and may carry its description on the lines after.
+// The entries of a help text's options: each starts with "  -" and may carry its description on
+// the lines after.
+std::vector<std::string> option_entries(const std::string& help) {
+  const std::string options = help.substr(help.find("\nOptions:\n"));
+  std::istringstream lines(options.substr(0, options.find("\nSubcommands:")));
+  std::vector<std::string> entries;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  -", 0) == 0) {
+      entries.push_back(line);
+    } else if (!entries.empty() && line.rfind("    ", 0) == 0) {
+      entries.back() += line;
+    }
+  }
+  return entries;
+}
+
+// The help entry of one option ("--pair"), empty when the command has none.
+std::string option_entry(const std::string& help, const std::string& option) {
+  for (const auto& entry : option_entries(help)) {
+    if (entry.find(option + " ") != std::string::npos) return entry;
+  }
+  return "";
+}
+
+TEST_F(Cli, PairIsOneOptionOnEveryCommand) {
+  std::set<std::string> entries;
+  for (const auto& command : std::vector<std::vector<std::string>>{
+           {"--help"}, {"html", "--help"}, {"dump", "--help"}, {"tokenize", "--help"}}) {
+    const std::string entry = option_entry(run(command).out, "--pair");
+    EXPECT_FALSE(entry.empty()) << command[0];
+    entries.insert(entry);
+  }
+  EXPECT_EQ(entries.size(), 1U) << ::testing::PrintToString(entries);
+}
+
+TEST_F(Cli, CmapOffersEveryColormapOfTheRenderStage) {
+  for (const auto& command : std::vector<std::vector<std::string>>{
+           {"--help"}, {"batch", "--help"}, {"render", "--help"}}) {
+    const std::string entry = option_entry(run(command).out, "--cmap");
+    for (const auto& name : Colormap::names())
+      EXPECT_NE(entry.find(name), std::string::npos) << command[0] << ": " << entry;
+  }
+  const auto result = run({"tokenize", "--help"});
+  EXPECT_EQ(option_entry(result.out, "--cmap"), "");
+}
+
+// Every option of every command says what it does with an example: "e.g. ...".
 TEST_F(Cli, EveryOptionHasAnExample) {
   for (const std::vector<std::string>& command :
        std::vector<std::vector<std::string>>{{"--help"},
@@ -389,16 +436,7 @@ TEST_F(Cli, EveryOptionHasAnExample) {
                                              {"render", "--help"}}) {
     const auto result = run(command);
     ASSERT_EQ(result.exit_code, 0) << command[0];
-    const std::string options = result.out.substr(result.out.find("\nOptions:\n"));
-    std::istringstream lines(options.substr(0, options.find("\nSubcommands:")));
-    std::vector<std::string> entries;
-    for (std::string line; std::getline(lines, line);) {
-      if (line.rfind("  -", 0) == 0) {
-        entries.push_back(line);
-      } else if (!entries.empty() && line.rfind("    ", 0) == 0) {
-        entries.back() += line;
-      }
-    }
+    const std::vector<std::string> entries = option_entries(result.out);
     EXPECT_GE(entries.size(), 4U) << command[0];
     for (const auto& entry : entries) {
       if (entry.rfind("  -h,--help", 0) == 0) continue;

@@ -251,6 +251,37 @@ TEST_F(CliError, FocusWordAbsent) {
             std::string::npos);
 }
 
+TEST_F(CliError, SymbolicLinkLoopOnConfigJson) {
+  const auto model = dir_ / "loop";
+  fs::create_directories(model);
+  for (const char* file : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
+    fs::copy_file(kModels / "bert-tiny" / file, model / file);
+  fs::create_symlink("config.json", model / "config.json");
+  for (const auto& command : std::vector<std::vector<std::string>>{
+           {"--model", model.string(), "--layer", "1", "--head", "1", kSentence},
+           {"html", "--model", model.string(), kSentence}}) {
+    const std::string message = expect_error(command);
+    EXPECT_NE(message.find("loop/config.json is a symbolic link loop"), std::string::npos)
+        << message;
+  }
+}
+
+TEST_F(CliError, OutputIntoAMissingFolderSaysSoOnEveryCommand) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--model", kBert, "--layer", "1", "--head", "1", kSentence, "-o", "missing/out.png"},
+       "PNG"},
+      {{"--model", kBert, "--layer", "1", "--head", "1", kSentence, "-o", "missing/out.svg"},
+       "SVG"},
+      {{"html", "--model", kBert, kSentence, "-o", "missing/view.html"}, "HTML page"},
+      {{"dump", "--model", kBert, kSentence, "-o", "missing/attention.npy"}, "attentions (.npy)"}};
+  for (const auto& [args, what] : cases) {
+    const std::string message = expect_error(args);
+    EXPECT_NE(message.find("cannot write the " + what + " to missing/"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("the folder missing does not exist"), std::string::npos) << message;
+  }
+}
+
 TEST_F(CliError, UnwritableOutput) {
   expect_error({"--model", kBert, "--layer", "1", "--head", "1", kSentence, "-o",
                 "/nonexistent/dir/out.png"});

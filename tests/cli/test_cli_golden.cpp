@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 const fs::path kData = ATTNVIZ_TEST_DATA;
-const fs::path kGoldens = kData / "cli_golden";
+const fs::path kGoldens = kData / "golden" / "cli";
 constexpr int kTolerance = 8;
 
 const std::string kTired = "The animal didn't cross the street because it was too tired.";

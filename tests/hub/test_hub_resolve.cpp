@@ -56,6 +56,19 @@ TEST_F(HubResolve, MissingDirectoryOrFileIsAnError) {
   EXPECT_NE(message.find("pass the directory"), std::string::npos) << message;
 }
 
+TEST_F(HubResolve, SymbolicLinkLoopInTheDirectoryIsAnError) {
+  fs::create_symlink("config.json", temp_.path() / "config.json");
+  const std::string message =
+      error_message([&] { resolve_model(temp_.path().string(), options()); });
+  EXPECT_NE(message.find((temp_.path() / "config.json").string() + " is a symbolic link loop"),
+            std::string::npos)
+      << message;
+  fs::create_directories(temp_.path() / "models" / "looped");
+  fs::rename(temp_.path() / "config.json", temp_.path() / "models" / "looped" / "config.json");
+  const std::string in_models = error_message([&] { resolve_model("looped", options()); });
+  EXPECT_NE(in_models.find("symbolic link loop"), std::string::npos) << in_models;
+}
+
 TEST_F(HubResolve, ModelsFolderComesBeforeAliasesAndCache) {
   cache_snapshot(temp_.path() / "cache", "models--bert-base-uncased", kCommit,
                  {"config.json", "model.safetensors", "vocab.txt"});
@@ -97,6 +110,23 @@ TEST_F(HubResolve, BadAliasesFileNamesTheFile) {
   write(options().aliases_file, "{not json");
   message = error_message([&] { alias_targets("bert", options()); });
   EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+}
+
+TEST_F(HubResolve, AliasesFileNumberADoubleCannotHoldNamesTheFile) {
+  // nlohmann's parser throws out_of_range, not parse_error, for a number past a double's range.
+  write(options().aliases_file, R"({"bert": 1e999})");
+  const std::string message = error_message([&] { alias_targets("bert", options()); });
+  EXPECT_NE(message.find(options().aliases_file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("1e999"), std::string::npos) << message;
+}
+
+TEST_F(HubResolve, AliasesFileFieldOfTheWrongTypeNamesFileAndField) {
+  for (const char* text : {R"({"bert": {"id": "a/b"}})", R"({"bert": ["a/b", 7]})"}) {
+    write(options().aliases_file, text);
+    const std::string message = error_message([&] { alias_targets("bert", options()); });
+    EXPECT_NE(message.find(options().aliases_file.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("alias 'bert'"), std::string::npos) << message;
+  }
 }
 
 TEST_F(HubResolve, AliasCandidatesAreSearchedInTheCacheInOrder) {

@@ -255,6 +255,23 @@ TEST_F(BrokenExport, MalformedManifest) {
   EXPECT_NE(load_error().find("'causal' must be true or false"), std::string::npos);
 }
 
+TEST_F(BrokenExport, FieldOfTheWrongTypeNamesFileAndField) {
+  manifest_["layers"] = "3";
+  write_manifest(manifest_.dump());
+  const std::string error = load_error();
+  EXPECT_NE(error.find((dir_ / kManifest).string() + ": 'layers' must be a positive whole number"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(BrokenExport, NumberADoubleCannotHoldNamesTheFile) {
+  // nlohmann's parser throws out_of_range, not parse_error, for a number past a double's range.
+  write_manifest(R"({"attnviz_contract_version": 1, "layers": 1e999})");
+  const std::string error = load_error();
+  EXPECT_NE(error.find((dir_ / kManifest).string()), std::string::npos) << error;
+  EXPECT_NE(error.find("1e999"), std::string::npos) << error;
+}
+
 TEST_F(BrokenExport, NoModuleFile) {
   fs::remove(dir_ / "model.pt");
   EXPECT_NE(load_error().find("has no model.pt"), std::string::npos);

@@ -1,6 +1,6 @@
 // Browser tests of the HTML view: Debian's chromium, headless and offline, driven by playwright-core.
 //   node browser_test.mjs --make-view BUILD/tests/web/make_view --work DIR [--update-golden]
-// Exits 77 (ctest: skipped) only when chromium is absent. Screenshots are compared with golden/*.png: a pixel
+// Exits 77 (ctest: skipped) only when chromium is absent. Screenshots are compared with tests/data/golden/web/*.png: a pixel
 // differs when any channel differs by more than CHANNEL_TOLERANCE; no differing pixel is allowed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM, launch } from './browser.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const GOLDEN = path.join(HERE, 'golden');
+const GOLDEN = path.join(HERE, '..', 'data', 'golden', 'web');
 // Antialiased edges may move by a few levels between chromium builds; a wrong colour or a moved element
 // changes channels by far more than this.
 const CHANNEL_TOLERANCE = 40;
@@ -38,6 +38,8 @@ const PAGES = {
   causal: ['--layers', '2', '--heads', '3', '--n', '10', '--head-dim', '8', '--causal', '--seed', '2'],
   xss: ['--layers', '1', '--heads', '2', '--n', '10', '--head-dim', '8', '--xss', '--title', XSS_TITLE],
   pair: ['--layers', '2', '--heads', '2', '--n', '8', '--pair'],
+  // B is A without its tokens 5 and 6: aligned positions 5 and 6 have no partner in B.
+  pairlen: ['--layers', '2', '--heads', '2', '--n', '8', '--pair', '--pair-n', '6'],
   novec: ['--layers', '1', '--heads', '2', '--n', '6'],
   sentpair: ['--layers', '1', '--heads', '2', '--n', '12', '--sentence-b', '6', '--seed', '4'],
   rollout: ['--layers', '3', '--heads', '1', '--n', '6', '--no-vectors', '--rollout', '--seed', '5'],
@@ -327,6 +329,36 @@ test('a pair page switches between its inputs and shows A - B', async () => {
   await expect_screenshot(page, 'pair-diff');
   await page.keyboard.press('d');
   assert.equal((await state(page)).diff, false);
+  await page.close();
+});
+
+test('A - B of sentences of different lengths masks the tokens only one has', async () => {
+  const page = await open('pairlen', 'view=heatmap');
+  await page.keyboard.press('d');
+  await settle(page);
+  assert.equal((await state(page)).diff, true);
+  const { left, top, cell, n } = await layout(page);
+  assert.equal(n, 8);
+  await hover(page, left + 2.5 * cell, top + 3.5 * cell);
+  const m = (await readout(page)).match(/^query 3 .* key 2 .*: A (\d\.\d{4}) \u2212 B (\d\.\d{4}) = ([+-]\d\.\d{4})$/);
+  assert.ok(m, `unexpected read-out: ${await readout(page)}`);
+  assert.ok(Math.abs(Number(m[1]) - weight(truth.pairlen, 0, 0, 3, 2)) < 0.004, `A read-out ${m[1]}`);
+  for (const [row, col] of [[5, 2], [2, 6], [6, 6]]) {
+    await hover(page, left + (col + 0.5) * cell, top + (row + 0.5) * cell);
+    assert.match(await readout(page), /: masked: a token only one of the two sentences has$/);
+  }
+  // Masked cells are hatched in the theme's greys, never a colour of the A - B scale.
+  const greys = await page.evaluate(({ x0, y0, size }) => {
+    const c = document.getElementById('main-canvas');
+    const dpr = window.devicePixelRatio || 1;
+    const d = c.getContext('2d').getImageData(x0 * dpr, y0 * dpr, size * dpr, size * dpr).data;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+      if (Math.abs(r - g) > 2 || b - r < 0 || b - r > 10 || r < 130 || r > 225) return `rgb(${r},${g},${b})`;
+    }
+    return 'all grey';
+  }, { x0: left + 2 * cell + 2, y0: top + 5 * cell + 2, size: cell - 4 });
+  assert.equal(greys, 'all grey');
   await page.close();
 });
 

@@ -1,6 +1,8 @@
 // Test and benchmark helper: writes an HTML view of a synthetic attention.
 //   make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] [--causal] [--xss] [--pair]
-//                      [--rollout] [--no-font] [--seed S] [--title T] [--dump WEIGHTS.json]
+//                      [--rollout] [--pair-n M] (B of the pair has M tokens: A's first M - 1 and
+//                      [SEP])
+//                      [--no-font] [--seed S] [--title T] [--dump WEIGHTS.json]
 // --dump also writes the exact float weights of the (first) input, for the browser test to check
 // the page against.
 #include <cstring>
@@ -11,6 +13,7 @@
 
 #include "attnviz/error.hpp"
 #include "attnviz/html_view.hpp"
+#include "attnviz/output_file.hpp"
 #include "synthetic_attention.hpp"
 
 namespace {
@@ -39,14 +42,10 @@ attnviz::Attention read_bin(const std::string& path, const attnviz::testing::Syn
 int main(int argc, char** argv) {
   using attnviz::testing::SyntheticSpec;
   if (argc < 2) {
-    std::cerr
-        << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
-           "[--causal] [--xss] "
-           "[--pair] [--rollout] [--no-font] [--no-vectors] [--weight-bits B] [--sentence-b I] "
-           "[--seed "
-           "S] [--title T] "
-           "[--dump WEIGHTS.json] "
-           "[--dump-bin WEIGHTS.f32]\n";
+    std::cerr << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
+                 "[--causal] [--xss] [--pair] [--pair-n M] [--rollout] [--no-font] [--no-vectors] "
+                 "[--weight-bits B] [--sentence-b I] [--seed S] [--title T] [--dump WEIGHTS.json] "
+                 "[--dump-bin WEIGHTS.f32]\n";
     return 2;
   }
   SyntheticSpec spec;
@@ -59,6 +58,7 @@ int main(int argc, char** argv) {
   std::string dump_bin;
   std::string from_bin;
   int sentence_b = 0;
+  int pair_n = 0;  // 0: B as long as A
   try {
     for (int i = 2; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
         pair = true;
       else if (arg == "--rollout")
         rollout = true;
+      else if (arg == "--pair-n")
+        pair_n = std::stoi(value());
       else if (arg == "--no-font")
         options.embed_font = false;
       else
@@ -128,15 +130,16 @@ int main(int argc, char** argv) {
       const std::chrono::duration<double, std::milli> took =
           std::chrono::steady_clock::now() - start;
       std::cerr << "html_view_ms " << took.count() << "\n";
-      attnviz::write_html_file(argv[1], page);
+      attnviz::write_output_file(argv[1], "HTML page", {page});
       return 0;
     }
     SyntheticSpec other = spec;
     other.seed = spec.seed + 1;
+    if (pair_n > 0) other.n = pair_n;
     const attnviz::Attention b = attnviz::testing::synthetic_attention(other);
-    attnviz::write_html_file(
-        argv[1],
-        attnviz::html_view({{&a, "A: first sentence"}, {&b, "B: second sentence"}}, options));
+    attnviz::write_output_file(
+        argv[1], "HTML page",
+        {attnviz::html_view({{&a, "A: first sentence"}, {&b, "B: second sentence"}}, options)});
   } catch (const std::exception& e) {
     std::cerr << "make_view: " << e.what() << "\n";
     return 1;

@@ -24,6 +24,9 @@ export interface PageMeta {
   model: string;
   storage: string;
   inputs: InputMeta[];
+  // Pages of two inputs: their aligned positions, [index in A, index in B] with -1 where that sentence has no
+  // token (align_tokens in src/analysis, as the PNG/SVG compare); A - B is drawn on these positions.
+  alignment?: [number, number][];
 }
 
 export function read_meta(): PageMeta {

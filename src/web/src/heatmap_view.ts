@@ -1,7 +1,7 @@
 // Heatmap of one head or of a layer's mean over heads, with token axes and a hover read-out; on a page with two
-// inputs of the same shape, also their difference A - B.
-import { VIRIDIS_ABGR, abgr_to_css, diverging_abgr } from './colors';
-import { LayerWeights } from './data';
+// inputs of one model, also their difference A - B on the aligned tokens, masked where a sentence has no token.
+import { Theme, VIRIDIS_ABGR, abgr_to_css, diverging_abgr } from './colors';
+import { InputMeta, LayerWeights } from './data';
 import { Context, View, clear_overlay, font, fmt, head_name, label, quote, size_canvases } from './view';
 
 interface Layout {
@@ -9,6 +9,49 @@ interface Layout {
   top: number;
   cell: number;
   n: number;
+}
+
+// A's and B's weights on the aligned positions (m x m), NaN where either position has no token in that
+// sentence, and their difference, NaN where either is.
+function aligned(a: Float32Array, na: number, b: Float32Array, nb: number, alignment: [number, number][]) {
+  const m = alignment.length;
+  const out = { a: new Float32Array(m * m), b: new Float32Array(m * m), diff: new Float32Array(m * m) };
+  for (let r = 0; r < m; r++) {
+    const [ra, rb] = alignment[r];
+    for (let c = 0; c < m; c++) {
+      const [ca, cb] = alignment[c];
+      const i = r * m + c;
+      out.a[i] = ra >= 0 && ca >= 0 ? a[ra * na + ca] : NaN;
+      out.b[i] = rb >= 0 && cb >= 0 ? b[rb * nb + cb] : NaN;
+      out.diff[i] = out.a[i] - out.b[i];
+    }
+  }
+  return out;
+}
+
+// Axis labels of the aligned positions: the shared token, "a | b" for a substitution, the one token where only
+// one sentence has it.
+function aligned_tokens(a: InputMeta, b: InputMeta, alignment: [number, number][]): string[] {
+  return alignment.map(([i, j]) => {
+    if (j < 0) return a.tokens[i];
+    if (i < 0) return b.tokens[j];
+    return a.tokens[i] === b.tokens[j] ? a.tokens[i] : `${a.tokens[i]} | ${b.tokens[j]}`;
+  });
+}
+
+// Diagonal hatching on the grid colour: cells of tokens only one sentence has, as the PNG/SVG compare masks them.
+function hatch(g: CanvasRenderingContext2D, theme: Theme): CanvasPattern {
+  const tile = document.createElement('canvas');
+  tile.width = tile.height = 6;
+  const t = tile.getContext('2d')!;
+  t.fillStyle = theme.grid;
+  t.fillRect(0, 0, 6, 6);
+  t.strokeStyle = theme.muted;
+  t.beginPath();
+  t.moveTo(0, 6);
+  t.lineTo(6, 0);
+  t.stroke();
+  return g.createPattern(tile, 'repeat')!;
 }
 
 export class HeatmapView implements View {
@@ -21,6 +64,10 @@ export class HeatmapView implements View {
   private a: Float32Array = new Float32Array(0); // A's and B's weights when showing A - B
   private b: Float32Array = new Float32Array(0);
   private diff = false;
+  // The axes: the input's tokens, or with A - B the aligned positions and which of them a sentence lacks.
+  private tokens: string[] = [];
+  private special: boolean[] = [];
+  private absent: boolean[] = [];
 
   private prepare(ctx: Context): boolean {
     const { state, theme } = ctx;
@@ -33,19 +80,28 @@ export class HeatmapView implements View {
       const la = ctx.store.weights_if_ready(0, state.layer);
       const lb = ctx.store.weights_if_ready(1, state.layer);
       if (!la || !lb) return false;
-      this.a = pick(la);
-      this.b = pick(lb);
-      this.matrix = this.a.map((v, i) => v - this.b[i]);
+      const [ia, ib] = ctx.store.meta.inputs;
+      const alignment = ctx.store.meta.alignment!;
+      const d = aligned(pick(la), ia.n, pick(lb), ib.n, alignment);
+      this.a = d.a;
+      this.b = d.b;
+      this.matrix = d.diff;
+      this.tokens = aligned_tokens(ia, ib, alignment);
+      this.special = alignment.map(([i, j]) => (i >= 0 && ia.special[i]) || (j >= 0 && ib.special[j]));
+      this.absent = alignment.map(([i, j]) => i < 0 || j < 0);
       lut = diverging_abgr(theme.neutral);
     } else {
       const lw = ctx.store.weights_if_ready(state.input, state.layer);
       if (!lw) return false;
       this.matrix = pick(lw);
+      this.tokens = ctx.input.tokens;
+      this.special = ctx.input.special;
+      this.absent = [];
     }
     this.diff = state.diff;
-    const n = ctx.input.n;
+    const n = this.tokens.length;
     let max = 0;
-    for (let i = 0; i < this.matrix.length; i++) max = Math.max(max, Math.abs(this.matrix[i]));
+    for (let i = 0; i < this.matrix.length; i++) if (!Number.isNaN(this.matrix[i])) max = Math.max(max, Math.abs(this.matrix[i]));
     this.max = max;
     // One pixel per weight, scaled up with nearest-neighbour sampling when drawn.
     this.image.width = n;
@@ -55,23 +111,17 @@ export class HeatmapView implements View {
     const px = new Uint32Array(data.data.buffer);
     const k = max > 0 ? (state.diff ? 127.5 / max : 255 / max) : 0;
     const offset = state.diff ? 127.5 : 0;
-    for (let i = 0; i < this.matrix.length; i++) px[i] = lut[Math.round(this.matrix[i] * k + offset)];
+    // Masked cells (NaN) are painted over with the hatching in render().
+    for (let i = 0; i < this.matrix.length; i++) px[i] = Number.isNaN(this.matrix[i]) ? 0 : lut[Math.round(this.matrix[i] * k + offset)];
     ic.putImageData(data, 0, 0);
     this.cache_key = key;
     return true;
   }
 
-  // Axis labels: A's tokens, "a | b" where the two inputs differ.
-  private tokens(ctx: Context): string[] {
-    if (!this.diff) return ctx.input.tokens;
-    const [a, b] = ctx.store.meta.inputs;
-    return a.tokens.map((t, i) => (t === b.tokens[i] ? t : `${t} | ${b.tokens[i]}`));
-  }
-
   render(ctx: Context): boolean {
     if (!this.prepare(ctx)) return false;
     const { input, state, theme } = ctx;
-    const n = input.n;
+    const n = this.tokens.length;
     const cell = Math.max(1, Math.min(28, Math.floor(720 / n)));
     // Every token is labelled when cells are 10 px or more, else every stride-th with its position.
     const stride = cell >= 10 ? 1 : Math.ceil(12 / cell);
@@ -80,7 +130,7 @@ export class HeatmapView implements View {
     const g = ctx.main;
     g.font = font(labels ? 12 : 10);
     let label_w = 0;
-    this.tokens(ctx).forEach((t, i) => {
+    this.tokens.forEach((t, i) => {
       if (i % stride === 0) label_w = Math.max(label_w, g.measureText(text(t, i)).width);
     });
     // label() caps tokens at 24 characters, so the margins stay bounded.
@@ -106,12 +156,25 @@ export class HeatmapView implements View {
 
     g.imageSmoothingEnabled = false;
     g.drawImage(this.image, left, top, side, side);
+    if (this.absent.includes(true)) {
+      g.fillStyle = hatch(g, theme);
+      this.absent.forEach((gone, i) => {
+        if (!gone) return;
+        g.fillRect(left, top + i * cell, side, cell);
+        g.fillRect(left + i * cell, top, cell, side);
+      });
+      g.font = font(11);
+      g.fillStyle = theme.muted;
+      g.textBaseline = 'alphabetic';
+      g.textAlign = 'left';
+      g.fillText('hatched: masked, tokens only one of the two sentences has', left, top + side + 24);
+    }
 
     g.font = font(labels ? 12 : 10);
     g.textBaseline = 'middle';
-    this.tokens(ctx).forEach((t, i) => {
+    this.tokens.forEach((t, i) => {
       if (i % stride !== 0) return;
-      g.fillStyle = input.special[i] ? theme.muted : theme.fg;
+      g.fillStyle = this.special[i] ? theme.muted : theme.fg;
       g.textAlign = 'right';
       g.fillText(text(t, i), left - 6, top + (i + 0.5) * cell);
       g.save();
@@ -121,7 +184,7 @@ export class HeatmapView implements View {
       g.fillText(text(t, i), 0, 0);
       g.restore();
     });
-    const b = input.sentence_b_start;
+    const b = this.diff ? 0 : input.sentence_b_start;
     if (b > 0) {
       // Sentence-pair boundary on both axes.
       g.strokeStyle = theme.highlight;
@@ -174,7 +237,7 @@ export class HeatmapView implements View {
     o.lineWidth = 2;
     o.strokeRect(left + col * cell - 1, top + row * cell - 1, cell + 2, cell + 2);
     const { input } = ctx;
-    const tokens = this.tokens(ctx);
+    const tokens = this.tokens;
     const i = row * n + col;
     const window = (input.windows ?? [])[ctx.state.layer] ?? 0;
     const masked =
@@ -183,9 +246,11 @@ export class HeatmapView implements View {
         : window > 0 && row - col >= window
           ? ` (masked: outside the sliding window of ${window} tokens)`
           : '';
-    const value = this.diff
-      ? `A ${fmt(this.a[i])} \u2212 B ${fmt(this.b[i])} = ${this.matrix[i] >= 0 ? '+' : ''}${fmt(this.matrix[i])}`
-      : fmt(this.matrix[i]) + masked;
+    const value = !this.diff
+      ? fmt(this.matrix[i]) + masked
+      : Number.isNaN(this.matrix[i])
+        ? 'masked: a token only one of the two sentences has'
+        : `A ${fmt(this.a[i])} \u2212 B ${fmt(this.b[i])} = ${this.matrix[i] >= 0 ? '+' : ''}${fmt(this.matrix[i])}`;
     ctx.set_readout(`query ${row} ${quote(tokens[row])} \u2192 key ${col} ${quote(tokens[col])}: ${value}`);
   }
 

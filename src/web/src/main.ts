@@ -376,10 +376,10 @@ class App {
   }
 }
 
-// Two inputs whose attentions can be subtracted cell by cell (a Winograd pair, say).
+// Two inputs whose attentions can be subtracted on their aligned positions (a Winograd pair, say).
 function comparable(meta: PageMeta): boolean {
   const [a, b] = meta.inputs;
-  return !!b && a.n === b.n && a.layers === b.layers && a.heads === b.heads;
+  return !!b && !!meta.alignment && a.layers === b.layers && a.heads === b.heads;
 }
 
 function has_vectors(m: { head_dim: number }): boolean {

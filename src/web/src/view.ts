@@ -16,7 +16,7 @@ export interface State {
   layer: number;
   head: number;
   mean: boolean; // heatmap of the layer's mean over heads instead of one head
-  diff: boolean; // heatmap of input A minus input B (pages with two inputs of the same shape)
+  diff: boolean; // heatmap of input A minus input B on their aligned tokens (pages with two inputs of one model)
   segments: Segments;
   query: number; // neuron view's query token
   heads_on: boolean[]; // head view's visible heads

@@ -1,6 +1,6 @@
 // Renders fixed hand-made inputs and compares the decoded pixels with the committed PNGs in
-// tests/data/render/. To change a golden on purpose, run scripts/make_golden_images.sh and look
-// at every changed picture before committing it.
+// tests/data/golden/render/. To change a golden on purpose, run scripts/make_golden_images.sh and
+// look at every changed picture before committing it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -19,7 +19,7 @@ namespace {
 using test::attention_like;
 using test::data_of;
 
-const std::string kGoldenDir = std::string(ATTNVIZ_TEST_DATA) + "/render/";
+const std::string kGoldenDir = std::string(ATTNVIZ_TEST_DATA) + "/golden/render/";
 
 void expect_golden(const Figure& figure, const std::string& name) {
   const Image actual = rasterize(figure);

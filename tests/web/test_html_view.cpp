@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "attnviz/error.hpp"
+#include "attnviz/output_file.hpp"
 #include "page_reader.hpp"
 #include "synthetic_attention.hpp"
 
@@ -185,6 +186,19 @@ TEST(HtmlView, SeveralInputsKeepTheirOwnData) {
   EXPECT_FALSE(script_text(page, "av-1-w-0").empty());
 }
 
+TEST(HtmlView, TwoInputsCarryTheirAlignedPositionsForADifference) {
+  // Sentences of different lengths: A - B is drawn on these positions, masked where one side has no
+  // token (-1), as the PNG/SVG compare draws it.
+  Attention a = synthetic_attention({1, 2, 6, 0, false, false, 1});
+  Attention b = synthetic_attention({1, 2, 6, 0, false, false, 2});
+  a.tokens = {"[CLS]", "the", "animal", "was", "tired", "[SEP]"};
+  b.tokens = {"[CLS]", "the", "big", "animal", "was", "[SEP]"};
+  const nlohmann::json meta = meta_of(html_view({{&a, "A"}, {&b, "B"}}, options()));
+  EXPECT_EQ(meta["alignment"],
+            nlohmann::json::parse("[[0,0],[1,1],[-1,2],[2,3],[3,4],[4,-1],[5,5]]"));
+  EXPECT_FALSE(meta_of(html_view(a, options())).contains("alignment"));
+}
+
 TEST(HtmlView, SentencePairBoundaryIsPassedOnAndChecked) {
   const Attention a = synthetic_attention({1, 1, 6, 0, false, false, 1});
   EXPECT_EQ(meta_of(html_view({{&a, "", 3}}, options()))["inputs"][0]["sentence_b_start"], 3);
@@ -228,12 +242,17 @@ TEST(HtmlView, RejectsInconsistentInput) {
   EXPECT_THROW(html_view(std::vector<HtmlInput>{}, options()), Error);
 }
 
-TEST(HtmlView, WriteFailureNamesThePath) {
+TEST(HtmlView, WriteFailureNamesThePathAndTheMissingFolder) {
   try {
-    write_html_file("/nonexistent-dir/view.html", "x");
+    write_output_file("/nonexistent-dir/view.html", "HTML page",
+                      {html_view(synthetic_attention({}), options())});
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/view.html"), std::string::npos);
+    EXPECT_NE(
+        std::string(e.what()).find("cannot write the HTML page to /nonexistent-dir/view.html: "
+                                   "the folder /nonexistent-dir does not exist"),
+        std::string::npos)
+        << e.what();
   }
 }
 

@@ -1,7 +1,7 @@
 """attnviz dump's pooled blocks and windows against NumPy: the same run at full resolution,
 max- and mean-pooled by NumPy, must equal what attnviz kept while the model ran (1e-6).
 
-usage: pooling_numpy.py ATTNVIZ MODEL_DIR WORK_DIR"""
+usage: test_pooling_numpy.py ATTNVIZ MODEL_DIR WORK_DIR"""
 import json
 import subprocess
 import sys

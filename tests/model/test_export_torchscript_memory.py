@@ -1,7 +1,7 @@
 """scripts/export_torchscript.py checks the trace at the model's maximum length only as far as memory allows.
 
 Run with the reference environment (transformers + torch 1.13): .venv-ref/bin/python
-tests/model/export_torchscript_memory_test.py (ctest runs it where .venv-ref exists).
+tests/model/test_export_torchscript_memory.py (ctest runs it where .venv-ref exists).
 """
 import contextlib
 import io
