@@ -268,11 +268,28 @@ test('neuron view: softmax of q.k matches the stored weight; clicking a token ma
   await page.close();
 });
 
+// 'all grey' where every pixel of the square is one of the hatching's greys, else the first other colour.
+async function cell_greys(page, x0, y0, size) {
+  return page.evaluate(({ x0, y0, size }) => {
+    const c = document.getElementById('main-canvas');
+    const dpr = window.devicePixelRatio || 1;
+    const d = c.getContext('2d').getImageData(x0 * dpr, y0 * dpr, size * dpr, size * dpr).data;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+      if (Math.abs(r - g) > 2 || b - r < 0 || b - r > 10 || r < 130 || r > 225) return `rgb(${r},${g},${b})`;
+    }
+    return 'all grey';
+  }, { x0, y0, size });
+}
+
 test('causal input: keys after the query are masked', async () => {
   const page = await open('causal', 'view=heatmap');
   const { left, top, cell } = await layout(page);
   await hover(page, left + 5.5 * cell, top + 1.5 * cell);
   assert.match(await readout(page), /: 0\.0000 \(masked: key after query\)$/);
+  // Hatched as the PNG/SVG hatch them, not drawn as a zero weight; a cell below the diagonal is a weight.
+  assert.equal(await cell_greys(page, left + 5 * cell + 2, top + 1 * cell + 2, cell - 4), 'all grey');
+  assert.notEqual(await cell_greys(page, left + 1 * cell + 2, top + 5 * cell + 2, cell - 4), 'all grey');
   await page.keyboard.press('4');
   await settle(page);
   const nl = await layout(page);
@@ -348,17 +365,7 @@ test('A - B of sentences of different lengths masks the tokens only one has', as
     assert.match(await readout(page), /: masked: a token only one of the two sentences has$/);
   }
   // Masked cells are hatched in the theme's greys, never a colour of the A - B scale.
-  const greys = await page.evaluate(({ x0, y0, size }) => {
-    const c = document.getElementById('main-canvas');
-    const dpr = window.devicePixelRatio || 1;
-    const d = c.getContext('2d').getImageData(x0 * dpr, y0 * dpr, size * dpr, size * dpr).data;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-      if (Math.abs(r - g) > 2 || b - r < 0 || b - r > 10 || r < 130 || r > 225) return `rgb(${r},${g},${b})`;
-    }
-    return 'all grey';
-  }, { x0: left + 2 * cell + 2, y0: top + 5 * cell + 2, size: cell - 4 });
-  assert.equal(greys, 'all grey');
+  assert.equal(await cell_greys(page, left + 2 * cell + 2, top + 5 * cell + 2, cell - 4), 'all grey');
   await page.close();
 });
 

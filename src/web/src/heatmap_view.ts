@@ -156,18 +156,33 @@ export class HeatmapView implements View {
 
     g.imageSmoothingEnabled = false;
     g.drawImage(this.image, left, top, side, side);
+    // Masked cells hatched, as in the PNG/SVG: keys after the query (causal), keys outside a sliding
+    // window (in cells: a page of pooled blocks stores the window in blocks), tokens only one sentence has.
+    const masks: string[] = [];
+    g.fillStyle = hatch(g, theme);
+    if (input.causal) {
+      for (let r = 0; r + 1 < n; r++) g.fillRect(left + (r + 1) * cell, top + r * cell, (n - r - 1) * cell, cell);
+      masks.push('keys after the query (causal)');
+    }
+    const window = (input.windows ?? [])[state.layer] ?? 0;
+    if (window > 0) {
+      for (let r = window; r < n; r++) g.fillRect(left, top + r * cell, (r - window + 1) * cell, cell);
+      masks.push(`keys outside the sliding window of ${window}`);
+    }
     if (this.absent.includes(true)) {
-      g.fillStyle = hatch(g, theme);
       this.absent.forEach((gone, i) => {
         if (!gone) return;
         g.fillRect(left, top + i * cell, side, cell);
         g.fillRect(left + i * cell, top, cell, side);
       });
+      masks.push('tokens only one of the two sentences has');
+    }
+    if (masks.length > 0) {
       g.font = font(11);
       g.fillStyle = theme.muted;
       g.textBaseline = 'alphabetic';
       g.textAlign = 'left';
-      g.fillText('hatched: masked, tokens only one of the two sentences has', left, top + side + 24);
+      g.fillText(`hatched: masked, ${masks.join('; ')}`, left, top + side + 24);
     }
 
     g.font = font(labels ? 12 : 10);
