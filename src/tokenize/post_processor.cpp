@@ -29,12 +29,18 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
     spec.trim_keeps_prefix_space = json.value("add_prefix_space", true);
   } else if (type == "TemplateProcessing") {
     const auto& specials = json.at("special_tokens");
-    auto parse = [&](const nlohmann::json& items) {
+    // A single text has sequence A only; a pair has A and B.
+    auto parse = [&](const nlohmann::json& items, const char* which, int sequences) {
       std::vector<TemplateItem> out;
       for (const auto& item : items) {
         TemplateItem t;
         if (const auto seq = item.find("Sequence"); seq != item.end()) {
-          t.sequence = seq->at("id").get<std::string>() == "A" ? 0 : 1;
+          const std::string id = seq->at("id").get<std::string>();
+          t.sequence = id == "A" ? 0 : id == "B" ? 1 : -1;
+          if (t.sequence < 0 || t.sequence >= sequences) {
+            throw Error("the post_processor's " + std::string(which) + " template uses sequence '" +
+                        id + "'; it can use " + (sequences == 1 ? "only A" : "A and B"));
+          }
           t.type_id = seq->value("type_id", 0);
         } else {
           const auto& special = item.at("SpecialToken");
@@ -52,8 +58,8 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
       }
       return out;
     };
-    spec.single = parse(json.at("single"));
-    spec.pair = parse(json.at("pair"));
+    spec.single = parse(json.at("single"), "single", 1);
+    spec.pair = parse(json.at("pair"), "pair", 2);
   } else if (type == "ByteLevel") {
     spec.trim_offsets = json.value("trim_offsets", true);
     spec.trim_keeps_prefix_space = json.value("add_prefix_space", true);

@@ -152,6 +152,16 @@ TEST(TokenizeErrors, UnknownPartsNameThemselvesAndTheFile) {
        "split behavior 'Sideways'"},
       {"model", R"({"type": "Magic", "vocab": {}})", "model type 'Magic'"},
       {"post_processor", R"({"type": "Shuffle"})", "post_processor type 'Shuffle'"},
+      // Found by fuzz_tokenizer_json (input kept in its corpus): a sequence other than A in the
+      // single template read sequence B, which a single text does not have (a null reference).
+      {"post_processor",
+       R"({"type": "TemplateProcessing", "single": [{"Sequence": {"id": "Q"}}],
+           "pair": [{"Sequence": {"id": "A"}}, {"Sequence": {"id": "B"}}], "special_tokens": {}})",
+       "single template uses sequence 'Q'; it can use only A"},
+      {"post_processor",
+       R"({"type": "TemplateProcessing", "single": [{"Sequence": {"id": "B"}}],
+           "pair": [{"Sequence": {"id": "A"}}, {"Sequence": {"id": "B"}}], "special_tokens": {}})",
+       "single template uses sequence 'B'; it can use only A"},
       {"decoder", R"({"type": "CTC"})", "decoder type 'CTC'"},
       {"normalizer", R"({"type": "Replace", "pattern": {"Regex": "[a-"}, "content": ""})",
        "does not compile"}};
