@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -76,6 +77,8 @@ struct Attention {
   int layer_index(int model_layer) const { return index_in(layer_ids, layers, model_layer); }
   int head_index(int model_head) const { return index_in(head_ids, heads, model_head); }
   int input_length() const { return positions > 0 ? positions : n; }
+  // One past the last input position held (the last block may be shorter than the others).
+  int end_position() const { return std::min(first + n * block, input_length()); }
   // Whether this holds less than every cell of the input (a window, or pooled blocks).
   bool reduced() const { return block > 1 || input_length() != n; }
   float at(int layer, int head, int query, int key) const {

@@ -75,8 +75,7 @@ std::string shorten(const std::string& text, std::size_t limit) {
 
 std::string extent_of(const Attention& attention) {
   if (!attention.reduced()) return "";
-  const int last =
-      std::min(attention.first + attention.n * attention.block, attention.input_length());
+  const int last = attention.end_position();
   std::string extent = attention.first == 0 && last == attention.input_length()
                            ? " · " + thousands(last) + " tokens"
                            : " · --window " + std::to_string(attention.first) + ":" +

@@ -86,7 +86,9 @@ void run_html_from(const HtmlFlags& flags) {
   for (AttentionFile& file : files) {
     const AttentionKeep keep = extent_keep(flags.extent, file.attention.n);
     if (keep.everything()) continue;
-    if (flags.words) throw Error("--words works on whole inputs: leave out --window and --blocks");
+    // The page's A − B aligns the tokens of two whole inputs.
+    if (files.size() == 2) require_whole_input(keep, "--from twice");
+    if (flags.words) require_whole_input(keep, "--words");
     file.attention = keep_attention(file.attention, keep);
   }
   const auto n = static_cast<std::size_t>(files[0].attention.n);  // cells, before --words
@@ -128,9 +130,8 @@ void run_html(const HtmlFlags& flags) {
   for (const auto& encoding : encodings) longest = std::max(longest, encoding.size());
   AttendOptions attend;
   attend.keep = extent_keep(flags.extent, static_cast<int>(longest));
-  if (flags.words && !attend.keep.everything())
-    throw Error("--words works on whole inputs: leave out --window, or raise --blocks to " +
-                std::to_string(longest));
+  if (flags.compare) require_whole_input(attend.keep, "--compare");
+  if (flags.words) require_whole_input(attend.keep, "--words");
   const bool pooled = attend.keep.block > 1;
   const bool wanted = flags.vectors || (!flags.no_vectors && !flags.words && !flags.rollout &&
                                         !pooled && encodings[0].size() <= kLongInput);

@@ -67,9 +67,10 @@ void run_render(const RenderFlags& flags) {
   // A long input is drawn as the model's own run draws it: --window, pooled to fit --blocks.
   const AttentionKeep keep = extent_keep(flags.view.extent, a.attention.n);
   if (!keep.everything()) {
-    if (flags.compare) require_tokens(keep, "--compare");
+    // --compare aligns the tokens of two whole files.
+    if (flags.compare) require_whole_input(keep, "--compare");
+    if (flags.words) require_whole_input(keep, "--words");
     if (flags.view.print) require_tokens(keep, "--print");
-    if (flags.words) throw Error("--words works on whole inputs: leave out --window and --blocks");
     a.attention = keep_attention(a.attention, keep);
   }
   std::optional<AttentionFile> b;

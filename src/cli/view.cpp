@@ -183,11 +183,16 @@ void require_tokens(const AttentionKeep& keep, const std::string& what) {
   }
 }
 
+void require_whole_input(const AttentionKeep& keep, const std::string& what) {
+  require_tokens(keep, what);
+  if (keep.first != 0 || keep.last != 0)
+    throw Error(what + " works on whole inputs: leave out --window");
+}
+
 int kept_row(const Attention& attention, int token) {
-  if (token < attention.first || token >= attention.first + attention.n * attention.block)
+  if (token < attention.first || token >= attention.end_position())
     throw Error("--focus: that word is token " + std::to_string(token) + ", outside --window " +
-                std::to_string(attention.first) + ":" +
-                std::to_string(attention.first + attention.n * attention.block));
+                std::to_string(attention.first) + ":" + std::to_string(attention.end_position()));
   return (token - attention.first) / attention.block;
 }
 

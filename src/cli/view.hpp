@@ -48,8 +48,11 @@ void add_view_display_options(CLI::App& command, ViewOptions& options);
 // model's layers and heads only the selection's (every layer through --layer for --rollout).
 AttentionKeep view_keep(const ViewOptions& options, const Selection& selection, int length);
 
-// Refuses what needs every token when the cells are pooled into blocks (`what`: "--compare", ...).
+// Refuses what needs every token when the cells are pooled into blocks (`what`: "--print", ...).
 void require_tokens(const AttentionKeep& keep, const std::string& what);
+// Refuses what needs every token of the whole input (`what`: "--words", "--compare"): pooled
+// blocks, or a --window.
+void require_whole_input(const AttentionKeep& keep, const std::string& what);
 
 // A token's row in a kept attention (its position in the window, or its block); an error where
 // the window leaves it out.

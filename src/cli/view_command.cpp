@@ -34,12 +34,9 @@ void run_view(const ViewFlags& flags) {
   std::size_t longest = 0;
   for (const auto& input : inputs) longest = std::max(longest, input.size());
   attend.keep = view_keep(flags.view, selection, static_cast<int>(longest));
-  if (flags.compare) require_tokens(attend.keep, "--compare");
-  if (flags.words) require_tokens(attend.keep, "--words");
+  if (flags.compare) require_whole_input(attend.keep, "--compare");
+  if (flags.words) require_whole_input(attend.keep, "--words");
   if (flags.view.print) require_tokens(attend.keep, "--print");
-  if ((flags.compare || flags.words) && !flags.view.extent.window.empty())
-    throw Error(std::string(flags.compare ? "--compare" : "--words") +
-                " works on whole inputs: leave out --window");
   std::vector<Attention> attentions = session.attend(inputs, attend);
   session.warn_unknown_tokens();
   if (flags.words) {

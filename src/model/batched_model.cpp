@@ -157,12 +157,10 @@ at::Tensor BatchedModel::attend_layer(AttentionPass& pass, const at::Tensor& que
     if (last) return {};
     return merge_heads(at::matmul(probabilities, repeat_kv(value, heads)));
   }
-  // A long input: head by head, in bands of query rows, so that one layer never holds more than a
-  // band's scores. Each row's softmax is the same as in the whole layer: a causal model's keys
-  // after the band are masked, so they are left out of it.
-  // Bands of about kBandBytes of scores: small enough that scaling, masking, softmax and the
-  // product with the values find them in cache, and for a causal model, whose keys after a band are
-  // skipped, about half the products and softmaxes of the whole matrix.
+  // A long input: head by head, in bands of query rows of about kBandBytes of scores, small enough
+  // that scaling, masking, softmax and the product with the values find them in cache. Each row's
+  // softmax is the same as in the whole layer: a causal model's keys after the band are masked, so
+  // they are left out of it, which skips about half the work of the whole matrix.
   const std::int64_t band = std::clamp<std::int64_t>(
       static_cast<std::int64_t>(std::min(kBandBytes, pass.scores_bytes / 2) / bytes_per_row), 1, n);
   const std::int64_t group = heads / key.size(1);

@@ -33,7 +33,7 @@ std::string storage_note(int bits) {
 // What a page of a long input holds instead of every cell, for its footer; "" for every cell.
 std::string reduction_note(const Attention& a) {
   if (!a.reduced()) return "";
-  const int last = std::min(a.first + a.n * a.block, a.input_length());
+  const int last = a.end_position();
   std::string note = " This page holds tokens " + std::to_string(a.first) + " to " +
                      std::to_string(last - 1) + " (0-based) of " + std::to_string(a.input_length());
   if (a.block == 1) return note + ", at full resolution.";

@@ -71,6 +71,24 @@ TEST_F(LongInput, WhatNeedsEveryTokenRefusesPooledBlocks) {
   }
 }
 
+// A comparison aligns the tokens of two whole inputs: a window or pooled blocks of one are refused,
+// not aligned by their labels.
+TEST_F(LongInput, ComparisonsRefuseWindowsAndBlocks) {
+  const auto html = run({"html", "--model", kLong, "@long.txt", "--compare", "@long.txt"});
+  EXPECT_EQ(html.exit_code, 1);
+  EXPECT_NE(html.err.find("--compare works token by token"), std::string::npos) << html.err;
+
+  std::ofstream(dir_ / "short.txt") << "a b c d e f g h i j k l m n o p q r s t u v w x y z\n";
+  ASSERT_EQ(run({"dump", "--model", kLong, "@short.txt", "-o", "short.npy"}).exit_code, 0);
+  const auto render = run({"render", "short.npy", "--compare", "short.npy", "--layer", "1",
+                           "--head", "1", "--window", "2:10"});
+  EXPECT_EQ(render.exit_code, 1);
+  EXPECT_NE(render.err.find("--compare works on whole inputs: leave out --window"),
+            std::string::npos)
+      << render.err;
+  EXPECT_EQ(test::count_lines(render.err), 1) << render.err;
+}
+
 TEST_F(LongInput, ARunThatWouldNotFitIsRefusedBeforeItStarts) {
   // Every layer and head of 2,002 tokens at full resolution: 32 x 2,002² floats, 0.51 GB, and
   // one layer's scores.

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <cctype>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -29,5 +32,14 @@ Reference read_reference(const std::filesystem::path& file);
 // run as one batch (so padded batches are padded the same way).
 float max_difference(const Model& model, const Reference& reference,
                      const AttendOptions& options = {});
+
+// A checkpoint's folder name as a GoogleTest parameter name: "llama-gqa" -> "llama_gqa".
+struct CheckpointName {
+  std::string operator()(const ::testing::TestParamInfo<std::string>& info) const {
+    std::string name = info.param;
+    for (auto& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    return name;
+  }
+};
 
 }  // namespace attnviz::test

@@ -12,6 +12,7 @@
 #include "attnviz/attention_keep.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/model.hpp"
+#include "reference.hpp"
 
 namespace attnviz {
 namespace {
@@ -36,6 +37,13 @@ Attention run(const Model& model, const Encoding& encoding, const AttentionKeep&
   options.keep = keep;
   options.scores_bytes = scores_bytes;
   return model.attend({encoding}, options).at(0);
+}
+
+float largest_difference(const Attention& a, const Attention& b) {
+  float largest = 0;
+  for (std::size_t i = 0; i < a.weights.size(); ++i)
+    largest = std::max(largest, std::fabs(a.weights[i] - b.weights[i]));
+  return largest;
 }
 
 std::vector<float> head_of(const Attention& a, int layer, int head) {
@@ -97,10 +105,8 @@ TEST_P(KeepTest, BandsOfRowsGiveTheWholeLayersWeights) {
   const Attention whole = run(*model, encoding);
   const Attention bands = run(*model, encoding, {}, 1024);
   ASSERT_EQ(bands.weights.size(), whole.weights.size());
-  float largest = 0;
-  for (std::size_t i = 0; i < whole.weights.size(); ++i)
-    largest = std::max(largest, std::fabs(bands.weights[i] - whole.weights[i]));
-  EXPECT_LE(largest, 2e-6F);  // float rounding of a differently blocked product
+  EXPECT_LE(largest_difference(bands, whole),
+            2e-6F);  // float rounding of a differently blocked product
 }
 
 TEST_P(KeepTest, WindowsAndBlocksEqualTheFullMatrix) {
@@ -148,12 +154,7 @@ TEST_P(KeepTest, WindowsAndBlocksEqualTheFullMatrix) {
 
 INSTANTIATE_TEST_SUITE_P(Checkpoints, KeepTest,
                          ::testing::Values("llama-gqa", "roberta", "gpt-neox", "gemma2", "mistral"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (auto& c : name)
-                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         test::CheckpointName());
 
 TEST(Keep, BadKeepsAreErrors) {
   const auto model = load_model(kFamilies / "llama-gqa");
@@ -218,19 +219,6 @@ TEST(Keep, OneHeadOfALongInputStaysWithinItsMemoryBudget) {
   const std::size_t peak = peak_rss_bytes();
   EXPECT_LT(peak, std::size_t{600} << 20) << "peak RSS " << peak / (1 << 20) << " MiB";
   RecordProperty("peak_rss_mib", static_cast<int>(peak >> 20));
-}
-
-}  // namespace
-}  // namespace attnviz
-
-namespace attnviz {
-namespace {
-
-float largest_difference(const Attention& a, const Attention& b) {
-  float largest = 0;
-  for (std::size_t i = 0; i < a.weights.size(); ++i)
-    largest = std::max(largest, std::fabs(a.weights[i] - b.weights[i]));
-  return largest;
 }
 
 // Weights held in bfloat16 are widened for each product, as float32 loading widens them once: on a

@@ -46,12 +46,7 @@ INSTANTIATE_TEST_SUITE_P(Checkpoints, FamilyParityTest,
                                            "llama-rope-longrope", "llama-sharded", "mistral",
                                            "qwen2", "qwen2-window", "gemma", "gemma2", "phi3",
                                            "phi3-longrope"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (auto& c : name)
-                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         test::CheckpointName());
 
 TEST(Families, InfoDescribesGroupedQueriesAndWindows) {
   const auto llama = load_model(kData / "models" / "families" / "llama-gqa");
