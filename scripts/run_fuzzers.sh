@@ -29,7 +29,6 @@ seed_files() {
     fuzz_tokenizer_json) ls "$data"/models/*-tiny/tokenizer.json "$data"/tokenize/hf_made/*/tokenizer.json ;;
     fuzz_batch_file) ls "$root"/examples/winograd_pairs.tsv "$root"/examples/winograd_pairs.jsonl \
       "$data"/analysis/pairs_bad_lines.tsv ;;
-    fuzz_tokenize_text) ls "$data"/tokenize/corpus.jsonl ;;
     fuzz_torchscript_manifest) ls "$data"/torchscript/*/attnviz_manifest.json ;;
   esac
 }
@@ -62,10 +61,23 @@ for harness in "${harnesses[@]}"; do
       { printf "$format"; cat "$tokens"; printf '\0'; cat "$array"; } >"$corpus/$(basename "$array")"
     done
   fi
+  if [ "$harness" = fuzz_tokenize_text ]; then  # one seed per text of the corpus, a pair split at NUL
+    python3 - "$data/tokenize/corpus.jsonl" "$corpus" <<'EOF'
+import json, sys
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8")):
+    entry = json.loads(line)
+    text = entry["a"] + ("\0" + entry["b"] if "b" in entry else "")
+    open(f"{sys.argv[2]}/corpus_{n}", "wb").write(text.encode("utf-8", "surrogatepass"))
+EOF
+  fi
+  # Texts are fuzzed up to 4 KB, files up to 64 KB: libFuzzer's time goes where inputs differ, and a longer
+  # text only repeats the paths a paragraph takes (the size limits have their own unit tests).
+  max_len=65536
+  if [ "$harness" = fuzz_tokenize_text ]; then max_len=4096; fi
   echo "== $harness: $seconds s"
   # -rss_limit_mb: a harness that allocates for a huge declared size is a finding, not a slow run.
   status=0
-  "$build/tests/fuzz/$harness" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
+  "$build/tests/fuzz/$harness" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len="$max_len" -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$build/findings/$harness-" "$corpus" >"$build/$harness.log" 2>&1 ||
     status=$?
   grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units)' "$build/$harness.log" || true

@@ -6,7 +6,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 
 #include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
@@ -104,20 +103,6 @@ std::vector<Attention> Session::attend(const std::vector<Encoding>& inputs,
                                        AttendOptions options) const {
   options.memory_limit = memory_limit;
   return model->attend(inputs, options);
-}
-
-std::string text_argument(const std::string& argument) {
-  if (argument.empty() || argument[0] != '@') return argument;
-  const std::string path = argument.substr(1);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error("cannot read " + path + " (the text of " + argument + "): no such file?");
-  std::ostringstream text;
-  text << file.rdbuf();
-  std::string contents = text.str();
-  while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\r'))
-    contents.pop_back();  // the file's last line end is not part of the text
-  if (contents.empty()) throw Error(path + " is empty: give a file with some text to look at");
-  return contents;
 }
 
 Encoding Session::encode(const std::string& text, const std::optional<std::string>& second) const {

@@ -48,10 +48,6 @@ struct Session {
 
 Session open_session(const ModelFlags& flags);
 
-// A text argument as given, or the contents of FILE for "@FILE" (a long document); an empty file
-// or one that cannot be read is an error.
-std::string text_argument(const std::string& argument);
-
 // One line on stderr, prefixed like the CLI's errors.
 void warn(const std::string& message);
 

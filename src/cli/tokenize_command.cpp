@@ -1,4 +1,4 @@
-// attnviz tokenize --model DIR "text" [--pair "second"] [--json]: what the model will see, token by
+// attnviz tokenize --model DIR "text"|@FILE [--pair "second"] [--json]: what the model will see, token by
 // token.
 #include <iostream>
 #include <memory>
@@ -65,8 +65,9 @@ void print_table(const Encoding& enc, bool pair, std::ostream& out) {
 void run_tokenize(const TokenizeOptions& options) {
   const bool has_pair = options.pair.has_value();
   const auto tokenizer = load_tokenizer(resolve_model_directory(options.model));
-  const Encoding enc = has_pair ? tokenizer->encode_pair(options.text, *options.pair)
-                                : tokenizer->encode(options.text);
+  const std::string text = text_argument(options.text);
+  const Encoding enc =
+      has_pair ? tokenizer->encode_pair(text, *options.pair) : tokenizer->encode(text);
   if (options.json) {
     std::cout << encoding_json(enc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
@@ -86,7 +87,7 @@ void add_tokenize_command(CLI::App& app) {
          "Model: bert, gpt2, a Hugging Face id, a folder under models/, or a model directory; "
          "e.g. --model gpt2")
       ->required();
-  cmd->add_option("text", options->text, "Text to tokenize (UTF-8)")->required();
+  cmd->add_option("text", options->text, "Text to tokenize (UTF-8), or @FILE for the text of a file; e.g. @chapter.txt")->required();
   add_pair_option(*cmd, options->pair);
   cmd->add_flag("--json", options->json, "Print one JSON object instead of a table; e.g. --json");
   cmd->callback([options] { run_tokenize(*options); });

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,17 @@ TEST(TokenizeCommand, TableForAPair) {
       << out;                                           // " world" with its space, as HF gives it
   EXPECT_NE(out.find("·e"), std::string::npos) << out;  // "Bye" is "By" + "e"
   EXPECT_NE(out.find("5 tokens"), std::string::npos) << out;
+}
+
+TEST(TokenizeCommand, TextOfAFile) {
+  ASSERT_TRUE(fs::exists(kShared)) << "real tokenizer files not found at " << kShared;
+  const fs::path file = fs::temp_directory_path() / "attnviz_tokenize_text_of_a_file.txt";
+  std::ofstream(file) << "Hello world!\n";
+  const std::string model = (kShared / "bert-base-uncased").string();
+  EXPECT_EQ(run({"--model", model, "@" + file.string(), "--json"}),
+            run({"--model", model, "Hello world!", "--json"}));
+  fs::remove(file);
+  EXPECT_THROW(run({"--model", model, "@" + file.string()}), attnviz::Error);
 }
 
 TEST(TokenizeCommand, MissingModelIsAnError) {
