@@ -1,5 +1,5 @@
-// attnviz tokenize --model DIR "text"|@FILE [--pair "second"] [--json]: what the model will see, token by
-// token.
+// attnviz tokenize --model DIR "text"|@FILE [--pair "second"] [--json]: what the model will see,
+// token by token.
 #include <iostream>
 #include <memory>
 #include <string>
@@ -87,7 +87,9 @@ void add_tokenize_command(CLI::App& app) {
          "Model: bert, gpt2, a Hugging Face id, a folder under models/, or a model directory; "
          "e.g. --model gpt2")
       ->required();
-  cmd->add_option("text", options->text, "Text to tokenize (UTF-8), or @FILE for the text of a file; e.g. @chapter.txt")->required();
+  cmd->add_option("text", options->text,
+                  "Text to tokenize (UTF-8), or @FILE for the text of a file; e.g. @chapter.txt")
+      ->required();
   add_pair_option(*cmd, options->pair);
   cmd->add_flag("--json", options->json, "Print one JSON object instead of a table; e.g. --json");
   cmd->callback([options] { run_tokenize(*options); });
