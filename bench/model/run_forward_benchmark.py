@@ -75,11 +75,12 @@ def transformers_forward(model_dir, n, threads, seconds=2.0):
 
 
 def attnviz_forward(binary, model_dir, n, threads):
-    # As the attnviz command runs its model stage (src/cli/model_launcher.cpp): OpenMP threads sleep
-    # while they wait.
+    # As the attnviz command runs its model stage (src/cli/model_launcher.cpp): OpenMP threads spin
+    # briefly while they wait.
     env = dict(os.environ, ATTNVIZ_BENCH_MODEL=str(model_dir), ATTNVIZ_BENCH_LENGTHS=str(n),
                ATTNVIZ_BENCH_THREADS=str(threads))
-    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if "OMP_WAIT_POLICY" not in env:
+        env.setdefault("GOMP_SPINCOUNT", "10000")
     out = subprocess.run([str(binary), "--benchmark_format=json", "--benchmark_repetitions=3"], env=env,
                          capture_output=True, text=True, check=True).stdout
     runs = [b for b in json.loads(out)["benchmarks"] if b.get("aggregate_name") == "median"]

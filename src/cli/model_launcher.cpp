@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -36,11 +37,13 @@ std::unique_ptr<Model> load_model(const std::filesystem::path&, const RuntimeOpt
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
-  // libtorch's OpenMP threads spin while they wait, against OpenBLAS's own threads and anything
-  // else on the machine: SmolLM2's forward at 128 tokens took 1.39 s spinning and 0.34 s sleeping
-  // (2 cores, other work running). libgomp reads this once, when attnviz-torch loads it; a value
-  // the user set is kept.
-  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+  // libtorch's OpenMP threads wait for the next operation by spinning, 300,000 turns by default:
+  // on a quiet machine that is what makes a short forward pass fast, on a busy one it takes the
+  // cores from the work it waits for. A short spin gets most of both: SmolLM2 at 128 tokens, 2
+  // threads, took 141 ms (quiet) and 812 ms (one core busy) against 217 and 476 ms sleeping at
+  // once (OMP_WAIT_POLICY=PASSIVE) and 145 and 2,748 ms with libgomp's default. libgomp reads it
+  // once, when attnviz-torch loads it; a wait policy or spin count the user set is kept.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) setenv("GOMP_SPINCOUNT", "10000", 0);
   execv(torch_binary.c_str(), argv.data());
   throw Error("cannot start " + torch_binary.string() + " (" + std::strerror(errno) +
               "), which runs the models: it belongs next to " + self.string() +
