@@ -11,6 +11,7 @@
 #include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
 #include "cache.hpp"
+#include "checkpoint_index.hpp"
 #include "http.hpp"
 #include "model_files.hpp"
 
@@ -255,7 +256,7 @@ void Remote::fetch(const std::string& file, const FileInfo& info) const {
 
 void Remote::fetch_shards(const std::string& commit, const std::string& weights) const {
   if (weights.size() < 11 || weights.compare(weights.size() - 11, 11, ".index.json") != 0) return;
-  for (const auto& shard : shard_files(cache_.snapshot(commit) / weights)) {
+  for (const auto& shard : model::shard_files(cache_.snapshot(commit) / weights)) {
     const FileInfo info = head(commit, shard);
     if (!info.found) {
       throw Error("'" + repo_id_ + "' names the shard " + shard + " in " + weights +

@@ -29,8 +29,4 @@ inline const std::vector<std::string> kTokenizerFiles = {"tokenizer.json",
 bool snapshot_usable(const RepoCache& cache, const std::string& commit);
 bool has_tokenizer(const RepoCache& cache, const std::string& commit);
 
-// The shard files a checkpoint index (model.safetensors.index.json) names, each once, checked to
-// be plain file names in the same folder.
-std::vector<std::string> shard_files(const std::filesystem::path& index);
-
 }  // namespace attnviz::hub

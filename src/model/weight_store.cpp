@@ -5,11 +5,10 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 
 #include "attnviz/error.hpp"
+#include "checkpoint_index.hpp"
 #include "safetensors_file.hpp"
 
 namespace attnviz::model {
@@ -131,21 +130,7 @@ void WeightStore::read_file(const std::filesystem::path& file) {
 
 // A sharded checkpoint: the index's weight_map names, for every tensor, the shard that holds it.
 void WeightStore::read_index(const std::filesystem::path& index) {
-  std::ifstream stream(index);
-  const nlohmann::json json = nlohmann::json::parse(stream, nullptr, false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("weight_map") ||
-      !json["weight_map"].is_object()) {
-    throw Error(index.string() + " is not a checkpoint index (a JSON object with a weight_map)");
-  }
-  std::set<std::string> shards;
-  for (const auto& [name, shard] : json["weight_map"].items()) {
-    if (!shard.is_string() || shard.get<std::string>().find('/') != std::string::npos ||
-        shard.get<std::string>().find("..") != std::string::npos) {
-      throw Error(index.string() + ": tensor '" + name + "' names no shard file in the directory");
-    }
-    shards.insert(shard.get<std::string>());
-  }
-  for (const auto& shard : shards) {
+  for (const auto& shard : shard_files(index)) {
     const auto file = index.parent_path() / shard;
     if (!std::filesystem::exists(file)) {
       throw Error(index.string() + " names the shard " + shard +

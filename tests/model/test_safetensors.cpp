@@ -202,6 +202,31 @@ TEST_F(BadCheckpoint, CorruptPytorchBin) {
   EXPECT_THAT(load_error(), Mentions("could not be read as a torch.save zip archive"));
 }
 
+// Sharded checkpoints: the index must be a weight_map naming shard files beside it.
+TEST_F(BadCheckpoint, IndexNotAWeightMap) {
+  write_file("[1, 2]", "model.safetensors.index.json");
+  EXPECT_THAT(load_error(),
+              Mentions("is not a checkpoint index (a JSON object with a weight_map)"));
+}
+
+TEST_F(BadCheckpoint, IndexNamesAShardOutsideTheFolder) {
+  for (const std::string shard : {"../model.safetensors", "/etc/passwd", "..", "", "a\\\\b"}) {
+    write_file(
+        nlohmann::json{{"weight_map", {{"embeddings.word_embeddings.weight", shard}}}}.dump(),
+        "model.safetensors.index.json");
+    EXPECT_THAT(load_error(),
+                Mentions("tensor 'embeddings.word_embeddings.weight' names no shard file"))
+        << shard;
+  }
+}
+
+TEST_F(BadCheckpoint, IndexNamesAMissingShard) {
+  write_file(R"({"weight_map": {"a": "model-00001-of-00002.safetensors"}})",
+             "model.safetensors.index.json");
+  EXPECT_THAT(load_error(), Mentions("names the shard model-00001-of-00002.safetensors, which is "
+                                     "missing: download the checkpoint again"));
+}
+
 TEST(Checkpoint, MissingDirectory) {
   EXPECT_THROW(load_model("/nonexistent/attnviz-model"), Error);
 }
