@@ -357,7 +357,8 @@ int run_heads(const HeadsFlags& flags) {
   write_figures(dir, session.name, rows, info.layers, info.heads);
   session.warn_unknown_tokens();
   std::cout << session.name << ": " << info.layers << " layers x " << info.heads << " heads over "
-            << means.inputs() << " texts of " << label << "; written to " << flags.output << "/\n";
+            << means.inputs() << " texts of " << label << "\nwrote " << (dir / "heads.csv").string()
+            << ", heads.json, heads.png/.svg and profile.png/.svg\n";
   print_summary(std::cout, rows, pairs);
   char text[128];
   std::snprintf(text, sizeof text, "time: forward passes %.3f s, analysis %.3f s (%.1f%%)",

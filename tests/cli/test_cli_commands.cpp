@@ -258,6 +258,9 @@ TEST_F(Cli, HeadsOfTheDefaultCorpus) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("over 301 texts"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("induction (score >= 0.3)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("wrote out/heads.csv, heads.json, heads.png/.svg and profile.png/.svg"),
+            std::string::npos)
+      << result.out;
   EXPECT_NE(result.err.find("301/301 texts"), std::string::npos) << result.err;
   for (const char* file : {"heads.png", "profile.png"}) EXPECT_TRUE(is_png(fs::path("out") / file));
   EXPECT_TRUE(fs::exists(dir_ / "out" / "heads.svg"));
