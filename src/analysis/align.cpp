@@ -25,21 +25,35 @@ void append_gap(std::vector<AlignedPosition>& out, int a_begin, int a_end, int b
 
 std::vector<AlignedPosition> align_tokens(const std::vector<std::string>& a,
                                           const std::vector<std::string>& b) {
-  const std::size_t na = a.size();
-  const std::size_t nb = b.size();
-  // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..].
-  std::vector<int> lcs((na + 1) * (nb + 1), 0);
-  auto at = [&](std::size_t i, std::size_t j) -> int& { return lcs[i * (nb + 1) + j]; };
-  for (std::size_t i = na; i-- > 0;) {
-    for (std::size_t j = nb; j-- > 0;) {
+  // The common start and end match token by token; the table is needed only for what lies between
+  // (two versions of a long text differ in a few places, and the table grows as their product).
+  std::size_t prefix = 0;
+  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
+  std::size_t suffix = 0;
+  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) {
+    ++suffix;
+  }
+  const std::size_t na = a.size() - suffix;
+  const std::size_t nb = b.size() - suffix;
+  const std::size_t width = nb - prefix + 1;
+  // lcs(i, j): length of the longest common subsequence of a[i..na) and b[j..nb).
+  std::vector<int> lcs((na - prefix + 1) * width, 0);
+  auto at = [&](std::size_t i, std::size_t j) -> int& {
+    return lcs[(i - prefix) * width + (j - prefix)];
+  };
+  for (std::size_t i = na; i-- > prefix;) {
+    for (std::size_t j = nb; j-- > prefix;) {
       at(i, j) = a[i] == b[j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
     }
   }
 
   std::vector<AlignedPosition> out;
-  out.reserve(na + nb);
-  std::size_t i = 0, j = 0;
-  std::size_t gap_a = 0, gap_b = 0;  // where the current gap between matches began
+  out.reserve(a.size() + b.size());
+  for (std::size_t k = 0; k < prefix; ++k)
+    out.push_back({static_cast<int>(k), static_cast<int>(k)});
+  std::size_t i = prefix, j = prefix;
+  std::size_t gap_a = i, gap_b = j;  // where the current gap between matches began
   while (i < na && j < nb) {
     if (a[i] == b[j]) {
       append_gap(out, static_cast<int>(gap_a), static_cast<int>(i), static_cast<int>(gap_b),
@@ -55,6 +69,8 @@ std::vector<AlignedPosition> align_tokens(const std::vector<std::string>& a,
   }
   append_gap(out, static_cast<int>(gap_a), static_cast<int>(na), static_cast<int>(gap_b),
              static_cast<int>(nb));
+  for (std::size_t k = 0; k < suffix; ++k)
+    out.push_back({static_cast<int>(na + k), static_cast<int>(nb + k)});
   return out;
 }
 

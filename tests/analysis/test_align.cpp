@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <cmath>
 
 #include "attnviz/analysis.hpp"
@@ -37,6 +39,51 @@ TEST(AnalysisAlignTokens, EmptySides) {
   EXPECT_EQ(pairs(align_tokens({"a", "b"}, {})), (Pairs{{0, -1}, {1, -1}}));
   EXPECT_EQ(pairs(align_tokens({}, {"a"})), (Pairs{{-1, 0}}));
   EXPECT_TRUE(align_tokens({}, {}).empty());
+}
+
+// Two versions of a long text (40,000 tokens: a full table would be 6.4 GB) differing in one word
+// and one insertion: aligned in place, the common start and end token by token.
+TEST(AnalysisAlignTokens, LongTextsDifferingInAFewPlaces) {
+  Strings a;
+  for (int i = 0; i < 40000; ++i) a.push_back("w" + std::to_string(i % 997));
+  Strings b = a;
+  b[20000] = "changed";
+  b.insert(b.begin() + 30000, "inserted");
+  const auto aligned = pairs(align_tokens(a, b));
+  ASSERT_EQ(aligned.size(), 40001u);
+  EXPECT_EQ(aligned[19999], (std::pair{19999, 19999}));
+  EXPECT_EQ(aligned[20000], (std::pair{20000, 20000}));  // the changed word, paired in place
+  EXPECT_EQ(aligned[30000], (std::pair{-1, 30000}));     // the inserted one, alone
+  EXPECT_EQ(aligned[40000], (std::pair{39999, 40000}));
+}
+
+// On every pair of short sequences over three letters: both sides covered in order, and as many
+// equal tokens paired as their longest common subsequence has (computed here on its own).
+TEST(AnalysisAlignTokens, PairsAsManyEqualTokensAsTheLongestCommonSubsequence) {
+  std::mt19937 random(7);
+  for (int trial = 0; trial < 2000; ++trial) {
+    Strings a(random() % 9), b(random() % 9);
+    for (auto& t : a) t = std::string(1, static_cast<char>('a' + random() % 3));
+    for (auto& t : b) t = std::string(1, static_cast<char>('a' + random() % 3));
+    std::vector<std::vector<int>> lcs(a.size() + 1, std::vector<int>(b.size() + 1, 0));
+    for (std::size_t i = 1; i <= a.size(); ++i)
+      for (std::size_t j = 1; j <= b.size(); ++j)
+        lcs[i][j] =
+            a[i - 1] == b[j - 1] ? lcs[i - 1][j - 1] + 1 : std::max(lcs[i - 1][j], lcs[i][j - 1]);
+    int next_a = 0, next_b = 0, equal = 0;
+    for (const auto& [pa, pb] : pairs(align_tokens(a, b))) {
+      if (pa >= 0) {
+        EXPECT_EQ(pa, next_a++);
+      }
+      if (pb >= 0) {
+        EXPECT_EQ(pb, next_b++);
+      }
+      equal += pa >= 0 && pb >= 0 && a[pa] == b[pb];
+    }
+    EXPECT_EQ(next_a, static_cast<int>(a.size()));
+    EXPECT_EQ(next_b, static_cast<int>(b.size()));
+    EXPECT_EQ(equal, lcs[a.size()][b.size()]);
+  }
 }
 
 TEST(AnalysisAlignTokens, SwappedWordsKeepOneMatchAndStayMonotone) {
