@@ -29,13 +29,13 @@ function aligned(a: Float32Array, na: number, b: Float32Array, nb: number, align
   return out;
 }
 
-// Axis labels of the aligned positions: the shared token, "a | b" for a substitution, the one token where only
-// one sentence has it.
+// Axis labels of the aligned positions: the shared token, "a/b" for a substitution (as the PNG/SVG compare
+// labels it), the one token where only one sentence has it.
 function aligned_tokens(a: InputMeta, b: InputMeta, alignment: [number, number][]): string[] {
   return alignment.map(([i, j]) => {
     if (j < 0) return a.tokens[i];
     if (i < 0) return b.tokens[j];
-    return a.tokens[i] === b.tokens[j] ? a.tokens[i] : `${a.tokens[i]} | ${b.tokens[j]}`;
+    return a.tokens[i] === b.tokens[j] ? a.tokens[i] : `${a.tokens[i]}/${b.tokens[j]}`;
   });
 }
 
