@@ -7,6 +7,7 @@
 
 #include "attnviz/error.hpp"
 #include "attnviz/tokenizer.hpp"
+#include "json_id.hpp"
 #include "pipeline_tokenizer.hpp"
 #include "sentencepiece_tokenizer.hpp"
 
@@ -124,18 +125,13 @@ void apply_byte_level_config(const json& config, json& pre_tokenizer) {
   }
 }
 
-// Ids index a table: each must be a whole number below kIdLimit, far above any real vocabulary, so
-// a fraction, a negative or a huge id is an error rather than undefined behaviour or gigabytes of
-// table (both found by tests/fuzz).
-constexpr std::int64_t kIdLimit = std::int64_t{1} << 24;
-
 Vocab vocab_from_json_object(const json& object) {
   Vocab vocab;
   // A vocabulary that is not an object is nlohmann's type error, which with_file_context names.
   for (const auto& [token, id] : object.get_ref<const json::object_t&>()) {
-    if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() >= kIdLimit)
+    if (!tokenize::is_id(id))
       throw Error("the vocabulary gives the token \"" + token + "\" the id " + id.dump() +
-                  "; ids are whole numbers from 0 to " + std::to_string(kIdLimit - 1));
+                  "; ids are whole numbers from 0 to " + std::to_string(tokenize::kIdLimit - 1));
     vocab.add(token, static_cast<std::int32_t>(id.get<std::int64_t>()));
   }
   return vocab;
@@ -255,19 +251,14 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
   if (type == "Unigram") {
     std::vector<std::pair<std::string, double>> pieces;
     for (const auto& piece : model.at("vocab")) {
-      if (pieces.size() >= static_cast<std::size_t>(kIdLimit))
-        throw Error("Unigram model: more than " + std::to_string(kIdLimit) + " pieces");
+      if (pieces.size() >= static_cast<std::size_t>(tokenize::kIdLimit))
+        throw Error("Unigram model: more than " + std::to_string(tokenize::kIdLimit) + " pieces");
       pieces.emplace_back(piece.at(0).get<std::string>(),
                           serde_json_double(piece.at(1).get<double>()));
     }
     tokenize::UnigramOptions options;
     if (const auto unk = model.find("unk_id"); unk != model.end() && !unk->is_null()) {
-      if (!unk->is_number_integer() || unk->get<std::int64_t>() < 0 ||
-          unk->get<std::int64_t>() >= kIdLimit)
-        throw Error("Unigram model: unk_id " + unk->dump() +
-                    " is not an id (a whole number from 0 to " + std::to_string(kIdLimit - 1) +
-                    ")");
-      options.unk_id = static_cast<std::int32_t>(unk->get<std::int64_t>());
+      options.unk_id = tokenize::id_of(*unk, "Unigram model: unk_id");
     }
     options.byte_fallback = model.value("byte_fallback", false);
     return std::make_unique<tokenize::Unigram>(pieces, options);
@@ -295,7 +286,7 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
     parts.decoder = tokenize::decoder_from_json(doc["decoder"]);
     for (const auto& token : doc.value("added_tokens", json::array())) {
       parts.added_tokens.push_back(
-          added_token_from_json(token, token.at("id").get<std::int32_t>()));
+          added_token_from_json(token, tokenize::id_of(token.at("id"), "an added token's id")));
     }
     return std::unique_ptr<Tokenizer>(
         std::make_unique<tokenize::PipelineTokenizer>(std::move(parts)));

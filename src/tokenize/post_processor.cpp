@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/error.hpp"
+#include "json_id.hpp"
 
 namespace attnviz::tokenize {
 namespace {
@@ -13,16 +14,18 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
     const auto& cls = json.at("cls");
     const auto& sep = json.at("sep");
     const PostProcessorSpec before = spec;
-    spec = bert_template(cls.at(1).get<std::int32_t>(), cls.at(0).get<std::string>(),
-                         sep.at(1).get<std::int32_t>(), sep.at(0).get<std::string>());
+    spec = bert_template(id_of(cls.at(1), "BertProcessing's cls id"), cls.at(0).get<std::string>(),
+                         id_of(sep.at(1), "BertProcessing's sep id"), sep.at(0).get<std::string>());
     spec.trim_offsets = before.trim_offsets;
     spec.trim_keeps_prefix_space = before.trim_keeps_prefix_space;
   } else if (type == "RobertaProcessing") {
     // <s> A </s> and <s> A </s> </s> B </s>, all with type id 0; offsets trimmed like ByteLevel's.
     const auto& cls = json.at("cls");
     const auto& sep = json.at("sep");
-    const TemplateItem c{-1, {cls.at(1).get<std::int32_t>()}, {cls.at(0).get<std::string>()}, 0};
-    const TemplateItem s{-1, {sep.at(1).get<std::int32_t>()}, {sep.at(0).get<std::string>()}, 0};
+    const TemplateItem c{
+        -1, {id_of(cls.at(1), "RobertaProcessing's cls id")}, {cls.at(0).get<std::string>()}, 0};
+    const TemplateItem s{
+        -1, {id_of(sep.at(1), "RobertaProcessing's sep id")}, {sep.at(0).get<std::string>()}, 0};
     spec.single = {c, TemplateItem{0, {}, {}, 0}, s};
     spec.pair = {c, TemplateItem{0, {}, {}, 0}, s, s, TemplateItem{1, {}, {}, 0}, s};
     spec.trim_offsets = json.value("trim_offsets", true);
@@ -32,6 +35,8 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
     // A single text has sequence A only; a pair has A and B.
     auto parse = [&](const nlohmann::json& items, const char* which, int sequences) {
       std::vector<TemplateItem> out;
+      const std::string type_id =
+          "the post_processor's " + std::string(which) + " template: type_id";
       for (const auto& item : items) {
         TemplateItem t;
         if (const auto seq = item.find("Sequence"); seq != item.end()) {
@@ -41,7 +46,7 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
             throw Error("the post_processor's " + std::string(which) + " template uses sequence '" +
                         id + "'; it can use " + (sequences == 1 ? "only A" : "A and B"));
           }
-          t.type_id = seq->value("type_id", 0);
+          t.type_id = id_of(seq->value("type_id", nlohmann::json(0)), type_id);
         } else {
           const auto& special = item.at("SpecialToken");
           const std::string name = special.at("id").get<std::string>();
@@ -50,9 +55,10 @@ void add_to_spec(const nlohmann::json& json, PostProcessorSpec& spec) {
             throw Error("the post_processor template uses special token '" + name +
                         "' that its special_tokens list does not define");
           }
-          t.ids = found->at("ids").get<std::vector<std::int32_t>>();
+          for (const auto& id : found->at("ids"))
+            t.ids.push_back(id_of(id, "the post_processor's special token '" + name + "': id"));
           t.tokens = found->at("tokens").get<std::vector<std::string>>();
-          t.type_id = special.value("type_id", 0);
+          t.type_id = id_of(special.value("type_id", nlohmann::json(0)), type_id);
         }
         out.push_back(std::move(t));
       }

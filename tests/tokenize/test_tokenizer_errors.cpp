@@ -168,6 +168,41 @@ TEST(TokenizeErrors, UnknownPartsNameThemselvesAndTheFile) {
   expect_load_errors(parts);
 }
 
+// Found by fuzz_tokenizer_json (input kept in its corpus): a type_id of 4.4e105 was converted to
+// int by a plain cast (undefined behaviour). Every id a post-processor or an added token gives is a
+// whole number from 0 to 16777215, or one line saying which one is not.
+TEST(TokenizeErrors, PostProcessorAndAddedTokenIdsThatAreNotIds) {
+  const std::string pair = R"("pair": [{"Sequence": {"id": "A"}}, {"Sequence": {"id": "B"}}])";
+  const std::string specials =
+      R"("special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [1e40], "tokens": ["[CLS]"]}})";
+  const std::string template_single =
+      R"({"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A", "type_id": 4.4e105}}], )" +
+      pair + R"(, "special_tokens": {}})";
+  const std::string special_single =
+      R"({"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[CLS]"}}], )" + pair +
+      ", " + specials + "}";
+  const std::string special_type =
+      R"({"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "A", "type_id": -1}}], )" +
+      pair + R"(, "special_tokens": {"A": {"id": "A", "ids": [1], "tokens": ["a"]}}})";
+  const BadPart parts[] = {
+      {"post_processor", template_single.c_str(),
+       "the post_processor's single template: type_id 4.4e+105 is not an id (a whole number "
+       "from 0 to 16777215)"},
+      {"post_processor", special_single.c_str(),
+       "the post_processor's special token '[CLS]': id 1e+40 is not an id"},
+      {"post_processor", special_type.c_str(),
+       "the post_processor's single template: type_id -1 is not an id"},
+      {"post_processor",
+       R"({"type": "BertProcessing", "cls": ["[CLS]", 0.5], "sep": ["[SEP]", 2]})",
+       "BertProcessing's cls id 0.5 is not an id"},
+      {"post_processor",
+       R"({"type": "RobertaProcessing", "cls": ["<s>", 0], "sep": ["</s>", 3000000000]})",
+       "RobertaProcessing's sep id 3000000000 is not an id"},
+      {"added_tokens", R"([{"id": 2.5, "content": "[X]"}])",
+       "an added token's id 2.5 is not an id"}};
+  expect_load_errors(parts);
+}
+
 // A tokenizer.json attnviz cannot read is an error, even where a SentencePiece model could be read.
 TEST(TokenizeErrors, NoFallbackFromTokenizerJsonToSentencePiece) {
   TempDir dir;
