@@ -9,8 +9,10 @@ partial rotary, parallel residuals, shared ALBERT layers, a sharded checkpoint. 
 `output_attentions=True` with attn_implementation="eager", for a single input, a right-padded batch
 and an input longer than every window; attentions are stored as base64 of little-endian float32.
 
-Usage: scripts/make_family_checkpoints.py [--out tests/data]
-Needs .venv-ref (scripts/setup_reference_env.sh): transformers 4.46.3 on torch 1.13.
+Usage: scripts/make_family_checkpoints.py [--out tests/data] [NAME...]
+Needs .venv-ref (scripts/setup_reference_env.sh): transformers 4.46.3 on torch 1.13. The families that release
+does not have (Qwen3) are made with .venv-ref-newer (scripts/setup_newer_reference_env.sh: transformers 4.51.3 on
+torch 2.5.1): `.venv-ref-newer/bin/python scripts/make_family_checkpoints.py qwen3 qwen3-bias`.
 """
 import argparse
 import base64
@@ -124,6 +126,21 @@ CHECKPOINTS = {
                                             "long_factor": LONG_FACTORS}), {}),
 }
 
+# Families newer than transformers 4.46.3. Qwen3's sliding_window is left out (null, as in every released Qwen3):
+# transformers 4.51.3's eager mask applies it to every layer even with use_sliding_window false, and attnviz
+# refuses use_sliding_window rather than pick one transformers release's reading of it.
+NEWER = {
+    "qwen3": ("Qwen3ForCausalLM", "Qwen3Config",
+              decoder(num_key_value_heads=2, head_dim=12, sliding_window=None), {}),
+    "qwen3-bias": ("Qwen3Model", "Qwen3Config",
+                   decoder(num_key_value_heads=4, head_dim=8, attention_bias=True, sliding_window=None), {}),
+}
+if hasattr(tf, "Qwen3Config"):
+    CHECKPOINTS.update({name: (getattr(tf, model), getattr(tf, config), kwargs, save)
+                        for name, (model, config, kwargs, save) in NEWER.items()})
+# Norm weights that random init leaves at 1 are drawn instead, so that a norm applied wrongly shows.
+RANDOM_NORMS = set(NEWER)
+
 
 def inputs(lengths, generator):
     n = max(lengths)
@@ -144,6 +161,11 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
     torch.manual_seed(SEED)
     config = config_cls(**kwargs, attn_implementation="eager")
     model = model_cls(config).eval()
+    if name in RANDOM_NORMS:
+        with torch.no_grad():
+            for parameter_name, parameter in model.named_parameters():
+                if "norm" in parameter_name:
+                    parameter.uniform_(0.5, 1.5)
     target = out / "models" / "families" / name
     shutil.rmtree(target, ignore_errors=True)
     model.save_pretrained(target, safe_serialization=True, **save_options)
@@ -186,6 +208,10 @@ def main():
     parser.add_argument("names", nargs="*", help="only these checkpoints (default: all)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    unknown = [name for name in args.names if name not in CHECKPOINTS]
+    if unknown:
+        newer = " (made with .venv-ref-newer's transformers)" if set(unknown) <= set(NEWER) else ""
+        parser.error(f"transformers {tf.__version__} cannot make {', '.join(unknown)}{newer}")
     for name, spec in CHECKPOINTS.items():
         if not args.names or name in args.names:
             make(name, *spec, args.out)

@@ -16,6 +16,7 @@ const std::vector<Family>& families() {
       {"llama", "embed_tokens.weight", {"", "model."}, build_llama},
       {"mistral", "embed_tokens.weight", {"", "model."}, build_mistral},
       {"qwen2", "embed_tokens.weight", {"", "model."}, build_qwen2},
+      {"qwen3", "embed_tokens.weight", {"", "model."}, build_qwen3},
       {"gemma", "embed_tokens.weight", {"", "model."}, build_gemma},
       {"gemma2", "embed_tokens.weight", {"", "model."}, build_gemma2},
       {"phi3", "embed_tokens.weight", {"", "model."}, build_phi3},

@@ -41,6 +41,7 @@ std::unique_ptr<Model> build_gpt_neox(const JsonFields&, const WeightStore&, Mod
 std::unique_ptr<Model> build_llama(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_mistral(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_qwen2(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_qwen3(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_gemma(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_gemma2(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_phi3(const JsonFields&, const WeightStore&, ModelInfo, at::Device);

@@ -14,6 +14,7 @@ namespace {
 
 struct DecoderLayer {
   RmsNorm input_norm, post_attention_norm, pre_feedforward_norm, post_feedforward_norm;
+  RmsNorm query_norm, key_norm;
   Linear query, key, value, qkv, output;
   Linear gate, up, gate_up, down;
 };
@@ -56,6 +57,10 @@ class RotaryDecoder final : public BatchedModel {
         out.gate = load_linear(mlp, "gate_proj", inner, hidden, config.mlp_bias);
         out.up = load_linear(mlp, "up_proj", inner, hidden, config.mlp_bias);
       }
+      if (config.head_norms) {
+        out.query_norm = load_rms_norm(attention, "q_norm", config.head_dim, config.rms_norm_eps);
+        out.key_norm = load_rms_norm(attention, "k_norm", config.head_dim, config.rms_norm_eps);
+      }
       out.output = load_linear(attention, "o_proj", hidden, q_width, config.output_bias);
       out.down = load_linear(mlp, "down_proj", hidden, inner, config.mlp_bias);
       layers_.push_back(std::move(out));
@@ -85,8 +90,11 @@ class RotaryDecoder final : public BatchedModel {
       } else {
         query = layer.query(normed), key = layer.key(normed), value = layer.value(normed);
       }
-      query = config_.rotary.apply(split_heads(query, heads), tables);
-      key = config_.rotary.apply(split_heads(key, kv_heads), tables);
+      query = split_heads(query, heads);
+      key = split_heads(key, kv_heads);
+      if (config_.head_norms) query = layer.query_norm(query), key = layer.key_norm(key);
+      query = config_.rotary.apply(query, tables);
+      key = config_.rotary.apply(key, tables);
       const int window = config_.windows.empty() ? 0 : config_.windows[l];
       const at::Tensor context = attend_layer(pass, query, key, split_heads(value, kv_heads),
                                               config_.rule, masks.for_window(window), l);

@@ -15,8 +15,8 @@
 
 namespace attnviz::model {
 
-// The Llama-style decoder that Llama, Mistral, Qwen2, Gemma, Gemma 2 and Phi-3 are built from:
-// RMSNorm, rotary positions, grouped-query attention, a gated MLP, under transformers' names
+// The Llama-style decoder that Llama, Mistral, Qwen2, Qwen3, Gemma, Gemma 2 and Phi-3 are built
+// from: RMSNorm, rotary positions, grouped-query attention, a gated MLP, under transformers' names
 // (embed_tokens, layers.N.self_attn.q_proj, ...). Each family's file reads its config into this.
 struct RotaryDecoderConfig {
   int vocab_size = 0;
@@ -39,6 +39,7 @@ struct RotaryDecoderConfig {
   RmsNorm::Scale norm_scale = RmsNorm::Scale::weight;
   bool scale_embeddings = false;  // Gemma: embeddings times sqrt(hidden_size)
   bool sandwich_norms = false;    // Gemma 2: norms after attention and MLP as well as before
+  bool head_norms = false;        // Qwen3: RMSNorm of each head's queries and keys (q_norm, k_norm)
 };
 
 // The fields every Llama-style config has (vocab_size, hidden_size, num_key_value_heads,

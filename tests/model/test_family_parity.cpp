@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "attnviz/error.hpp"
@@ -44,8 +45,8 @@ INSTANTIATE_TEST_SUITE_P(Checkpoints, FamilyParityTest,
                                            "llama-mha-bias", "llama-head-dim", "llama-rope-linear",
                                            "llama-rope-dynamic", "llama-rope-yarn", "llama3-rope",
                                            "llama-rope-longrope", "llama-sharded", "mistral",
-                                           "qwen2", "qwen2-window", "gemma", "gemma2", "phi3",
-                                           "phi3-longrope"),
+                                           "qwen2", "qwen2-window", "qwen3", "qwen3-bias", "gemma",
+                                           "gemma2", "phi3", "phi3-longrope"),
                          test::CheckpointName());
 
 TEST(Families, InfoDescribesGroupedQueriesAndWindows) {
@@ -91,6 +92,27 @@ TEST(Families, UnknownModelTypeListsTheTable) {
     EXPECT_NE(message.find("model_type 'mamba'"), std::string::npos) << message;
     for (const auto& name : native_model_types())
       EXPECT_NE(message.find(name), std::string::npos) << name << ": " << message;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Qwen3 with use_sliding_window is refused by name rather than run with one release's reading.
+TEST(Families, Qwen3WithASlidingWindowIsRefused) {
+  const auto dir = std::filesystem::temp_directory_path() / "attnviz-qwen3-window";
+  std::filesystem::remove_all(dir);
+  std::filesystem::copy(kData / "models" / "families" / "qwen3", dir);
+  nlohmann::json config = nlohmann::json::parse(std::ifstream(dir / "config.json"));
+  config["use_sliding_window"] = true;
+  config["sliding_window"] = 4;
+  std::ofstream(dir / "config.json") << config.dump();
+  try {
+    load_model(dir);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("use_sliding_window is true, which attnviz does not run "
+                                         "for Qwen3"),
+              std::string::npos)
+        << e.what();
   }
   std::filesystem::remove_all(dir);
 }
