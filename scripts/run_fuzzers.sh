@@ -61,7 +61,11 @@ for harness in "${harnesses[@]}"; do
       { printf "$format"; cat "$tokens"; printf '\0'; cat "$array"; } >"$corpus/$(basename "$array")"
     done
   fi
+  # Files are fuzzed up to 64 KB, texts up to 4 KB: libFuzzer's time goes where inputs differ, and a longer
+  # text only repeats the paths a paragraph takes (the size limits have their own unit tests).
+  max_len=65536
   if [ "$harness" = fuzz_tokenize_text ]; then  # one seed per text of the corpus, a pair split at NUL
+    max_len=4096
     python3 - "$data/tokenize/corpus.jsonl" "$corpus" <<'EOF'
 import json, sys
 for n, line in enumerate(open(sys.argv[1], encoding="utf-8")):
@@ -70,10 +74,6 @@ for n, line in enumerate(open(sys.argv[1], encoding="utf-8")):
     open(f"{sys.argv[2]}/corpus_{n}", "wb").write(text.encode("utf-8", "surrogatepass"))
 EOF
   fi
-  # Texts are fuzzed up to 4 KB, files up to 64 KB: libFuzzer's time goes where inputs differ, and a longer
-  # text only repeats the paths a paragraph takes (the size limits have their own unit tests).
-  max_len=65536
-  if [ "$harness" = fuzz_tokenize_text ]; then max_len=4096; fi
   echo "== $harness: $seconds s"
   # -rss_limit_mb: a harness that allocates for a huge declared size is a finding, not a slow run.
   status=0
