@@ -20,8 +20,10 @@ inline bool block_masked(bool causal, int window, int first, int block, int row,
          (window > 0 && query_first - (key_first + block - 1) >= window);
 }
 
-// The attention probabilities of every layer and head for one input: float32 [layers][heads][n][n],
-// row = query (attending from), column = key (attended to). Indices are 0-based here; only the CLI
+// The attention probabilities of every layer and head for one input: float32
+// [layers][heads][n][columns()], row = query (attending from), column = key (attended to). Self-
+// attention is square (key_count 0: the keys are the queries); an encoder-decoder's cross attention
+// has the target's tokens as queries and the source's as keys (key_count, key_tokens, key_special). Indices are 0-based here; only the CLI
 // shows them 1-based. A long input may hold only some layers and heads (layer_ids, head_ids), a
 // window of its positions (first), or blocks of cells pooled into one (block); n, tokens and the
 // weights are then those of what is held.
@@ -29,9 +31,14 @@ struct Attention {
   int layers = 0;
   int heads = 0;
   int n = 0;
-  std::vector<float> weights;       // layers * heads * n * n
-  std::vector<std::string> tokens;  // n display strings (Encoding::display)
+  std::vector<float> weights;       // layers * heads * n * columns()
+  std::vector<std::string> tokens;  // n display strings (Encoding::display), the queries'
   std::vector<bool> special;        // n flags: template tokens such as [CLS] and [SEP]
+  // Cross attention only: the keys' count, display strings and flags; 0 and empty where the keys
+  // are the queries. Code that handles square attention only refuses key_count > 0 by name.
+  int key_count = 0;
+  std::vector<std::string> key_tokens;
+  std::vector<bool> key_special;
   bool causal = false;              // true where the model masks keys after the query (GPT-2)
   // Per layer: keys further back than this many positions (the query itself counted) are masked
   // by a sliding window; 0 for none. Empty where no layer has a window.
@@ -55,8 +62,14 @@ struct Attention {
   std::vector<float> queries;
   std::vector<float> keys;
 
+  // Whether the keys are other tokens than the queries (cross attention).
+  bool cross() const { return key_count > 0; }
+  int columns() const { return cross() ? key_count : n; }
+  const std::vector<std::string>& column_tokens() const { return cross() ? key_tokens : tokens; }
+  const std::vector<bool>& column_special() const { return cross() ? key_special : special; }
+
   std::size_t head_offset(int layer, int head) const {
-    return (static_cast<std::size_t>(layer) * heads + head) * n * n;
+    return (static_cast<std::size_t>(layer) * heads + head) * n * columns();
   }
   const float* head(int layer, int head) const { return weights.data() + head_offset(layer, head); }
   // Whether the model masks key `key` for query `query` in `layer` (after it, or out of its
@@ -82,7 +95,7 @@ struct Attention {
   // Whether this holds less than every cell of the input (a window, or pooled blocks).
   bool reduced() const { return block > 1 || input_length() != n; }
   float at(int layer, int head, int query, int key) const {
-    return weights[head_offset(layer, head) + static_cast<std::size_t>(query) * n + key];
+    return weights[head_offset(layer, head) + static_cast<std::size_t>(query) * columns() + key];
   }
 
  private:
@@ -93,5 +106,14 @@ struct Attention {
     return -1;
   }
 };
+
+// The attentions of one run, by name: a self-attention model's one part, or an encoder-decoder's
+// three ("encoder" [L][H][n][n], "decoder" [L][H][m][m] causal, "cross" [L][H][m][n], queries the
+// target's tokens, keys the source's). Views take the set and the name of the part to draw.
+struct NamedAttention {
+  std::string name;  // "self", "encoder", "decoder" or "cross"
+  Attention attention;
+};
+using AttentionSet = std::vector<NamedAttention>;
 
 }  // namespace attnviz
