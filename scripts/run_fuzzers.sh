@@ -14,7 +14,7 @@ shift || true
 harnesses=("$@")
 if [ ${#harnesses[@]} -eq 0 ]; then
   harnesses=(fuzz_safetensors fuzz_tokenizer_json fuzz_vocab_files fuzz_batch_file fuzz_tokenize_text
-    fuzz_attention_file fuzz_config_json fuzz_torchscript_manifest)
+    fuzz_attention_file fuzz_config_json fuzz_torchscript_manifest fuzz_gguf)
 fi
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
@@ -30,6 +30,7 @@ seed_files() {
     fuzz_batch_file) ls "$root"/examples/winograd_pairs.tsv "$root"/examples/winograd_pairs.jsonl \
       "$data"/analysis/pairs_bad_lines.tsv ;;
     fuzz_torchscript_manifest) ls "$data"/torchscript/*/attnviz_manifest.json ;;
+    fuzz_gguf) ls "$data"/gguf/*.gguf ;;
   esac
 }
 
