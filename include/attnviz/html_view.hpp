@@ -44,6 +44,10 @@ struct HtmlOptions {
   std::string theme;
 };
 
+// Cross attention (Attention::cross(): an encoder-decoder's decoder tokens attending to its encoder's)
+// is drawn with the queries on the left and the keys on the right, rectangular in the model view and
+// heatmap; it has no neuron view. An encoder-decoder's page: inputs "Encoder", "Decoder", "Cross",
+// which the page's input switch offers as bertviz's attention dropdown does.
 // Writes one self-contained HTML page (data, script, styles and font inlined; no network, no
 // server) with the head view, model view, heatmap and neuron view. Weights are stored with
 // weight_bits each, linear in the row's maximum (8 bits: w = row_max * code/255, error at most
