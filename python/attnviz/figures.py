@@ -84,9 +84,10 @@ def _bare(token):
 
 
 def heatmap(attention_, tokens=None, layer=1, head=1, *, model="", cmap="viridis", values="auto", focus=None,
-            check=True):
-    """One head (head=N) or a layer's mean (head="mean") as a heatmap, the CLI's `--layer L --head H`."""
-    held = attention(attention_, tokens, model=model, check=check)
+            check=True, special=None):
+    """One head (head=N) or a layer's mean (head="mean") as a heatmap, the CLI's `--layer L --head H`.
+    special: which tokens are template tokens, drawn grey (default: those that look like [CLS], <s>)."""
+    held = attention(attention_, tokens, model=model, check=check, special=special)
     return Figure(_core.heatmap(held, _number(layer, "layer"), _number(head, "head"), model, cmap, values,
                                 _focus_row(held, focus)))
 
@@ -136,10 +137,10 @@ def word_pieces(tokens):
 
 
 def words(attention_, tokens=None, layer=1, head=1, *, model="", cmap="viridis", values="auto", focus=None,
-          check=True):
+          check=True, special=None):
     """The heatmap at word level (`--words`): word pieces merged as Clark et al. (attention to a word summed
     over its pieces, from a word averaged)."""
-    held = attention(attention_, tokens, model=model, check=check)
+    held = attention(attention_, tokens, model=model, check=check, special=special)
     merged = _core.words(held, word_pieces(list(held.tokens)))
     return Figure(_core.heatmap(merged, _number(layer, "layer"), _number(head, "head"), model, cmap, values,
                                 _focus_row(merged, focus)))

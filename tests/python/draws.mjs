@@ -43,6 +43,18 @@ while (Date.now() < deadline) {
   }
   const ready = await Promise.all(frames.map((f) => f.evaluate(() => document.body.dataset.ready === '1').catch(() => false)));
   if (frames.length > 0 && ready.every((r) => r)) break;
+  // A frame out of sight gets no animation frames, so its view waits to draw until it is scrolled to, as a
+  // notebook's output below the fold does: scroll to the first one that has not drawn.
+  const waiting = frames[ready.indexOf(false)];
+  if (waiting) {
+    const parent = waiting.parentFrame();
+    if (parent && parent.parentFrame()) {
+      const outer = await parent.frameElement();
+      await outer.evaluate((e) => e.scrollIntoView()).catch(() => undefined);
+    }
+    const element = await waiting.frameElement();
+    await element.evaluate((e) => e.scrollIntoView()).catch(() => undefined);
+  }
   await new Promise((r) => setTimeout(r, 100));
 }
 for (const f of frames) {
