@@ -95,7 +95,7 @@ def _view(kind, attention, tokens, sentence_b_start, prettify_tokens, layer, hea
             if not 0 <= h < available:
                 raise ValueError(f"head {h} (0-based) does not exist: the attention has heads 0-{available - 1}")
         held_heads = list(heads)
-    page = _core.html([(a, label, b) for label, a, b in parts], "", "", False, 8, kind, 0, held_layer,
+    page = _core.html([(a, label, b) for label, a, b in parts], "", "", False, 8, 1, kind, 0, held_layer,
                       held_heads, display_mode)
     n = max(a.n for _, a, _ in parts)
     markup = iframe(page, height or _height(kind, n))

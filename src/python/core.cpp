@@ -190,7 +190,7 @@ heads(const AttentionFile& file, const std::vector<std::int64_t>& type_ids,
 
 std::string html(const std::vector<std::tuple<const AttentionFile*, std::string, int>>& given,
                  const std::string& title, const std::string& model, bool embed_font,
-                 int weight_bits, const std::string& view, int input, int layer,
+                 int weight_bits, int deflate_level, const std::string& view, int input, int layer,
                  const std::vector<int>& heads, const std::string& theme) {
   std::vector<HtmlInput> inputs;
   for (const auto& [file, label, b_start] : given) {
@@ -206,6 +206,7 @@ std::string html(const std::vector<std::tuple<const AttentionFile*, std::string,
   options.model_name = model;
   options.embed_font = embed_font;
   options.weight_bits = weight_bits;
+  options.deflate_level = deflate_level;
   options.view = view;
   options.input = input;
   options.layer = layer;
@@ -276,6 +277,6 @@ NB_MODULE(_core, m) {
       "attention"_a, "layer_ids"_a, "head_ids"_a,
       "The model's layers and heads (0-based) the attention holds, for labels");
   m.def("heads", &heads, "attention"_a, "type_ids"_a, "model"_a);
-  m.def("html", &html, "inputs"_a, "title"_a, "model"_a, "embed_font"_a, "weight_bits"_a, "view"_a,
-        "input"_a, "layer"_a, "heads"_a, "theme"_a);
+  m.def("html", &html, "inputs"_a, "title"_a, "model"_a, "embed_font"_a, "weight_bits"_a,
+        "deflate_level"_a, "view"_a, "input"_a, "layer"_a, "heads"_a, "theme"_a);
 }

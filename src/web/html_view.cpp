@@ -200,10 +200,10 @@ struct Block {
 
 // Deflate dominates the time of a large page (seconds at 1,024 tokens) and blocks are independent,
 // so they are encoded on all cores.
-void encode_blocks(std::vector<Block>& blocks) {
+void encode_blocks(std::vector<Block>& blocks, int level) {
   for_each_index_in_parallel(
       blocks.size(), static_cast<int>(std::thread::hardware_concurrency()), [&](std::size_t i) {
-        const std::vector<std::uint8_t> packed = web::deflate_bytes(blocks[i].encode());
+        const std::vector<std::uint8_t> packed = web::deflate_bytes(blocks[i].encode(), level);
         blocks[i].html = "<script id=\"" + blocks[i].id + "\" type=\"application/octet-stream\">" +
                          web::base64(packed.data(), packed.size()) + "</script>\n";
       });
@@ -234,6 +234,9 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                   "; give 0 for one sentence or the position of the first "
                   "token of sentence B");
   }
+  if (options.deflate_level < 1 || options.deflate_level > 9)
+    throw Error("html view: deflate_level is " + std::to_string(options.deflate_level) +
+                "; choose 1 (fastest) to 9 (smallest)");
   if (options.weight_bits < 4 || options.weight_bits > 8)
     throw Error("html view: weight_bits is " + std::to_string(options.weight_bits) +
                 "; choose 4 to 8 bits per stored weight");
@@ -251,7 +254,7 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                           [&a, l] { return web::encode_vectors(a, l); }, ""});
     }
   }
-  encode_blocks(blocks);
+  encode_blocks(blocks, options.deflate_level);
 
   std::string page;
   page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";

@@ -79,10 +79,10 @@ std::vector<std::uint8_t> encode_vectors(const Attention& a, int layer) {
   return out;
 }
 
-std::vector<std::uint8_t> deflate_bytes(const std::vector<std::uint8_t>& bytes) {
+std::vector<std::uint8_t> deflate_bytes(const std::vector<std::uint8_t>& bytes, int level) {
   uLongf size = compressBound(static_cast<uLong>(bytes.size()));
   std::vector<std::uint8_t> out(size);
-  if (compress2(out.data(), &size, bytes.data(), static_cast<uLong>(bytes.size()), 6) != Z_OK)
+  if (compress2(out.data(), &size, bytes.data(), static_cast<uLong>(bytes.size()), level) != Z_OK)
     throw Error("html view: zlib could not compress a " + std::to_string(bytes.size()) +
                 "-byte weight block (out of memory?); try fewer tokens");
   out.resize(size);
