@@ -22,7 +22,8 @@ def save_for_cli(folder, array, tokens, name="attention"):
 
 def cli_png(cli, folder, *args):
     out = folder / "cli.png"
-    subprocess.run([str(cli), "render", *map(str, args), "-o", str(out)], check=True, capture_output=True)
+    subprocess.run([str(cli), "render", *map(str, args), "-o", str(out)], check=True, capture_output=True,
+                   cwd=folder)  # the files' names, not their whole paths, in titles
     return out.read_bytes()
 
 
@@ -53,8 +54,8 @@ def test_compare_is_the_clis(bert, cli, tmp_path):
     a = save_for_cli(tmp_path, array, tokens, "a")
     b = save_for_cli(tmp_path, other, tokens[:3] + ["dog"] + tokens[4:], "b")
     figure = attnviz.compare(array, tokens, other, tokens[:3] + ["dog"] + tokens[4:], 2, "mean",
-                             title_a=f"A: {a}", title_b=f"B: {b}", model="a")
-    assert figure.png() == cli_png(cli, tmp_path, a, "--compare", b, "--layer", 2, "--head", "mean")
+                             title_a=f"A: {a.name}", title_b=f"B: {b.name}", model="a")
+    assert figure.png() == cli_png(cli, tmp_path, a.name, "--compare", b.name, "--layer", 2, "--head", "mean")
 
 
 def test_dump_words_and_heatmap(cli, tmp_path, bert):
