@@ -4,4 +4,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="${1:-$root/build}"
 if [ -x "$root/.venv-test/bin/python" ]; then export ATTNVIZ_PYTHON="$root/.venv-test/bin/python"; fi
-ctest --test-dir "$build" --output-on-failure -j 2
+status=0
+ctest --test-dir "$build" --output-on-failure -j 2 || status=$?
+# The Python package's tests (tests/python), against the attnviz that scripts/setup.sh installed into .venv-test.
+ATTNVIZ_CLI="$build/attnviz" "$root/.venv-test/bin/python" -m pytest -q -p no:cacheprovider "$root/tests/python" ||
+  status=$?
+exit "$status"

@@ -8,3 +8,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build_web.sh"
 cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build "$root/build" -j "$(nproc)"
+# The Python package (pyproject.toml: the torch-free stages and attnviz._core) into the test venv, for tests/python.
+"$root/.venv-test/bin/pip" install -q --disable-pip-version-check "$root"

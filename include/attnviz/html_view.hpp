@@ -33,6 +33,9 @@ struct HtmlOptions {
   // doubles the error bound (row max / (2 * (2^bits - 1))); 7 keeps GPT-2 at 1,024 tokens under 50
   // MB.
   int weight_bits = 8;
+  // zlib's level for the data blocks: 6 by default; 1 writes a page several times faster and about
+  // a tenth larger (a notebook's output, made while the reader waits).
+  int deflate_level = 6;
   // How the page opens (a notebook's head_view/model_view): the view ("head", "model", "heatmap",
   // "neuron"), the input and layer (0-based, of those given), the heads the head view shows
   // (0-based; empty: all) and the theme ("light", "dark"; empty: the reader's system setting). A
@@ -44,6 +47,10 @@ struct HtmlOptions {
   std::string theme;
 };
 
+// Cross attention (Attention::cross(): an encoder-decoder's decoder tokens attending to its
+// encoder's) is drawn with the queries on the left and the keys on the right, rectangular in the
+// model view and heatmap; it has no neuron view. An encoder-decoder's page: inputs "Encoder",
+// "Decoder", "Cross", which the page's input switch offers as bertviz's attention dropdown does.
 // Writes one self-contained HTML page (data, script, styles and font inlined; no network, no
 // server) with the head view, model view, heatmap and neuron view. Weights are stored with
 // weight_bits each, linear in the row's maximum (8 bits: w = row_max * code/255, error at most

@@ -9,5 +9,7 @@ Errors in what is given are ValueErrors; attnviz.Error (a ValueError) carries th
 """
 from ._core import Error
 from .bertviz import head_view, model_view
+from .figures import Figure, HeadTable, attention, compare, grid, heads, heatmap, mean, rollout, words
 
-__all__ = ["Error", "head_view", "model_view"]
+__all__ = ["Error", "Figure", "HeadTable", "attention", "compare", "grid", "head_view", "heads", "heatmap", "mean",
+           "model_view", "rollout", "words"]

@@ -73,6 +73,9 @@ def _parts(attention, tokens, sentence_b_start, include_layers, include_heads, e
                                             where=f"{name.lower()} attention"), 0))
     else:
         raise ValueError("You must specify at least one attention argument.")
+    if include_layers or include_heads:  # labels: the model's layers and heads the views hold
+        for _, held, _ in parts:
+            _core.set_ids(held, list(include_layers or []), list(include_heads or []))
     return parts, include_layers
 
 
@@ -92,7 +95,7 @@ def _view(kind, attention, tokens, sentence_b_start, prettify_tokens, layer, hea
             if not 0 <= h < available:
                 raise ValueError(f"head {h} (0-based) does not exist: the attention has heads 0-{available - 1}")
         held_heads = list(heads)
-    page = _core.html([(a, label, b) for label, a, b in parts], "", "", False, 8, kind, 0, held_layer,
+    page = _core.html([(a, label, b) for label, a, b in parts], "", "", False, 8, 1, kind, 0, held_layer,
                       held_heads, display_mode)
     n = max(a.n for _, a, _ in parts)
     markup = iframe(page, height or _height(kind, n))
@@ -109,7 +112,7 @@ def _height(kind, n):
     if kind == "model":
         return 900
     row = 18 if n <= 64 else 14 if n <= 200 else max(3, 3072 // n)
-    return min(900, 200 + n * row)
+    return min(900, 340 + n * row)  # controls, heads, title above; read-out and notes below
 
 
 def head_view(attention=None, tokens=None, sentence_b_start=None, prettify_tokens=True, layer=None, heads=None,

@@ -438,17 +438,20 @@ AttentionFile assemble(const Array& array, const nlohmann::json& meta,
     for (int h = 0; h < a.heads; ++h) {
       for (int q = 0; q < a.n; ++q) {
         const float* row = a.head(l, h) + static_cast<std::size_t>(q) * a.n;
-        const std::string place = where + ": layer " + std::to_string(l + 1) + ", head " +
-                                  std::to_string(h + 1) + ", row " + std::to_string(q + 1);
+        // Built only for an error: long inputs have hundreds of thousands of rows.
+        const auto place = [&] {
+          return where + ": layer " + std::to_string(l + 1) + ", head " + std::to_string(h + 1) +
+                 ", row " + std::to_string(q + 1);
+        };
         double sum = 0;
         for (int k = 0; k < a.n; ++k) {
           if (!std::isfinite(row[k]))
-            throw Error(place + ", column " + std::to_string(k + 1) + " holds " +
+            throw Error(place() + ", column " + std::to_string(k + 1) + " holds " +
                         (std::isnan(row[k]) ? "NaN" : "an infinity"));
           if (row[k] < 0) {
             file.negative = true;
             if (check)
-              throw Error(place + ", column " + std::to_string(k + 1) + " is negative (" +
+              throw Error(place() + ", column " + std::to_string(k + 1) + " is negative (" +
                           std::to_string(row[k]) + "): not attention probabilities; " +
                           options.unchecked + " draws it anyway");
           }
@@ -456,7 +459,7 @@ AttentionFile assemble(const Array& array, const nlohmann::json& meta,
         }
         // A row of pooled blocks is not a distribution (the largest of each block, or means).
         if (check && a.block == 1 && std::fabs(sum - 1) > array.sum_tolerance) {
-          throw Error(place + " sums to " + std::to_string(sum) +
+          throw Error(place() + " sums to " + std::to_string(sum) +
                       ", not 1: not attention probabilities (softmax missing?); " +
                       options.unchecked + " draws it anyway");
         }

@@ -20,7 +20,8 @@ FigureOptions options_for(const std::string& title, const FigureStyle& style) {
 }
 
 std::string title_of(const Selection& selection, const FigureStyle& style) {
-  return selection.title() + " · " + style.model_name + style.extent;
+  return selection.title() + (style.model_name.empty() ? "" : " · " + style.model_name) +
+         style.extent;
 }
 
 // 8192 as "8,192".

@@ -16,6 +16,7 @@
 #include "attnviz/output_file.hpp"
 #include "attnviz/render.hpp"
 #include "commands.hpp"
+#include "head_table.hpp"
 #include "progress.hpp"
 #include "session.hpp"
 
@@ -111,27 +112,6 @@ std::vector<double> prefix_matching(const Session& session, int repeats, Timing&
   return mean;
 }
 
-struct HeadRow {
-  int layer = 0, head = 0;  // 1-based, as people see them
-  HeadScores scores;
-  HeadRoleResult role;
-};
-
-std::vector<std::string> role_names() {
-  std::vector<std::string> names;
-  for (const auto& rule : role_rules()) names.push_back(rule.name);
-  names.push_back(role_name(HeadRole::mixed));
-  return names;
-}
-
-int role_index(HeadRole role) {
-  const auto& rules = role_rules();
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    if (rules[i].role == role) return static_cast<int>(i);
-  }
-  return static_cast<int>(rules.size());  // mixed
-}
-
 std::string number(double v) {
   if (std::isnan(v)) return "";
   char text[32];
@@ -200,27 +180,17 @@ void save_both(const Figure& figure, const std::filesystem::path& stem) {
 
 void write_figures(const std::filesystem::path& dir, const std::string& model,
                    const std::vector<HeadRow>& rows, int layers, int heads) {
-  HeadAtlasData atlas;
-  atlas.layers = layers;
-  atlas.heads = heads;
-  atlas.category_names = role_names();
-  for (const auto& r : rows) {
-    atlas.category.push_back(role_index(r.role.role));
-    atlas.score.push_back(static_cast<float>(r.role.score));
-  }
-  FigureOptions options;
-  options.title = "Head roles · " + model;
-  options.x_title = "Head";
-  options.y_title = "Layer";
-  save_both(head_atlas_figure(atlas, options), dir / "heads");
+  save_both(head_atlas_view(rows, layers, heads, model), dir / "heads");
 
   const auto share = role_profile(rows, layers, heads);
   HeatmapData profile;
   profile.matrix = {share.data(), layers, static_cast<int>(role_names().size())};
   for (int l = 0; l < layers; ++l) profile.rows.text.push_back(std::to_string(l + 1));
   profile.cols.text = role_names();
+  FigureOptions options;
   options.title = "Share of each layer's heads per role · " + model;
   options.x_title = "Role";
+  options.y_title = "Layer";
   options.colorbar_label = "Share of heads";
   options.x_label_angle = 90.0f;
   save_both(score_matrix_figure(profile, options), dir / "profile");
@@ -339,14 +309,9 @@ int run_heads(const HeadsFlags& flags) {
 
   auto scores = means.means();
   const auto induction = prefix_matching(session, flags.repeats, timing);
-  std::vector<HeadRow> rows;
-  for (int l = 0; l < info.layers; ++l) {
-    for (int h = 0; h < info.heads; ++h) {
-      const std::size_t i = static_cast<std::size_t>(l) * info.heads + h;
-      scores[i][static_cast<int>(Measure::prefix_matching)] = induction[i];
-      rows.push_back({l + 1, h + 1, scores[i], head_role(scores[i])});
-    }
-  }
+  for (std::size_t i = 0; i < scores.size(); ++i)
+    scores[i][static_cast<int>(Measure::prefix_matching)] = induction[i];
+  const std::vector<HeadRow> rows = head_rows(scores, info.layers, info.heads);
   const std::filesystem::path dir(flags.output);
   write_csv(dir / "heads.csv", rows);
   write_output_text((dir / "heads.json").string(), "head report", [&](std::ostream& out) {

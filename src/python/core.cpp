@@ -13,11 +13,13 @@
 #include "attnviz/analysis.hpp"
 #include "attnviz/attention_file.hpp"
 #include "attnviz/error.hpp"
+#include "attnviz/head_measures.hpp"
 #include "attnviz/html_view.hpp"
 #include "attnviz/image.hpp"
 #include "attnviz/render.hpp"
 #include "attnviz/svg.hpp"
 #include "figures.hpp"
+#include "head_table.hpp"
 #include "selection.hpp"
 
 namespace nb = nanobind;
@@ -162,9 +164,33 @@ AttentionFile words(const AttentionFile& file, const std::vector<std::string>& d
   return out;
 }
 
+// `attnviz heads`' measures and roles of one input's heads (no corpus, no prefix matching: that
+// needs the model): the measure names, one row per head (layer and head 1-based, role, role
+// score, the measures; NaN where one does not apply), and the atlas.
+std::tuple<std::vector<std::string>,
+           std::vector<std::tuple<int, int, std::string, double, std::vector<double>>>, Figure>
+heads(const AttentionFile& file, const std::vector<std::int64_t>& type_ids,
+      const std::string& model) {
+  const Attention& a = file.attention;
+  Encoding encoding;
+  encoding.tokens = a.tokens;
+  encoding.display = a.tokens;
+  encoding.special = a.special;
+  encoding.ids.assign(a.tokens.size(), 0);
+  encoding.spans.assign(a.tokens.size(), {});
+  encoding.type_ids = type_ids;
+  const auto rows = cli::head_rows(head_scores(a, encoding), a.layers, a.heads);
+  std::vector<std::tuple<int, int, std::string, double, std::vector<double>>> table;
+  for (const auto& r : rows)
+    table.emplace_back(r.layer, r.head, role_name(r.role.role), r.role.score,
+                       std::vector<double>(r.scores.begin(), r.scores.end()));
+  std::vector<std::string> names(measure_names().begin(), measure_names().end());
+  return {names, table, cli::head_atlas_view(rows, a.layers, a.heads, model)};
+}
+
 std::string html(const std::vector<std::tuple<const AttentionFile*, std::string, int>>& given,
                  const std::string& title, const std::string& model, bool embed_font,
-                 int weight_bits, const std::string& view, int input, int layer,
+                 int weight_bits, int deflate_level, const std::string& view, int input, int layer,
                  const std::vector<int>& heads, const std::string& theme) {
   std::vector<HtmlInput> inputs;
   for (const auto& [file, label, b_start] : given) {
@@ -180,6 +206,7 @@ std::string html(const std::vector<std::tuple<const AttentionFile*, std::string,
   options.model_name = model;
   options.embed_font = embed_font;
   options.weight_bits = weight_bits;
+  options.deflate_level = deflate_level;
   options.view = view;
   options.input = input;
   options.layer = layer;
@@ -232,6 +259,24 @@ NB_MODULE(_core, m) {
   m.def("compare", &compare, "a"_a, "title_a"_a, "b"_a, "title_b"_a, "layer"_a, "head"_a, "model"_a,
         "colormap"_a, "values"_a, "focus_row"_a);
   m.def("words", &words, "attention"_a, "display"_a);
-  m.def("html", &html, "inputs"_a, "title"_a, "model"_a, "embed_font"_a, "weight_bits"_a, "view"_a,
-        "input"_a, "layer"_a, "heads"_a, "theme"_a);
+  m.def(
+      "set_ids",
+      [](AttentionFile& f, const std::vector<int>& layer_ids, const std::vector<int>& head_ids) {
+        const auto fits = [](const std::vector<int>& ids, int count) {
+          if (ids.empty()) return true;
+          if (ids.size() != static_cast<std::size_t>(count)) return false;
+          for (const int id : ids)
+            if (id < 0) return false;
+          return true;
+        };
+        if (!fits(layer_ids, f.attention.layers) || !fits(head_ids, f.attention.heads))
+          throw Error("set_ids: one id >= 0 per layer and head held is needed");
+        f.attention.layer_ids = layer_ids;
+        f.attention.head_ids = head_ids;
+      },
+      "attention"_a, "layer_ids"_a, "head_ids"_a,
+      "The model's layers and heads (0-based) the attention holds, for labels");
+  m.def("heads", &heads, "attention"_a, "type_ids"_a, "model"_a);
+  m.def("html", &html, "inputs"_a, "title"_a, "model"_a, "embed_font"_a, "weight_bits"_a,
+        "deflate_level"_a, "view"_a, "input"_a, "layer"_a, "heads"_a, "theme"_a);
 }

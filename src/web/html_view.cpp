@@ -54,11 +54,12 @@ std::vector<int> windows_in_cells(const Attention& a) {
 
 void check_weights(const Attention& a, const std::string& in) {
   const std::size_t n = static_cast<std::size_t>(a.n);
+  const std::size_t columns = static_cast<std::size_t>(a.columns());
   const float* w = a.weights.data();
   for (int l = 0; l < a.layers; ++l) {
     for (int h = 0; h < a.heads; ++h) {
       for (std::size_t r = 0; r < n; ++r) {
-        for (std::size_t c = 0; c < n; ++c, ++w) {
+        for (std::size_t c = 0; c < columns; ++c, ++w) {
           const bool after = a.causal && c > r;
           if (std::isfinite(*w) && *w >= 0 && !(after && *w != 0)) continue;
           throw Error(in + ": weight at layer " + std::to_string(l) + ", head " +
@@ -79,19 +80,28 @@ void check_input(const Attention& a, const std::string& label) {
                 std::to_string(a.heads) + " heads and " + std::to_string(a.n) +
                 " tokens; all three must be at least 1");
   const std::size_t n = static_cast<std::size_t>(a.n);
-  const std::size_t count = static_cast<std::size_t>(a.layers) * a.heads * n * n;
+  if (a.key_count < 0 || (a.cross() && (a.causal || a.reduced() || !a.windows.empty())))
+    throw Error(in + ": cross attention (" + std::to_string(a.key_count) +
+                " keys) must be whole, not causal and without windows");
+  const std::size_t columns = static_cast<std::size_t>(a.columns());
+  const std::size_t count = static_cast<std::size_t>(a.layers) * a.heads * n * columns;
   if (count > kMaxWeights)
     throw Error(in + ": " + std::to_string(count) + " weights are too many for one page (limit " +
                 std::to_string(kMaxWeights) + "); use fewer tokens");
   if (a.weights.size() != count)
     throw Error(in + ": weights hold " + std::to_string(a.weights.size()) +
-                " floats, expected layers*heads*n*n = " + std::to_string(count));
+                " floats, expected layers*heads*queries*keys = " + std::to_string(count));
   if (a.tokens.size() != n)
     throw Error(in + ": " + std::to_string(a.tokens.size()) +
                 " token strings for n = " + std::to_string(n));
   if (!a.special.empty() && a.special.size() != n)
     throw Error(in + ": " + std::to_string(a.special.size()) +
                 " special flags for n = " + std::to_string(n));
+  if (a.cross() && (a.key_tokens.size() != columns ||
+                    (!a.key_special.empty() && a.key_special.size() != columns)))
+    throw Error(in + ": " + std::to_string(a.key_tokens.size()) + " key tokens and " +
+                std::to_string(a.key_special.size()) + " key flags for " + std::to_string(columns) +
+                " keys");
   check_weights(a, in);
   if (a.queries.empty() && a.keys.empty()) return;
   const std::size_t vec =
@@ -126,7 +136,7 @@ void check_initial(const std::vector<HtmlInput>& inputs, const HtmlOptions& opti
 }
 
 bool has_vectors(const Attention& a, const HtmlOptions& options) {
-  return options.include_vectors && a.head_dim > 0 && !a.queries.empty();
+  return options.include_vectors && a.head_dim > 0 && !a.queries.empty() && !a.cross();
 }
 
 std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& options) {
@@ -145,8 +155,12 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
         {"theme", options.theme}}}};
   for (const HtmlInput& in : inputs) {
     const Attention& a = *in.attention;
-    std::vector<bool> special = a.special;
+    std::vector<bool> special = a.special, key_special = a.key_special;
     special.resize(a.n, false);
+    key_special.resize(a.key_count, false);
+    std::vector<int> layer_ids, head_ids;
+    for (int l = 0; l < a.layers; ++l) layer_ids.push_back(a.model_layer(l));
+    for (int h = 0; h < a.heads; ++h) head_ids.push_back(a.model_head(h));
     meta["inputs"].push_back({{"label", in.label},
                               {"sentence_b_start", in.sentence_b_start},
                               {"tokens", a.tokens},
@@ -157,10 +171,16 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                               {"heads_per_kv", a.heads_per_kv},
                               {"windows", windows_in_cells(a)},
                               {"n", a.n},
+                              {"key_count", a.key_count},
+                              {"key_tokens", a.key_tokens},
+                              {"key_special", key_special},
+                              {"layer_ids", layer_ids},
+                              {"head_ids", head_ids},
                               {"head_dim", has_vectors(a, options) ? a.head_dim : 0},
                               {"rollout", in.rollout}});
   }
-  if (inputs.size() == 2) {  // A - B on the aligned tokens, as the PNG/SVG compare
+  if (inputs.size() == 2 && !inputs[0].attention->cross() && !inputs[1].attention->cross()) {
+    // A - B on the aligned tokens, as the PNG/SVG compare
     meta["alignment"] = nlohmann::json::array();
     for (const AlignedPosition& p :
          align_tokens(inputs[0].attention->tokens, inputs[1].attention->tokens))
@@ -180,10 +200,10 @@ struct Block {
 
 // Deflate dominates the time of a large page (seconds at 1,024 tokens) and blocks are independent,
 // so they are encoded on all cores.
-void encode_blocks(std::vector<Block>& blocks) {
+void encode_blocks(std::vector<Block>& blocks, int level) {
   for_each_index_in_parallel(
       blocks.size(), static_cast<int>(std::thread::hardware_concurrency()), [&](std::size_t i) {
-        const std::vector<std::uint8_t> packed = web::deflate_bytes(blocks[i].encode());
+        const std::vector<std::uint8_t> packed = web::deflate_bytes(blocks[i].encode(), level);
         blocks[i].html = "<script id=\"" + blocks[i].id + "\" type=\"application/octet-stream\">" +
                          web::base64(packed.data(), packed.size()) + "</script>\n";
       });
@@ -207,12 +227,16 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
     if (in.attention == nullptr)
       throw Error("html view: input \"" + in.label + "\" has no attention");
     check_input(*in.attention, in.label);
-    if (in.sentence_b_start < 0 || in.sentence_b_start >= in.attention->n)
+    if (in.sentence_b_start < 0 || in.sentence_b_start >= in.attention->n ||
+        (in.sentence_b_start > 0 && in.attention->cross()))
       throw Error("html view: sentence B starts at token " + std::to_string(in.sentence_b_start) +
                   " of " + std::to_string(in.attention->n) +
                   "; give 0 for one sentence or the position of the first "
                   "token of sentence B");
   }
+  if (options.deflate_level < 1 || options.deflate_level > 9)
+    throw Error("html view: deflate_level is " + std::to_string(options.deflate_level) +
+                "; choose 1 (fastest) to 9 (smallest)");
   if (options.weight_bits < 4 || options.weight_bits > 8)
     throw Error("html view: weight_bits is " + std::to_string(options.weight_bits) +
                 "; choose 4 to 8 bits per stored weight");
@@ -230,7 +254,7 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
                           [&a, l] { return web::encode_vectors(a, l); }, ""});
     }
   }
-  encode_blocks(blocks);
+  encode_blocks(blocks, options.deflate_level);
 
   std::string page;
   page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";

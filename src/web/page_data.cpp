@@ -21,21 +21,22 @@ void put_f32(std::vector<std::uint8_t>& out, float v) {
 
 std::vector<std::uint8_t> encode_weights(const Attention& a, int layer, int levels) {
   const std::size_t n = static_cast<std::size_t>(a.n);
-  const std::size_t per_head = a.causal ? n * (n + 1) / 2 : n * n;
+  const std::size_t columns = static_cast<std::size_t>(a.columns());  // keys: n unless cross
+  const std::size_t per_head = a.causal ? n * (n + 1) / 2 : n * columns;
   std::vector<std::uint8_t> out;
   out.reserve(a.heads * (n * 4 + per_head));
   for (int h = 0; h < a.heads; ++h) {
     const float* m = a.head(layer, h);
     for (std::size_t r = 0; r < n; ++r) {
-      const std::size_t len = a.causal ? r + 1 : n;
-      put_f32(out, *std::max_element(m + r * n, m + r * n + len));
+      const std::size_t len = a.causal ? r + 1 : columns;
+      put_f32(out, *std::max_element(m + r * columns, m + r * columns + len));
     }
   }
   for (int h = 0; h < a.heads; ++h) {
     const float* m = a.head(layer, h);
     for (std::size_t r = 0; r < n; ++r) {
-      const std::size_t len = a.causal ? r + 1 : n;
-      const float* row = m + r * n;
+      const std::size_t len = a.causal ? r + 1 : columns;
+      const float* row = m + r * columns;
       const float scale = *std::max_element(row, row + len);
       for (std::size_t c = 0; c < len; ++c) {
         const float unit = scale > 0 ? std::max(0.0f, row[c]) / scale : 0.0f;
@@ -78,10 +79,10 @@ std::vector<std::uint8_t> encode_vectors(const Attention& a, int layer) {
   return out;
 }
 
-std::vector<std::uint8_t> deflate_bytes(const std::vector<std::uint8_t>& bytes) {
+std::vector<std::uint8_t> deflate_bytes(const std::vector<std::uint8_t>& bytes, int level) {
   uLongf size = compressBound(static_cast<uLong>(bytes.size()));
   std::vector<std::uint8_t> out(size);
-  if (compress2(out.data(), &size, bytes.data(), static_cast<uLong>(bytes.size()), 6) != Z_OK)
+  if (compress2(out.data(), &size, bytes.data(), static_cast<uLong>(bytes.size()), level) != Z_OK)
     throw Error("html view: zlib could not compress a " + std::to_string(bytes.size()) +
                 "-byte weight block (out of memory?); try fewer tokens");
   out.resize(size);

@@ -20,8 +20,8 @@ std::vector<std::uint8_t> encode_weights(const Attention& attention, int layer, 
 // int8 codes [head][q, k][row][dim], code = round(127 * v / scale).
 std::vector<std::uint8_t> encode_vectors(const Attention& attention, int layer);
 
-std::vector<std::uint8_t> deflate_bytes(
-    const std::vector<std::uint8_t>& bytes);  // zlib format (RFC 1950)
+// zlib format (RFC 1950) at zlib's level 1 (fastest) to 9 (smallest).
+std::vector<std::uint8_t> deflate_bytes(const std::vector<std::uint8_t>& bytes, int level = 6);
 std::string base64(const std::uint8_t* data, std::size_t size);
 
 // Serialised JSON safe inside <script>: '<', '>' and '&' become \u escapes, so "</script>" or

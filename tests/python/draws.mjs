@@ -3,7 +3,7 @@
 //   node tests/python/draws.mjs OUTPUT.html [--sandbox]
 // OUTPUT.html holds one or more outputs; --sandbox shows that document inside an <iframe sandbox="allow-scripts">,
 // as VS Code and Colab show outputs. Prints one JSON line:
-// {views: [{ready, drawn_pixels, view, layer, input, inputs}], errors: [...], refused: [...]}.
+// {views: [{ready, drawn_pixels, view, layer, input, inputs, key_count}], errors: [...], refused: [...]}.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,8 @@ import { launch } from '../web/browser.mjs';
 
 const [file, ...rest] = process.argv.slice(2);
 const sandbox = rest.includes('--sandbox');
+// --set JSON: a state every view is switched to before it is measured, e.g. '{"input":2}' (cross attention).
+const change = rest.includes('--set') ? JSON.parse(rest[rest.indexOf('--set') + 1]) : null;
 const html = fs.readFileSync(file, 'utf8');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnviz-nb-'));
 const outputs = path.join(dir, 'outputs.html');
@@ -41,9 +43,32 @@ while (Date.now() < deadline) {
   }
   const ready = await Promise.all(frames.map((f) => f.evaluate(() => document.body.dataset.ready === '1').catch(() => false)));
   if (frames.length > 0 && ready.every((r) => r)) break;
+  // A frame out of sight gets no animation frames, so its view waits to draw until it is scrolled to, as a
+  // notebook's output below the fold does: scroll to the first one that has not drawn.
+  const waiting = frames[ready.indexOf(false)];
+  if (waiting) {
+    const parent = waiting.parentFrame();
+    if (parent && parent.parentFrame()) {
+      const outer = await parent.frameElement();
+      await outer.evaluate((e) => e.scrollIntoView()).catch(() => undefined);
+    }
+    const element = await waiting.frameElement();
+    await element.evaluate((e) => e.scrollIntoView()).catch(() => undefined);
+  }
   await new Promise((r) => setTimeout(r, 100));
 }
 for (const f of frames) {
+  if (change) {
+    await f.evaluate(async (c) => {
+      const inputs = JSON.parse(document.getElementById('attnviz-meta').textContent).inputs.length;
+      if ((c.input ?? 0) >= inputs) return; // an output without that input stays as it is
+      window.attnviz.set_state(c);
+      // set_state draws at once when the layer is decoded, else after decoding it.
+      for (let i = 0; i < 100 && window.attnviz.state.input !== (c.input ?? window.attnviz.state.input); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+    }, change);
+  }
   views.push(await f.evaluate(() => {
     const c = document.getElementById('main-canvas');
     const g = c.getContext('2d');
@@ -53,7 +78,8 @@ for (const f of frames) {
     for (let i = 0; i < d.length; i += 4) if (d[i] !== bg[0] || d[i + 1] !== bg[1] || d[i + 2] !== bg[2]) drawn++;
     const s = window.attnviz.state;
     return { ready: document.body.dataset.ready === '1', drawn_pixels: drawn, view: s.view, layer: s.layer,
-      input: s.input, theme: s.theme, inputs: document.querySelectorAll('#input option').length,
+      input: s.input, theme: s.theme,
+      key_count: JSON.parse(document.getElementById("attnviz-meta").textContent).inputs[s.input].key_count, inputs: document.querySelectorAll('#input option').length,
       layer_labels: Array.from(document.querySelectorAll('#layer option')).map((o) => o.textContent) };
   }));
 }

@@ -43,6 +43,8 @@ const PAGES = {
   novec: ['--layers', '1', '--heads', '2', '--n', '6'],
   sentpair: ['--layers', '1', '--heads', '2', '--n', '12', '--sentence-b', '6', '--seed', '4'],
   rollout: ['--layers', '3', '--heads', '1', '--n', '6', '--no-vectors', '--rollout', '--seed', '5'],
+  // An encoder-decoder: 9 encoder tokens, 5 decoder tokens; the dump is the cross attention [2][3][5][9].
+  cross: ['--layers', '2', '--heads', '3', '--n', '9', '--cross', '5', '--seed', '6'],
 };
 const truth = {};
 for (const [name, flags] of Object.entries(PAGES)) {
@@ -391,6 +393,31 @@ test('sentence pair: the head view filters lines by sentence', async () => {
   assert.deepEqual(ab.slice(0, 6), new Array(6).fill(false), 'A -> B drew lines into sentence A');
   assert.ok(ab.slice(6).some((x) => x));
   await expect_screenshot(page, 'sentpair-head-ab');
+  await page.close();
+});
+
+test('cross attention: queries left, keys right; rectangular heatmap and model view', async () => {
+  const page = await open('cross', 'view=head&input=2');
+  assert.deepEqual(await page.locator('#input option').allTextContents(), ['Encoder', 'Decoder', 'Cross']);
+  assert.equal((await state(page)).input, 2);
+  assert.ok((await canvas_colors(page)) > 20, 'head view of the cross attention drew nothing');
+  const t = truth.cross;
+  const hv = await layout(page);
+  // Hovering the last key (row 8: only the keys' column has it) isolates its lines.
+  await hover(page, hv.right_x + 8, hv.top + 8.5 * hv.row);
+  assert.match(await readout(page), /^key 8 .* is attended by/);
+  await page.keyboard.press('3');
+  await settle(page);
+  const { left, top, cell, n, m } = await layout(page);
+  assert.deepEqual([n, m], [5, 9]);
+  await hover(page, left + 7.5 * cell, top + 3.5 * cell);
+  const r = (await readout(page)).match(/^query 3 .* key 7 .*: (\d\.\d{4})$/);
+  assert.ok(r, `unexpected read-out: ${await readout(page)}`);
+  const w = t.weights[((0 * t.heads + 0) * t.n + 3) * t.columns + 7];
+  assert.ok(Math.abs(Number(r[1]) - w) < 0.004, `read-out ${r[1]} for ${w}`);
+  await page.keyboard.press('2');
+  await settle(page);
+  assert.ok((await canvas_colors(page)) > 20, 'model view of the cross attention drew nothing');
   await page.close();
 });
 

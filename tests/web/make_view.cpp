@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::cerr << "usage: make_view OUT.html [--layers L] [--heads H] [--n N] [--head-dim D] "
                  "[--causal] [--xss] [--pair] [--pair-n M] [--rollout] [--no-font] [--no-vectors] "
-                 "[--weight-bits B] [--sentence-b I] [--seed S] [--title T] [--dump WEIGHTS.json] "
+                 "[--weight-bits B] [--sentence-b I] [--cross M] [--seed S] [--title T] "
+                 "[--dump WEIGHTS.json] "
                  "[--dump-bin WEIGHTS.f32]\n";
     return 2;
   }
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   std::string from_bin;
   int sentence_b = 0;
   int pair_n = 0;  // 0: B as long as A
+  int cross = 0;   // > 0: an encoder-decoder's page, this many decoder tokens
   try {
     for (int i = 2; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -100,20 +102,47 @@ int main(int argc, char** argv) {
         rollout = true;
       else if (arg == "--pair-n")
         pair_n = std::stoi(value());
+      else if (arg == "--cross")
+        cross = std::stoi(value());
       else if (arg == "--no-font")
         options.embed_font = false;
       else
         throw attnviz::Error("unknown option " + arg);
     }
-    const attnviz::Attention a =
+    attnviz::Attention a =
         from_bin.empty() ? attnviz::testing::synthetic_attention(spec) : read_bin(from_bin, spec);
+    // --cross M: `a` becomes the cross attention of M decoder tokens (a's first M rows, each a
+    // distribution over a's n tokens as keys); the page shows Encoder, Decoder, Cross.
+    attnviz::Attention encoder, decoder;
+    if (cross > 0) {
+      if (cross > a.n) throw attnviz::Error("--cross must be at most --n");
+      encoder = a;
+      encoder.queries.clear();
+      encoder.keys.clear();
+      encoder.head_dim = 0;
+      SyntheticSpec d = spec;
+      d.n = cross;
+      d.causal = true;
+      d.seed = spec.seed + 7;
+      d.head_dim = 0;
+      decoder = attnviz::testing::synthetic_attention(d);
+      attnviz::Attention c = encoder;
+      c.n = cross;
+      c.key_count = a.n;
+      c.key_tokens = a.tokens;
+      c.key_special = a.special;
+      c.tokens = decoder.tokens;
+      c.special = decoder.special;
+      c.weights.clear();
+      for (int m = 0; m < a.layers * a.heads; ++m)
+        c.weights.insert(c.weights.end(), a.weights.begin() + std::size_t(m) * a.n * a.n,
+                         a.weights.begin() + std::size_t(m) * a.n * a.n + std::size_t(cross) * a.n);
+      a = std::move(c);
+    }
     if (!dump.empty()) {
       std::ofstream out(dump);
-      out << nlohmann::json{{"layers", a.layers},
-                            {"heads", a.heads},
-                            {"n", a.n},
-                            {"tokens", a.tokens},
-                            {"weights", a.weights}}
+      out << nlohmann::json{{"layers", a.layers},     {"heads", a.heads},   {"n", a.n},
+                            {"columns", a.columns()}, {"tokens", a.tokens}, {"weights", a.weights}}
                  .dump();
       if (!out) throw attnviz::Error("cannot write " + dump);
     }
@@ -123,6 +152,13 @@ int main(int argc, char** argv) {
                 static_cast<std::streamsize>(a.weights.size() * sizeof(float)));
       std::ofstream(dump_bin + ".tokens.json") << nlohmann::json(a.tokens).dump();
       if (!out) throw attnviz::Error("cannot write " + dump_bin);
+    }
+    if (cross > 0) {
+      attnviz::write_output_file(
+          argv[1], "HTML page",
+          {attnviz::html_view({{&encoder, "Encoder"}, {&decoder, "Decoder"}, {&a, "Cross"}},
+                              options)});
+      return 0;
     }
     if (!pair) {
       const auto start = std::chrono::steady_clock::now();

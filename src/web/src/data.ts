@@ -12,7 +12,14 @@ export interface InputMeta {
   heads: number;
   heads_per_kv: number; // query heads that share one key/value head (1 without grouped-query attention)
   windows: number[]; // per layer: keys this many back or more are masked (sliding window); 0 or empty: none
-  n: number;
+  n: number; // queries (rows)
+  // Cross attention (an encoder-decoder's decoder attending to its encoder): the keys' count, tokens and flags;
+  // 0 and empty where the keys are the queries.
+  key_count: number;
+  key_tokens: string[];
+  key_special: boolean[];
+  layer_ids?: number[]; // the model's layer (0-based) each held one is, for labels
+  head_ids?: number[];
   head_dim: number; // 0 when the page carries no queries/keys
   rollout: boolean; // attention rollout: layer l holds the rollout through layers 1..l, as one head
 }
@@ -29,6 +36,17 @@ export interface PageMeta {
   alignment?: [number, number][];
   // How the page opens (HtmlOptions: view, input, layer 0-based, heads shown, theme); the address's #... overrides it.
   initial?: { view: string; input: number; layer: number; heads: number[]; theme: string };
+}
+
+// The keys (columns) of an input: its own tokens, or for cross attention the other stack's.
+export function key_count(m: InputMeta): number {
+  return m.key_count > 0 ? m.key_count : m.n;
+}
+export function key_tokens(m: InputMeta): string[] {
+  return m.key_count > 0 ? m.key_tokens : m.tokens;
+}
+export function key_special(m: InputMeta): boolean[] {
+  return m.key_count > 0 ? m.key_special : m.special;
 }
 
 export function read_meta(): PageMeta {
@@ -89,9 +107,9 @@ export class LayerWeights {
   private readonly unit: Float32Array;
 
   constructor(buffer: ArrayBuffer, readonly heads: number, readonly n: number, readonly causal: boolean,
-    levels: number) {
+    levels: number, readonly cols: number = n) {
     this.unit = new Float32Array(256).map((_, c) => c / levels);
-    this.per_head = causal ? (n * (n + 1)) / 2 : n * n;
+    this.per_head = causal ? (n * (n + 1)) / 2 : n * cols;
     const expected = heads * n * 4 + heads * this.per_head;
     if (buffer.byteLength !== expected)
       throw new Error(`weight block has ${buffer.byteLength} bytes, expected ${expected}`);
@@ -100,11 +118,11 @@ export class LayerWeights {
   }
 
   row_start(head: number, row: number): number {
-    return head * this.per_head + (this.causal ? (row * (row + 1)) / 2 : row * this.n);
+    return head * this.per_head + (this.causal ? (row * (row + 1)) / 2 : row * this.cols);
   }
 
   row_length(row: number): number {
-    return this.causal ? row + 1 : this.n;
+    return this.causal ? row + 1 : this.cols;
   }
 
   at(head: number, row: number, col: number): number {
@@ -112,28 +130,30 @@ export class LayerWeights {
     return this.scales[head * this.n + row] * this.unit[this.codes[this.row_start(head, row) + col]];
   }
 
-  // Dense n x n float matrix of one head.
+  // Dense n x cols float matrix of one head.
   head_matrix(head: number): Float32Array<ArrayBuffer> {
     const n = this.n;
-    const out = new Float32Array(n * n);
+    const cols = this.cols;
+    const out = new Float32Array(n * cols);
     for (let r = 0; r < n; r++) {
       const s = this.scales[head * n + r];
       const start = this.row_start(head, r);
       const len = this.row_length(r);
-      for (let c = 0; c < len; c++) out[r * n + c] = s * this.unit[this.codes[start + c]];
+      for (let c = 0; c < len; c++) out[r * cols + c] = s * this.unit[this.codes[start + c]];
     }
     return out;
   }
 
   mean_matrix(): Float32Array<ArrayBuffer> {
     const n = this.n;
-    const out = new Float32Array(n * n);
+    const cols = this.cols;
+    const out = new Float32Array(n * cols);
     for (let h = 0; h < this.heads; h++) {
       for (let r = 0; r < n; r++) {
         const s = this.scales[h * n + r] / this.heads;
         const start = this.row_start(h, r);
         const len = this.row_length(r);
-        for (let c = 0; c < len; c++) out[r * n + c] += s * this.unit[this.codes[start + c]];
+        for (let c = 0; c < len; c++) out[r * cols + c] += s * this.unit[this.codes[start + c]];
       }
     }
     return out;
@@ -187,7 +207,7 @@ export class Store {
   load_weights(input: number, layer: number): Promise<LayerWeights> {
     const m = this.meta.inputs[input];
     return this.load(`av-${input}-w-${layer}`,
-      (buf) => new LayerWeights(buf, m.heads, m.n, m.causal, this.meta.weight_levels));
+      (buf) => new LayerWeights(buf, m.heads, m.n, m.causal, this.meta.weight_levels, key_count(m)));
   }
 
   load_vectors(input: number, layer: number): Promise<LayerVectors> {

@@ -1,12 +1,12 @@
 // bertviz-style head view: tokens on both sides, a line from query to key per head with opacity = weight.
 import { head_color } from './colors';
-import { InputMeta, LayerWeights } from './data';
-import { Context, Segments, View, font, head_name, label, max_label_width, quote, size_canvases } from './view';
+import { InputMeta, LayerWeights, key_count, key_special, key_tokens } from './data';
+import { Context, Segments, View, font, head_name, label, layer_number, max_label_width, quote, size_canvases } from './view';
 
 // Token range [begin, end) of the query (side 0) or key (side 1) for the chosen sentence-pair segments.
 function range(input: InputMeta, segments: Segments, side: 0 | 1): [number, number] {
   const b = input.sentence_b_start;
-  if (segments === 'all' || b <= 0) return [0, input.n];
+  if (segments === 'all' || b <= 0) return [0, side === 0 ? input.n : key_count(input)];
   return segments[side] === 'a' ? [0, b] : [b, input.n];
 }
 
@@ -34,7 +34,7 @@ export class HeadView implements View {
     const lw = ctx.store.weights_if_ready(ctx.state.input, ctx.state.layer);
     if (!lw) return false;
     const { input, theme, state } = ctx;
-    const n = input.n;
+    const n = Math.max(input.n, key_count(input)); // rows: queries left, keys right (cross attention: others)
     const g = ctx.main;
     // Long inputs get thin rows (labels then only in the read-out) so lines stay short to rasterise.
     const row = n <= 64 ? 18 : n <= 200 ? 14 : Math.max(3, Math.floor(3072 / n));
@@ -51,7 +51,7 @@ export class HeadView implements View {
     g.textBaseline = 'alphabetic';
     const on = state.heads_on.filter((x) => x).length;
     const title = input.rollout ? head_name(input, state.layer, 0)
-      : `Layer ${state.layer + 1} \u00b7 ${on} of ${input.heads} heads`;
+      : `Layer ${layer_number(input, state.layer)} \u00b7 ${on} of ${input.heads} heads`;
     g.fillText(title, 8, 20);
 
     const f = this.focus;
@@ -70,11 +70,12 @@ export class HeadView implements View {
 
   // Mean over the shown heads of a focused query's row (what it attends to) or key's column (who attends to it).
   private mean_weights(lw: LayerWeights, heads_on: boolean[], f: NonNullable<Focus>): Float32Array {
-    const out = new Float32Array(lw.n);
+    const count = f.side === 'query' ? lw.cols : lw.n;
+    const out = new Float32Array(count);
     const on = heads_on.filter((x) => x).length || 1;
     heads_on.forEach((v, h) => {
       if (!v) return;
-      for (let i = 0; i < lw.n; i++) out[i] += (f.side === 'query' ? lw.at(h, f.token, i) : lw.at(h, i, f.token)) / on;
+      for (let i = 0; i < count; i++) out[i] += (f.side === 'query' ? lw.at(h, f.token, i) : lw.at(h, i, f.token)) / on;
     });
     return out;
   }
@@ -88,7 +89,8 @@ export class HeadView implements View {
     g.textAlign = side === 'query' ? 'right' : 'left';
     const x = side === 'query' ? left_x - 4 : right_x + 4;
     const box_x = side === 'query' ? left_x - col_w : right_x;
-    input.tokens.forEach((t, i) => {
+    const special = side === 'query' ? input.special : key_special(input);
+    (side === 'query' ? input.tokens : key_tokens(input)).forEach((t, i) => {
       const y = top + i * row;
       const focused = this.focus && this.focus.side === side && this.focus.token === i;
       if (shade && shade[i] > 0) {
@@ -103,7 +105,7 @@ export class HeadView implements View {
         g.strokeRect(box_x + 0.5, y + 1.5, col_w - 1, row - 3);
       }
       if (row < 10) return;
-      g.fillStyle = input.special[i] ? theme.muted : theme.fg;
+      g.fillStyle = special[i] ? theme.muted : theme.fg;
       g.fillText(label(t), x, y + row / 2);
     });
   }
@@ -131,7 +133,7 @@ export class HeadView implements View {
     const { state, theme } = ctx;
     const { top, row, left_x, right_x } = this.layout;
     const g = ctx.main;
-    const n = lw.n;
+    const n = Math.max(lw.n, lw.cols);
     const f = this.focus;
     // With a focused token only its n lines per head are drawn, so all of them can be.
     const min = f ? MIN_WEIGHT / 2 : this.threshold(lw, state.heads_on);
@@ -168,17 +170,17 @@ export class HeadView implements View {
     g.globalAlpha = 1;
   }
 
-  private token_at(x: number, y: number, n: number): Focus {
+  private token_at(x: number, y: number, input: InputMeta): Focus {
     const { top, row, left_x, right_x, col_w } = this.layout;
     const i = Math.floor((y - top) / row);
-    if (i < 0 || i >= n) return null;
-    if (x >= left_x - col_w && x <= left_x) return { side: 'query', token: i };
-    if (x >= right_x && x <= right_x + col_w) return { side: 'key', token: i };
+    if (i < 0) return null;
+    if (x >= left_x - col_w && x <= left_x && i < input.n) return { side: 'query', token: i };
+    if (x >= right_x && x <= right_x + col_w && i < key_count(input)) return { side: 'key', token: i };
     return null;
   }
 
   hover(ctx: Context, x: number, y: number): void {
-    const f = this.token_at(x, y, ctx.input.n);
+    const f = this.token_at(x, y, ctx.input);
     const same = f === this.focus || (f && this.focus && f.side === this.focus.side && f.token === this.focus.token);
     if (same) return;
     this.focus = f;
@@ -192,10 +194,11 @@ export class HeadView implements View {
     if (!f || !lw) return ctx.set_readout('Hover a token to isolate its lines; click a head colour to toggle it.');
     const w = this.mean_weights(lw, ctx.state.heads_on, f);
     const top = Array.from(w.keys()).sort((a, b) => w[b] - w[a]).slice(0, 5);
-    const toks = ctx.input.tokens;
+    const [own, other] = f.side === 'query' ? [ctx.input.tokens, key_tokens(ctx.input)]
+      : [key_tokens(ctx.input), ctx.input.tokens];
     const verb = f.side === 'query' ? 'attends to' : 'is attended by';
-    ctx.set_readout(`${f.side} ${f.token} ${quote(toks[f.token])} ${verb} (mean of shown heads): ` +
-      top.map((i) => `${quote(toks[i])} ${w[i].toFixed(3)}`).join(', '));
+    ctx.set_readout(`${f.side} ${f.token} ${quote(own[f.token])} ${verb} (mean of shown heads): ` +
+      top.map((i) => `${quote(other[i])} ${w[i].toFixed(3)}`).join(', '));
   }
 
   leave(ctx: Context): void {

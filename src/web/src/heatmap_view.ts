@@ -1,14 +1,15 @@
 // Heatmap of one head or of a layer's mean over heads, with token axes and a hover read-out; on a page with two
 // inputs of one model, also their difference A - B on the aligned tokens, masked where a sentence has no token.
 import { Theme, VIRIDIS_ABGR, abgr_to_css, diverging_abgr } from './colors';
-import { InputMeta, LayerWeights } from './data';
-import { Context, View, clear_overlay, font, fmt, head_name, label, quote, size_canvases } from './view';
+import { InputMeta, LayerWeights, key_special, key_tokens } from './data';
+import { Context, View, clear_overlay, font, fmt, head_name, label, layer_number, quote, size_canvases } from './view';
 
 interface Layout {
   left: number;
   top: number;
   cell: number;
-  n: number;
+  n: number; // rows (queries)
+  m: number; // columns (keys: n, but for cross attention)
 }
 
 // A's and B's weights on the aligned positions (m x m), NaN where either position has no token in that
@@ -59,7 +60,7 @@ export class HeatmapView implements View {
   private matrix: Float32Array<ArrayBuffer> = new Float32Array(0);
   private image: HTMLCanvasElement = document.createElement('canvas');
   private max = 0;
-  layout: Layout = { left: 0, top: 0, cell: 1, n: 0 };
+  layout: Layout = { left: 0, top: 0, cell: 1, n: 0, m: 0 };
 
   private a: Float32Array = new Float32Array(0); // A's and B's weights when showing A - B
   private b: Float32Array = new Float32Array(0);
@@ -68,6 +69,8 @@ export class HeatmapView implements View {
   private tokens: string[] = [];
   private special: boolean[] = [];
   private absent: boolean[] = [];
+  private col_tokens: string[] = []; // the keys: tokens, but for cross attention
+  private col_special: boolean[] = [];
 
   private prepare(ctx: Context): boolean {
     const { state, theme } = ctx;
@@ -89,6 +92,8 @@ export class HeatmapView implements View {
       this.tokens = aligned_tokens(ia, ib, alignment);
       this.special = alignment.map(([i, j]) => (i >= 0 && ia.special[i]) || (j >= 0 && ib.special[j]));
       this.absent = alignment.map(([i, j]) => i < 0 || j < 0);
+      this.col_tokens = this.tokens;
+      this.col_special = this.special;
       lut = diverging_abgr(theme.neutral);
     } else {
       const lw = ctx.store.weights_if_ready(state.input, state.layer);
@@ -97,17 +102,20 @@ export class HeatmapView implements View {
       this.tokens = ctx.input.tokens;
       this.special = ctx.input.special;
       this.absent = [];
+      this.col_tokens = key_tokens(ctx.input);
+      this.col_special = key_special(ctx.input);
     }
     this.diff = state.diff;
     const n = this.tokens.length;
+    const m = this.col_tokens.length;
     let max = 0;
     for (let i = 0; i < this.matrix.length; i++) if (!Number.isNaN(this.matrix[i])) max = Math.max(max, Math.abs(this.matrix[i]));
     this.max = max;
     // One pixel per weight, scaled up with nearest-neighbour sampling when drawn.
-    this.image.width = n;
+    this.image.width = m;
     this.image.height = n;
     const ic = this.image.getContext('2d')!;
-    const data = ic.createImageData(n, n);
+    const data = ic.createImageData(m, n);
     const px = new Uint32Array(data.data.buffer);
     const k = max > 0 ? (state.diff ? 127.5 / max : 255 / max) : 0;
     const offset = state.diff ? 127.5 : 0;
@@ -122,7 +130,8 @@ export class HeatmapView implements View {
     if (!this.prepare(ctx)) return false;
     const { input, state, theme } = ctx;
     const n = this.tokens.length;
-    const cell = Math.max(1, Math.min(28, Math.floor(720 / n)));
+    const m = this.col_tokens.length;
+    const cell = Math.max(1, Math.min(28, Math.floor(720 / Math.max(n, m))));
     // Every token is labelled when cells are 10 px or more, else every stride-th with its position.
     const stride = cell >= 10 ? 1 : Math.ceil(12 / cell);
     const labels = stride === 1;
@@ -130,23 +139,25 @@ export class HeatmapView implements View {
     const g = ctx.main;
     g.font = font(labels ? 12 : 10);
     let label_w = 0;
-    this.tokens.forEach((t, i) => {
-      if (i % stride === 0) label_w = Math.max(label_w, g.measureText(text(t, i)).width);
-    });
+    for (const t of [this.tokens, this.col_tokens])
+      t.forEach((t, i) => {
+        if (i % stride === 0) label_w = Math.max(label_w, g.measureText(text(t, i)).width);
+      });
     // label() caps tokens at 24 characters, so the margins stay bounded.
     const left = Math.ceil(label_w) + 20;
     const top = Math.ceil(label_w) + 12 + 48;
-    const side = n * cell;
-    const w = Math.max(ctx.width, left + side + 110);
+    const side = n * cell; // height; width: m * cell
+    const width = m * cell;
+    const w = Math.max(ctx.width, left + width + 110);
     size_canvases(ctx, w, top + side + 40);
-    this.layout = { left, top, cell, n };
+    this.layout = { left, top, cell, n, m };
 
     g.fillStyle = theme.fg;
     g.font = font(14, true);
     g.textBaseline = 'alphabetic';
     g.textAlign = 'left';
     const what = state.mean && !input.rollout
-      ? `Layer ${state.layer + 1} \u00b7 mean of ${input.heads} heads` : head_name(input, state.layer, state.head);
+      ? `Layer ${layer_number(input, state.layer)} \u00b7 mean of ${input.heads} heads` : head_name(input, state.layer, state.head);
     const [la, lb] = ctx.store.meta.inputs.map((m) => m.label || 'input');
     g.fillText(`${what}${this.diff ? ` \u00b7 A \u2212 B` : ''}`, 8, 20);
     g.font = font(11);
@@ -155,7 +166,7 @@ export class HeatmapView implements View {
       (this.diff ? ` \u00b7 red: more in ${label(la, 30)} \u00b7 blue: more in ${label(lb, 30)}` : ''), 8, 36);
 
     g.imageSmoothingEnabled = false;
-    g.drawImage(this.image, left, top, side, side);
+    g.drawImage(this.image, left, top, width, side);
     // Masked cells hatched, as in the PNG/SVG: keys after the query (causal), keys outside a sliding
     // window (in cells: a page of pooled blocks stores the window in blocks), tokens only one sentence has.
     const masks: string[] = [];
@@ -192,6 +203,10 @@ export class HeatmapView implements View {
       g.fillStyle = this.special[i] ? theme.muted : theme.fg;
       g.textAlign = 'right';
       g.fillText(text(t, i), left - 6, top + (i + 0.5) * cell);
+    });
+    this.col_tokens.forEach((t, i) => {
+      if (i % stride !== 0) return;
+      g.fillStyle = this.col_special[i] ? theme.muted : theme.fg;
       g.save();
       g.translate(left + (i + 0.5) * cell, top - 6);
       g.rotate(-Math.PI / 2);
@@ -211,7 +226,7 @@ export class HeatmapView implements View {
       g.lineTo(left + side + 4, top + b * cell + 0.5);
       g.stroke();
     }
-    this.draw_colorbar(ctx, left + side + 24, top, Math.min(side, 240));
+    this.draw_colorbar(ctx, left + width + 24, top, Math.min(side, 240));
     return true;
   }
 
@@ -231,10 +246,10 @@ export class HeatmapView implements View {
   }
 
   private cell_at(x: number, y: number): [number, number] | null {
-    const { left, top, cell, n } = this.layout;
+    const { left, top, cell, n, m } = this.layout;
     const col = Math.floor((x - left) / cell);
     const row = Math.floor((y - top) / cell);
-    if (row < 0 || col < 0 || row >= n || col >= n) return null;
+    if (row < 0 || col < 0 || row >= n || col >= m) return null;
     return [row, col];
   }
 
@@ -243,17 +258,17 @@ export class HeatmapView implements View {
     const at = this.cell_at(x, y);
     if (!at) return this.leave(ctx);
     const [row, col] = at;
-    const { left, top, cell, n } = this.layout;
+    const { left, top, cell, n, m } = this.layout;
     const o = ctx.overlay;
     o.strokeStyle = ctx.theme.highlight;
     o.lineWidth = 1;
-    o.strokeRect(left - 0.5, top + row * cell - 0.5, n * cell + 1, cell + 1);
+    o.strokeRect(left - 0.5, top + row * cell - 0.5, m * cell + 1, cell + 1);
     o.strokeRect(left + col * cell - 0.5, top - 0.5, cell + 1, n * cell + 1);
     o.lineWidth = 2;
     o.strokeRect(left + col * cell - 1, top + row * cell - 1, cell + 2, cell + 2);
     const { input } = ctx;
     const tokens = this.tokens;
-    const i = row * n + col;
+    const i = row * m + col;
     const window = (input.windows ?? [])[ctx.state.layer] ?? 0;
     const masked =
       input.causal && col > row
@@ -266,7 +281,7 @@ export class HeatmapView implements View {
       : Number.isNaN(this.matrix[i])
         ? 'masked: a token only one of the two sentences has'
         : `A ${fmt(this.a[i])} \u2212 B ${fmt(this.b[i])} = ${this.matrix[i] >= 0 ? '+' : ''}${fmt(this.matrix[i])}`;
-    ctx.set_readout(`query ${row} ${quote(tokens[row])} \u2192 key ${col} ${quote(tokens[col])}: ${value}`);
+    ctx.set_readout(`query ${row} ${quote(tokens[row])} \u2192 key ${col} ${quote(this.col_tokens[col])}: ${value}`);
   }
 
   leave(ctx: Context): void {

@@ -6,7 +6,7 @@ import { HeadView } from './head_view';
 import { HeatmapView } from './heatmap_view';
 import { ModelView } from './model_view';
 import { NeuronView } from './neuron_view';
-import { Context, SEGMENTS, Segments, State, View, ViewName } from './view';
+import { Context, SEGMENTS, Segments, State, View, ViewName, head_number, layer_number } from './view';
 
 // "head 4 · shares its keys and values with heads 4–6" on grouped-query models.
 function head_tooltip(m: InputMeta, h: number): string {
@@ -266,13 +266,13 @@ class App {
   // Rebuilds the selects whose options depend on the input (layer/head counts, tokens).
   private sync_inputs(): void {
     const m = this.input();
-    fill_select(this.layer_select, Array.from({ length: m.layers }, (_, i) => `${i + 1}`));
-    fill_select(this.head_select, Array.from({ length: m.heads }, (_, i) => `${i + 1}`));
+    fill_select(this.layer_select, Array.from({ length: m.layers }, (_, i) => `${layer_number(m, i)}`));
+    fill_select(this.head_select, Array.from({ length: m.heads }, (_, i) => `${head_number(m, i)}`));
     this.head_select.appendChild(new Option('mean', 'mean'));
     fill_select(this.query_select, m.tokens.map((t, i) => `${i}: ${t}`));
     this.heads_bar.replaceChildren();
     for (let h = 0; h < m.heads; h++) {
-      const b = el('button', { type: 'button', class: 'head', 'data-head': String(h), title: head_tooltip(m, h) }, `${h + 1}`);
+      const b = el('button', { type: 'button', class: 'head', 'data-head': String(h), title: head_tooltip(m, h) }, `${head_number(m, h)}`);
       b.addEventListener('click', () => {
         const on = this.state.heads_on.slice();
         on[h] = !on[h];
@@ -290,6 +290,7 @@ class App {
     this.theme_button.textContent = s.theme === 'dark' ? 'Light theme' : 'Dark theme';
     this.diff_button.setAttribute('aria-pressed', String(s.diff));
     this.tabs.forEach((b, name) => b.setAttribute('aria-selected', String(name === s.view)));
+    this.input_select.value = String(s.input);
     this.layer_select.value = String(s.layer);
     this.head_select.value = s.mean && s.view === 'heatmap' ? 'mean' : String(s.head);
     this.query_select.value = String(s.query);

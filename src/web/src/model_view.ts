@@ -1,7 +1,7 @@
 // Model view: every layer x head as a small heatmap; click one to open it large in the heatmap view.
 import { VIRIDIS_ABGR } from './colors';
 import { LayerWeights } from './data';
-import { Context, View, clear_overlay, font, head_name, size_canvases } from './view';
+import { Context, View, clear_overlay, font, head_name, head_number, layer_number, size_canvases } from './view';
 
 interface Layout {
   left: number;
@@ -13,17 +13,19 @@ interface Layout {
 // Thumbnail of one head, t x t pixels: block means when n > t, nearest sampling when n <= t, normalised to
 // the thumbnail's own maximum so weak heads still show their pattern.
 function thumbnail(lw: LayerWeights, head: number, t: number): HTMLCanvasElement {
+  // Rows are queries, columns keys (as many as the queries, but for cross attention).
   const n = lw.n;
+  const m = lw.cols;
   const sum = new Float32Array(t * t);
-  if (n > t) {
+  if (n > t || m > t) {
     for (let r = 0; r < n; r++) {
       const br = Math.floor((r * t) / n) * t;
       const len = lw.row_length(r);
-      for (let c = 0; c < len; c++) sum[br + Math.floor((c * t) / n)] += lw.at(head, r, c);
+      for (let c = 0; c < len; c++) sum[br + Math.floor((c * t) / m)] += lw.at(head, r, c);
     }
   } else {
     for (let y = 0; y < t; y++)
-      for (let x = 0; x < t; x++) sum[y * t + x] = lw.at(head, Math.floor((y * n) / t), Math.floor((x * n) / t));
+      for (let x = 0; x < t; x++) sum[y * t + x] = lw.at(head, Math.floor((y * n) / t), Math.floor((x * m) / t));
   }
   let max = 0;
   for (const v of sum) max = Math.max(max, v);
@@ -63,12 +65,12 @@ export class ModelView implements View {
 
     g.font = font(10);
     g.textAlign = 'center';
-    for (let h = 0; h < input.heads; h++) g.fillText(`H${h + 1}`, left + h * step + thumb / 2, top - 6);
+    for (let h = 0; h < input.heads; h++) g.fillText(`H${head_number(input, h)}`, left + h * step + thumb / 2, top - 6);
     g.textAlign = 'right';
     g.textBaseline = 'middle';
     for (let l = 0; l < input.layers; l++) {
       g.fillStyle = theme.muted;
-      g.fillText(`L${l + 1}`, left - 6, top + l * step + thumb / 2);
+      g.fillText(`L${layer_number(input, l)}`, left - 6, top + l * step + thumb / 2);
       const lw = ctx.store.weights_if_ready(state.input, l);
       for (let h = 0; h < input.heads; h++) {
         const x = left + h * step;
@@ -113,7 +115,7 @@ export class ModelView implements View {
     o.strokeStyle = ctx.theme.fg;
     o.lineWidth = 2;
     o.strokeRect(left + h * (thumb + gap) - 2, top + l * (thumb + gap) - 2, thumb + 4, thumb + 4);
-    const name = ctx.input.rollout ? head_name(ctx.input, l, h) : `Layer ${l + 1}, Head ${h + 1}`;
+    const name = ctx.input.rollout ? head_name(ctx.input, l, h) : `Layer ${layer_number(ctx.input, l)}, Head ${head_number(ctx.input, h)}`;
     ctx.set_readout(`${name}: click to open its heatmap`);
   }
 

@@ -80,9 +80,18 @@ export function max_label_width(ctx: Context): number {
   return w;
 }
 
+// The numbers a person reads for a held layer or head (1-based; the model's own where the page holds some).
+export function layer_number(input: InputMeta, layer: number): number {
+  return (input.layer_ids?.[layer] ?? layer) + 1;
+}
+export function head_number(input: InputMeta, head: number): number {
+  return (input.head_ids?.[head] ?? head) + 1;
+}
+
 // What one head of a layer is called: "Layer 3 · Head 2", or the rollout an input of rollouts holds.
 export function head_name(input: InputMeta, layer: number, head: number): string {
-  return input.rollout ? `Attention rollout through layer ${layer + 1}` : `Layer ${layer + 1} \u00b7 Head ${head + 1}`;
+  const l = layer_number(input, layer);
+  return input.rollout ? `Attention rollout through layer ${l}` : `Layer ${l} \u00b7 Head ${head_number(input, head)}`;
 }
 
 export function clear_overlay(ctx: Context): void {
