@@ -171,6 +171,7 @@ fs::path resolve_model(const std::string& name_or_path, const HubOptions& option
   std::error_code error;
   const fs::path path = expand_user(name_or_path);
   if (fs::is_directory(path, error)) return checked_directory(path);
+  if (fs::exists(path, error) && path.extension() == ".gguf") return path;  // llama.cpp's one file
   if (fs::exists(path, error)) {
     throw Error(name_or_path +
                 " is a file; pass the directory that holds config.json and the weights.");
