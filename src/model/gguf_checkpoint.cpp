@@ -7,6 +7,7 @@
 #include "gguf_checkpoint.hpp"
 
 #include <cstring>
+#include <fstream>
 #include <regex>
 
 #include "attnviz/error.hpp"
@@ -111,8 +112,13 @@ at::Tensor dense(const gguf::GgufFile& file, const gguf::TensorInfo& info) {
 
 std::optional<std::filesystem::path> gguf_model_file(const std::filesystem::path& path) {
   std::error_code error;
-  if (std::filesystem::is_regular_file(path, error))
-    return path.extension() == ".gguf" ? std::optional(path) : std::nullopt;
+  if (std::filesystem::is_regular_file(path, error)) {
+    // by name, or by the magic (an Ollama blob is named sha256-...)
+    char magic[4] = {};
+    std::ifstream(path, std::ios::binary).read(magic, 4);
+    const bool gguf = path.extension() == ".gguf" || std::string(magic, 4) == "GGUF";
+    return gguf ? std::optional(path) : std::nullopt;
+  }
   if (!std::filesystem::is_directory(path, error) || std::filesystem::exists(path / "config.json"))
     return std::nullopt;
   std::vector<std::filesystem::path> found;

@@ -310,7 +310,11 @@ std::unique_ptr<Tokenizer> load_gguf_tokenizer(const fs::path& file) {
 // directory that has no tokenizer.json.
 std::optional<fs::path> gguf_tokenizer_file(const fs::path& path) {
   std::error_code error;
-  if (fs::is_regular_file(path, error) && path.extension() == ".gguf") return path;
+  if (fs::is_regular_file(path, error)) {
+    char magic[4] = {};
+    std::ifstream(path, std::ios::binary).read(magic, 4);  // an Ollama blob is named sha256-...
+    if (path.extension() == ".gguf" || std::string(magic, 4) == "GGUF") return path;
+  }
   if (!fs::is_directory(path, error) || fs::exists(path / "tokenizer.json")) return std::nullopt;
   std::optional<fs::path> found;
   for (const auto& entry : fs::directory_iterator(path, error)) {
