@@ -10,6 +10,7 @@
 #include "attnviz/error.hpp"
 #include "cache.hpp"
 #include "model_files.hpp"
+#include "ollama.hpp"
 
 namespace fs = std::filesystem;
 
@@ -168,9 +169,11 @@ std::optional<fs::path> find_cached_model(const std::string& repo_id, const HubO
 fs::path resolve_model(const std::string& name_or_path, const HubOptions& options) {
   if (name_or_path.empty())
     throw Error("the model name is empty. Pass a Hub id, an alias or a directory.");
+  if (is_ollama_name(name_or_path)) return resolve_ollama(name_or_path);
   std::error_code error;
   const fs::path path = expand_user(name_or_path);
   if (fs::is_directory(path, error)) return checked_directory(path);
+  if (fs::exists(path, error) && path.extension() == ".gguf") return path;  // llama.cpp's one file
   if (fs::exists(path, error)) {
     throw Error(name_or_path +
                 " is a file; pass the directory that holds config.json and the weights.");

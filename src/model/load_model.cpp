@@ -7,6 +7,7 @@
 #include "attnviz/error.hpp"
 #include "attnviz/model.hpp"
 #include "families.hpp"
+#include "gguf_checkpoint.hpp"
 #include "json_fields.hpp"
 #include "torchscript_model.hpp"
 #include "weight_store.hpp"
@@ -85,7 +86,8 @@ std::unique_ptr<Model> load_checkpoint(const std::filesystem::path& dir, ModelIn
 }  // namespace
 
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const RuntimeOptions& options) {
-  if (!std::filesystem::is_directory(dir))
+  const auto gguf = model::gguf_model_file(dir);
+  if (!gguf && !std::filesystem::is_directory(dir))
     throw Error("model directory " + dir.string() + " does not exist");
   if (options.threads < 0) throw Error("--threads must be 0 (libtorch's default) or more");
   const at::Device device = parse_device(options.device);
@@ -97,6 +99,10 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const Runtim
   if (info.name.empty())
     info.name = std::filesystem::absolute(dir).lexically_normal().parent_path().filename();
   try {
+    if (gguf) {
+      info.name = gguf->stem().string();
+      return model::load_gguf_checkpoint(*gguf, std::move(info), device, matrices);
+    }
     return load_checkpoint(dir, std::move(info), device, matrices);
   } catch (const c10::Error& e) {
     throw Error("loading " + dir.string() + " failed: " + e.what_without_backtrace());

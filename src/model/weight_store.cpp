@@ -119,6 +119,13 @@ WeightStore::WeightStore(const std::filesystem::path& dir, const std::string& pr
               "; is it a checkpoint of the model_type in config.json?");
 }
 
+WeightStore::WeightStore(std::map<std::string, at::Tensor> tensors, std::string source,
+                         const at::Device& device, at::ScalarType matrices)
+    : tensors_(std::move(tensors)),
+      source_(std::move(source)),
+      device_(device),
+      matrices_(matrices) {}
+
 void WeightStore::read_file(const std::filesystem::path& file) {
   source_ = file.string();
   if (file.extension() == ".safetensors") {

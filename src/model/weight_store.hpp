@@ -23,6 +23,11 @@ class WeightStore {
               const std::vector<std::string>& prefixes, const at::Device& device,
               at::ScalarType matrices = at::kFloat);
 
+  // Tensors already in memory under the base class's names (a GGUF file's, renamed and
+  // dequantized); `source` names the file for messages.
+  WeightStore(std::map<std::string, at::Tensor> tensors, std::string source,
+              const at::Device& device, at::ScalarType matrices = at::kFloat);
+
   // The tensor `name` (base-class name), checked against the shape the config implies.
   at::Tensor get(const std::string& name, const std::vector<std::int64_t>& shape) const;
   bool has(const std::string& name) const { return find(name) != nullptr; }

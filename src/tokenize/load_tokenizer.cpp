@@ -7,6 +7,8 @@
 
 #include "attnviz/error.hpp"
 #include "attnviz/tokenizer.hpp"
+#include "gguf_file.hpp"
+#include "gguf_tokenizer.hpp"
 #include "json_id.hpp"
 #include "pipeline_tokenizer.hpp"
 #include "sentencepiece_tokenizer.hpp"
@@ -271,10 +273,10 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
               "' is not known to attnviz (known: WordPiece, BPE, Unigram, WordLevel)");
 }
 
-std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
-  const fs::path path = dir / "tokenizer.json";
-  json doc = read_json(path);
-  const json config = read_config(dir);
+// A tokenizer.json document (read from `path`, or made from a GGUF file's metadata) with the
+// model directory's tokenizer_config.json (`config`, empty where there is none).
+std::unique_ptr<Tokenizer> load_tokenizer_document(json doc, const json& config,
+                                                   const fs::path& path) {
   return with_file_context(path, [&] {
     apply_bert_config(config, doc["normalizer"]);
     apply_byte_level_config(config, doc["pre_tokenizer"]);
@@ -291,6 +293,36 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
     return std::unique_ptr<Tokenizer>(
         std::make_unique<tokenize::PipelineTokenizer>(std::move(parts)));
   });
+}
+
+std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
+  const fs::path path = dir / "tokenizer.json";
+  return load_tokenizer_document(read_json(path), read_config(dir), path);
+}
+
+// A GGUF file's own tokenizer (its tokenizer.ggml.* metadata as a tokenizer.json document).
+std::unique_ptr<Tokenizer> load_gguf_tokenizer(const fs::path& file) {
+  const gguf::GgufFile gguf_file(file);
+  return load_tokenizer_document(gguf::tokenizer_json(gguf_file), json::object(), file);
+}
+
+// The GGUF file whose tokenizer a model path stands for: a .gguf file, or the one .gguf file of a
+// directory that has no tokenizer.json.
+std::optional<fs::path> gguf_tokenizer_file(const fs::path& path) {
+  std::error_code error;
+  if (fs::is_regular_file(path, error)) {
+    char magic[4] = {};
+    std::ifstream(path, std::ios::binary).read(magic, 4);  // an Ollama blob is named sha256-...
+    if (path.extension() == ".gguf" || std::string(magic, 4) == "GGUF") return path;
+  }
+  if (!fs::is_directory(path, error) || fs::exists(path / "tokenizer.json")) return std::nullopt;
+  std::optional<fs::path> found;
+  for (const auto& entry : fs::directory_iterator(path, error)) {
+    if (entry.path().extension() != ".gguf") continue;
+    if (found) return std::nullopt;  // two: the model stage names them
+    found = entry.path();
+  }
+  return found;
 }
 
 std::unique_ptr<Tokenizer> load_wordpiece_files(const fs::path& dir) {
@@ -383,6 +415,10 @@ std::optional<fs::path> sentencepiece_model(const fs::path& dir) {
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir, TokenizerFiles files) {
+  if (files == TokenizerFiles::automatic) {
+    if (const auto gguf_file = gguf_tokenizer_file(model_dir))
+      return load_gguf_tokenizer(*gguf_file);
+  }
   if (!fs::is_directory(model_dir)) {
     throw Error("model directory " + model_dir.string() + " does not exist or is not a directory");
   }
