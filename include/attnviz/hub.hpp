@@ -42,14 +42,21 @@ struct HubOptions {
 // Name or path -> a model directory (config.json, weights, tokenizer files). In order:
 //  1. an existing directory;
 //  2. options.models_dir/<name>/ (e.g. a TorchScript export);
-//  3. an alias (aliases file, then built-in bert/gpt2) -> Hub ids, else the name itself as Hub id;
+//  3. an alias (aliases file, then built-in bert/gpt2): first the first of its local folders that
+//     exists, then its Hub ids; a name that is no alias is itself a Hub id;
 //  4. a complete snapshot in the Hugging Face cache (no network);
 //  5. a download into that cache from options.endpoint (unless offline).
 // Throws attnviz::Error saying what to do when none works.
 std::filesystem::path resolve_model(const std::string& name_or_path, const HubOptions& options);
 
 // The Hub ids a name stands for, first the one to download; the name itself when it is no alias.
+// Empty for an alias that names local folders only.
 std::vector<std::string> alias_targets(const std::string& name, const HubOptions& options);
+
+// The local folders an alias names, in order: its targets written as paths ("./folder", relative
+// to the aliases file's own folder; "/abs", "~/x"). They come before its Hub ids.
+std::vector<std::filesystem::path> alias_folders(const std::string& name,
+                                                 const HubOptions& options);
 
 // The cached snapshot of repo_id at options.revision, if it holds config.json, weights and a
 // tokenizer file. Never touches the network.

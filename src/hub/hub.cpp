@@ -61,7 +61,20 @@ const std::map<std::string, std::vector<std::string>>& builtin_aliases() {
   return aliases;
 }
 
-std::vector<std::string> aliases_from_file(const fs::path& file, const std::string& name) {
+bool looks_like_path(const std::string& name) {
+  return name.front() == '/' || name.front() == '.' || name.front() == '~' || name.back() == '/' ||
+         name.find('\\') != std::string::npos;
+}
+
+// What an alias stands for, in the aliases file's order: Hub ids, and local folders (targets
+// written as a path, "./smollm2-135m-instruct", relative to the aliases file's own folder).
+struct AliasEntry {
+  std::vector<fs::path> folders;
+  std::vector<std::string> repo_ids;
+  bool found = false;
+};
+
+AliasEntry aliases_from_file(const fs::path& file, const std::string& name) {
   std::ifstream in(file);
   if (file.empty() || !in) return {};
   nlohmann::json aliases;
@@ -69,30 +82,40 @@ std::vector<std::string> aliases_from_file(const fs::path& file, const std::stri
     aliases = nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range for 1e999
     throw Error(file.string() + " is not valid JSON (" + error.what() +
-                "). It must be an object {\"alias\": \"org/name\" or [\"org/name\", ...]}.");
+                "). It must be an object {\"alias\": \"org/name\" or [\"./folder\", "
+                "\"org/name\", ...]}.");
   }
   const auto bad = [&](const std::string& what) {
     return Error(file.string() + ": " + what +
-                 ". The file must be an object {\"alias\": \"org/name\" or [\"org/name\", ...]}.");
+                 ". The file must be an object {\"alias\": \"org/name\" or [\"./folder\", "
+                 "\"org/name\", ...]}.");
   };
   if (!aliases.is_object()) throw bad("the top level is not an object");
   const auto entry = aliases.find(name);
   if (entry == aliases.end()) return {};
-  if (entry->is_string()) return {entry->get<std::string>()};
   std::vector<std::string> targets;
+  if (entry->is_string()) targets.push_back(entry->get<std::string>());
   if (entry->is_array()) {
     for (const auto& target : *entry) {
-      if (!target.is_string()) break;
+      if (!target.is_string() || target.get<std::string>().empty()) break;
       targets.push_back(target.get<std::string>());
     }
-    if (targets.size() == entry->size() && !targets.empty()) return targets;
+    if (targets.size() != entry->size()) targets.clear();
   }
-  throw bad("alias '" + name + "' is neither a Hub id nor a non-empty list of Hub ids");
-}
-
-bool looks_like_path(const std::string& name) {
-  return name.front() == '/' || name.front() == '.' || name.front() == '~' || name.back() == '/' ||
-         name.find('\\') != std::string::npos;
+  if (targets.empty() || targets.front().empty()) {
+    throw bad("alias '" + name +
+              "' is neither a Hub id nor a non-empty list of Hub ids and ./folders");
+  }
+  AliasEntry result;
+  result.found = true;
+  for (const auto& target : targets) {
+    if (looks_like_path(target)) {
+      result.folders.push_back(file.parent_path() / expand_user(target));
+    } else {
+      result.repo_ids.push_back(target);
+    }
+  }
+  return result;
 }
 
 std::string format_bytes(double bytes, double unit, const char* suffix) {
@@ -151,11 +174,15 @@ HubOptions HubOptions::from_environment() {
 }
 
 std::vector<std::string> alias_targets(const std::string& name, const HubOptions& options) {
-  std::vector<std::string> targets = aliases_from_file(options.aliases_file, name);
-  if (!targets.empty()) return targets;
+  AliasEntry entry = aliases_from_file(options.aliases_file, name);
+  if (entry.found) return entry.repo_ids;
   const auto builtin = builtin_aliases().find(name);
   if (builtin != builtin_aliases().end()) return builtin->second;
   return {name};
+}
+
+std::vector<fs::path> alias_folders(const std::string& name, const HubOptions& options) {
+  return aliases_from_file(options.aliases_file, name).folders;
 }
 
 std::optional<fs::path> find_cached_model(const std::string& repo_id, const HubOptions& options) {
@@ -184,7 +211,19 @@ fs::path resolve_model(const std::string& name_or_path, const HubOptions& option
   if (!options.models_dir.empty() && fs::is_directory(options.models_dir / name_or_path, error)) {
     return checked_directory(options.models_dir / name_or_path);
   }
+  const std::vector<fs::path> folders = alias_folders(name_or_path, options);
+  for (const auto& folder : folders) {
+    if (fs::is_directory(folder, error)) return checked_directory(folder);
+  }
   const std::vector<std::string> repo_ids = alias_targets(name_or_path, options);
+  if (repo_ids.empty()) {
+    std::string names;
+    for (const auto& folder : folders) names += (names.empty() ? "" : ", ") + folder.string();
+    throw Error("alias '" + name_or_path + "' in " + options.aliases_file.string() +
+                " names only local folders, and none exists (" + names +
+                "). Make the folder (scripts/setup.sh makes the ones the committed file names), "
+                "or add a Hub id to the alias.");
+  }
   for (const auto& repo_id : repo_ids) {
     if (auto snapshot = find_cached_model(repo_id, options)) return *snapshot;
   }

@@ -1,6 +1,7 @@
 // The commands as a user runs them: files written, what is printed, exit codes.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,33 @@ TEST_F(Cli, ModelDirectoryIsNamedByItsHubId) {
       run({"--model", (dir_ / "model").string(), "--layer", "1", "--head", "1", kTired});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "wrote attnviz-named-bert-L1-H1.png\n");
+}
+
+// After set-up, `--model smollm2` runs models/smollm2-135m-instruct/ through the committed aliases
+// file, offline, with an empty Hugging Face cache (a small GPT-2 stands in for the folder).
+TEST_F(Cli, AliasFindsTheModelsFolderSetUpMade) {
+  fs::create_directories(dir_ / "models");
+  fs::copy(fs::path(std::getenv("ATTNVIZ_SOURCE_DIR")) / "models" / "aliases.json",
+           dir_ / "models" / "aliases.json");
+  setenv("HF_HUB_OFFLINE", "1", 1);
+  setenv("HF_HUB_CACHE", (dir_ / "empty-cache").c_str(), 1);
+  const auto missing = run({"tokenize", "--model", "smollm2", "Hi"});
+  fs::copy(kGpt2, dir_ / "models" / "smollm2-135m-instruct");
+  const auto tokens = run({"tokenize", "--model", "smollm2", "--json", "Hi there"});
+  const auto expected = run({"tokenize", "--model", kGpt2, "--json", "Hi there"});
+  const auto figure = run({"--model", "smollm2", "--layer", "1", "--head", "1", kTired});
+  unsetenv("HF_HUB_OFFLINE");
+  unsetenv("HF_HUB_CACHE");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("HuggingFaceTB/SmolLM2-135M-Instruct' is not in the Hugging Face cache"),
+            std::string::npos)
+      << missing.err;
+  ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
+  ASSERT_EQ(expected.exit_code, 0) << expected.err;
+  EXPECT_EQ(tokens.out, expected.out);
+  ASSERT_EQ(figure.exit_code, 0) << figure.err;
+  EXPECT_EQ(figure.out, "wrote attnviz-SmolLM2-135M-Instruct-L1-H1.png\n");
+  EXPECT_TRUE(is_png("attnviz-SmolLM2-135M-Instruct-L1-H1.png"));
 }
 
 TEST_F(Cli, SvgByExtension) {

@@ -100,6 +100,32 @@ TEST_F(HubResolve, TheCommittedAliasesFileIsValid) {
   EXPECT_EQ(alias_targets("bert", committed).front(), "bert-base-uncased");
   EXPECT_EQ(alias_targets("gpt2", committed).front(), "openai-community/gpt2");
   EXPECT_EQ(alias_targets("smollm2", committed).front(), "HuggingFaceTB/SmolLM2-135M-Instruct");
+  // What scripts/make_smollm2_dir.sh makes, found before the Hub.
+  EXPECT_EQ(alias_folders("smollm2", committed),
+            std::vector<fs::path>{committed.aliases_file.parent_path() / "./smollm2-135m-instruct"});
+}
+
+TEST_F(HubResolve, AliasFolderComesFirstThenItsHubIds) {
+  write(options().aliases_file, R"({"small": ["./small-local", "org/small"]})");
+  EXPECT_EQ(alias_targets("small", options()), std::vector<std::string>{"org/small"});
+  EXPECT_EQ(alias_folders("small", options()),
+            std::vector<fs::path>{temp_.path() / "models" / "./small-local"});
+  cache_snapshot(temp_.path() / "cache", "models--org--small", kCommit,
+                 {"config.json", "model.safetensors", "tokenizer.json"});
+  // The folder is missing: the Hub id's cached snapshot.
+  EXPECT_EQ(resolve_model("small", options()),
+            temp_.path() / "cache" / "models--org--small" / "snapshots" / kCommit);
+  fs::create_directories(temp_.path() / "models" / "small-local");
+  EXPECT_EQ(resolve_model("small", options()), temp_.path() / "models" / "./small-local");
+}
+
+TEST_F(HubResolve, AliasOfMissingFoldersOnlyNamesThem) {
+  write(options().aliases_file, R"({"small": "./small-local"})");
+  const std::string message = error_message([&] { resolve_model("small", options()); });
+  EXPECT_NE(message.find("alias 'small'"), std::string::npos) << message;
+  EXPECT_NE(message.find((temp_.path() / "models" / "./small-local").string()), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("add a Hub id"), std::string::npos) << message;
 }
 
 TEST_F(HubResolve, BadAliasesFileNamesTheFile) {
