@@ -20,6 +20,11 @@ const std::vector<Family>& families() {
       {"gemma", "embed_tokens.weight", {"", "model."}, build_gemma},
       {"gemma2", "embed_tokens.weight", {"", "model."}, build_gemma2},
       {"phi3", "embed_tokens.weight", {"", "model."}, build_phi3},
+      {"gptj", "wte.weight", {"", "transformer."}, build_gptj},
+      {"opt", "decoder.embed_tokens.weight", {"", "model."}, build_opt},
+      {"bloom", "word_embeddings.weight", {"", "transformer."}, build_bloom},
+      {"falcon", "word_embeddings.weight", {"", "transformer."}, build_falcon},
+      {"gpt_bigcode", "wte.weight", {"", "transformer."}, build_gpt_bigcode},
   };
   return table;
 }
