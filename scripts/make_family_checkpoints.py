@@ -12,7 +12,8 @@ and an input longer than every window; attentions are stored as base64 of little
 Usage: scripts/make_family_checkpoints.py [--out tests/data] [NAME...]
 Needs .venv-ref (scripts/setup_reference_env.sh): transformers 4.46.3 on torch 1.13. The families that release
 does not have (Qwen3) are made with .venv-ref-newer (scripts/setup_newer_reference_env.sh: transformers 4.51.3 on
-torch 2.5.1): `.venv-ref-newer/bin/python scripts/make_family_checkpoints.py qwen3 qwen3-bias`.
+torch 2.5.1): `.venv-ref-newer/bin/python scripts/make_family_checkpoints.py qwen3 qwen3-bias`. StableLM with
+qk_layernorm needs a torch whose nn.LayerNorm takes bias=False: `.venv-ref-newer/bin/python ... stablelm`.
 """
 import argparse
 import base64
@@ -194,6 +195,25 @@ FAMILY_A = {
     "gpt-bigcode-mha": (tf.GPTBigCodeModel, tf.GPTBigCodeConfig,
                         dict(vocab_size=VOCAB, n_positions=64, n_embd=32, n_layer=2, n_head=4, n_inner=40,
                              multi_query=False, layer_norm_epsilon=1e-5, initializer_range=INIT_RANGE), {}),
+    "starcoder2": (tf.Starcoder2ForCausalLM, tf.Starcoder2Config,
+                   decoder(hidden_size=36, num_attention_heads=6, num_key_value_heads=2, intermediate_size=40,
+                           sliding_window=5, use_bias=True, norm_epsilon=1e-5, hidden_act="gelu_pytorch_tanh",
+                           rope_theta=1000.0), {}),
+    "phi": (tf.PhiModel, tf.PhiConfig,
+            decoder(hidden_size=40, num_attention_heads=4, num_key_value_heads=2, intermediate_size=40,
+                    partial_rotary_factor=0.4, layer_norm_eps=1e-5, hidden_act="gelu_new"), {}),
+    "stablelm": (tf.StableLmForCausalLM, tf.StableLmConfig,
+                 decoder(num_key_value_heads=2, partial_rotary_factor=0.25, use_qkv_bias=True, qk_layernorm=True,
+                         use_parallel_residual=False, layer_norm_eps=1e-5), {}),
+    "stablelm-parallel": (tf.StableLmModel, tf.StableLmConfig,
+                          decoder(hidden_size=36, num_attention_heads=3, num_key_value_heads=3,
+                                  partial_rotary_factor=0.5, use_qkv_bias=False, qk_layernorm=False,
+                                  use_parallel_residual=True, layer_norm_eps=1e-5), {}),
+    "cohere": (tf.CohereForCausalLM, tf.CohereConfig,
+               decoder(num_key_value_heads=2, use_qk_norm=True, layer_norm_eps=1e-5, logit_scale=0.5), {}),
+    "granite": (tf.GraniteForCausalLM, tf.GraniteConfig,
+                decoder(num_key_value_heads=2, embedding_multiplier=3.0, attention_multiplier=0.3,
+                        residual_multiplier=0.5, logits_scaling=2.0), {}),
 }
 CHECKPOINTS.update(FAMILY_A)
 RANDOM_NORMS_AND_BIASES = set(FAMILY_A)

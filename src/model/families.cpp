@@ -25,6 +25,11 @@ const std::vector<Family>& families() {
       {"bloom", "word_embeddings.weight", {"", "transformer."}, build_bloom},
       {"falcon", "word_embeddings.weight", {"", "transformer."}, build_falcon},
       {"gpt_bigcode", "wte.weight", {"", "transformer."}, build_gpt_bigcode},
+      {"starcoder2", "embed_tokens.weight", {"", "model."}, build_starcoder2},
+      {"phi", "embed_tokens.weight", {"", "model."}, build_phi},
+      {"stablelm", "embed_tokens.weight", {"", "model."}, build_stablelm},
+      {"cohere", "embed_tokens.weight", {"", "model."}, build_cohere},
+      {"granite", "embed_tokens.weight", {"", "model."}, build_granite},
   };
   return table;
 }

@@ -47,7 +47,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "mistral", "qwen2", "qwen2-window", "qwen3", "qwen3-bias", "gemma", "gemma2",
                       "phi3", "phi3-longrope", "gptj", "opt", "opt-post-norm", "bloom",
                       "bloom-post-norm-residual", "falcon-alibi", "falcon-multi-query",
-                      "falcon-new-architecture", "gpt-bigcode", "gpt-bigcode-mha"),
+                      "falcon-new-architecture", "gpt-bigcode", "gpt-bigcode-mha", "starcoder2",
+                      "phi", "stablelm", "stablelm-parallel", "cohere", "granite"),
     test::CheckpointName());
 
 TEST(Families, InfoDescribesGroupedQueriesAndWindows) {
