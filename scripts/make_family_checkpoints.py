@@ -12,7 +12,8 @@ and an input longer than every window; attentions are stored as base64 of little
 Usage: scripts/make_family_checkpoints.py [--out tests/data] [NAME...]
 Needs .venv-ref (scripts/setup_reference_env.sh): transformers 4.46.3 on torch 1.13. The families that release
 does not have (Qwen3) are made with .venv-ref-newer (scripts/setup_newer_reference_env.sh: transformers 4.51.3 on
-torch 2.5.1): `.venv-ref-newer/bin/python scripts/make_family_checkpoints.py qwen3 qwen3-bias`.
+torch 2.5.1): `.venv-ref-newer/bin/python scripts/make_family_checkpoints.py qwen3 qwen3-bias`. StableLM with
+qk_layernorm needs a torch whose nn.LayerNorm takes bias=False: `.venv-ref-newer/bin/python ... stablelm`.
 """
 import argparse
 import base64
@@ -28,6 +29,7 @@ SEED = 20261202
 INIT_RANGE = 0.3  # sharp random heads, so an arithmetic mistake moves probabilities far
 VOCAB = 64
 LENGTHS = {"single": [12], "padded_batch": [10, 6, 13], "long": [40]}
+SHORT_LENGTHS = {**LENGTHS, "long": [24]}  # longer than every window of those that use it, and a small file
 
 COMMON_DECODER = dict(vocab_size=VOCAB, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
                       num_attention_heads=4, max_position_embeddings=64, initializer_range=INIT_RANGE,
@@ -141,6 +143,82 @@ if hasattr(tf, "Qwen3Config"):
 # Norm weights that random init leaves at 1 are drawn instead, so that a norm applied wrongly shows.
 RANDOM_NORMS = set(NEWER)
 
+# GPT-J, OPT, BLOOM, Falcon, GPT-BigCode, Starcoder2, Phi, StableLM, Cohere, Granite: odd sizes (heads that do not
+# divide 32, rotary on part of a head), and every norm weight and every bias drawn at random (init leaves them at 1
+# and 0), so that a norm or a bias left out, or applied in the wrong place, shows. Each has a letter vocabulary, so
+# that the CLI's dump runs on it (tests/model/test_families_dump.py).
+FAMILY_A = {
+    "gptj": (tf.GPTJModel, tf.GPTJConfig,
+             dict(vocab_size=VOCAB, n_positions=64, n_embd=36, n_layer=2, n_head=3, rotary_dim=8, n_inner=24,
+                  activation_function="gelu_new", layer_norm_epsilon=1e-5, initializer_range=INIT_RANGE), {}),
+    # OPT-125m's layout (LayerNorm before each block), without biases; and OPT-350m's: LayerNorm after each block,
+    # embeddings narrower than hidden_size (project_in), under OPTForCausalLM's names.
+    "opt": (tf.OPTModel, tf.OPTConfig,
+            dict(vocab_size=VOCAB, hidden_size=36, num_hidden_layers=2, num_attention_heads=3, ffn_dim=40,
+                 max_position_embeddings=64, do_layer_norm_before=True, enable_bias=False, init_std=INIT_RANGE,
+                 activation_function="relu", pad_token_id=1), {}),
+    "opt-post-norm": (tf.OPTForCausalLM, tf.OPTConfig,
+                      dict(vocab_size=VOCAB, hidden_size=32, word_embed_proj_dim=20, num_hidden_layers=2,
+                           num_attention_heads=4, ffn_dim=40, max_position_embeddings=64, do_layer_norm_before=False,
+                           init_std=INIT_RANGE, activation_function="gelu", pad_token_id=1), {}),
+    # ALiBi for 6 heads (4 slopes of a power of two, then 2 of the next) and for 5 with the residual taken after
+    # the LayerNorm.
+    "bloom": (tf.BloomModel, tf.BloomConfig,
+              dict(vocab_size=VOCAB, hidden_size=36, n_layer=2, n_head=6, layer_norm_epsilon=1e-5,
+                   initializer_range=INIT_RANGE), {}),
+    "bloom-post-norm-residual": (tf.BloomForCausalLM, tf.BloomConfig,
+                                 dict(vocab_size=VOCAB, hidden_size=20, n_layer=2, n_head=5, layer_norm_epsilon=1e-5,
+                                      apply_residual_connection_post_layernorm=True,
+                                      initializer_range=INIT_RANGE), {}),
+    # Falcon-RW's layout (ALiBi, [q k v] per head, attention then MLP, biases), Falcon-7B's (rotary, multi-query,
+    # attention and MLP in parallel from one LayerNorm) and Falcon-40B's new_decoder_architecture (groups of
+    # queries with their key and value, ln_attn and ln_mlp).
+    "falcon-alibi": (tf.FalconModel, tf.FalconConfig,
+                     dict(vocab_size=VOCAB, hidden_size=36, num_hidden_layers=2, num_attention_heads=3, alibi=True,
+                          multi_query=False, parallel_attn=False, bias=True, new_decoder_architecture=False,
+                          ffn_hidden_size=40, layer_norm_epsilon=1e-5, max_position_embeddings=64,
+                          initializer_range=INIT_RANGE), {}),
+    "falcon-multi-query": (tf.FalconForCausalLM, tf.FalconConfig,
+                           dict(vocab_size=VOCAB, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                alibi=False, multi_query=True, parallel_attn=True, bias=False, rope_theta=500.0,
+                                new_decoder_architecture=False, ffn_hidden_size=40, layer_norm_epsilon=1e-5,
+                                max_position_embeddings=64, initializer_range=INIT_RANGE), {}),
+    "falcon-new-architecture": (tf.FalconModel, tf.FalconConfig,
+                                dict(vocab_size=VOCAB, hidden_size=36, num_hidden_layers=2, num_attention_heads=6,
+                                     num_kv_heads=2, alibi=False, parallel_attn=True, bias=False,
+                                     new_decoder_architecture=True, ffn_hidden_size=40, layer_norm_epsilon=1e-5,
+                                     max_position_embeddings=64, initializer_range=INIT_RANGE), {}),
+    # Multi-query attention (SantaCoder, StarCoder 1), and without it c_attn laid out per head.
+    "gpt-bigcode": (tf.GPTBigCodeForCausalLM, tf.GPTBigCodeConfig,
+                    dict(vocab_size=VOCAB, n_positions=64, n_embd=36, n_layer=2, n_head=3, n_inner=40,
+                         multi_query=True, layer_norm_epsilon=1e-5, initializer_range=INIT_RANGE), {}),
+    "gpt-bigcode-mha": (tf.GPTBigCodeModel, tf.GPTBigCodeConfig,
+                        dict(vocab_size=VOCAB, n_positions=64, n_embd=32, n_layer=2, n_head=4, n_inner=40,
+                             multi_query=False, layer_norm_epsilon=1e-5, initializer_range=INIT_RANGE), {}),
+    "starcoder2": (tf.Starcoder2ForCausalLM, tf.Starcoder2Config,
+                   decoder(hidden_size=36, num_attention_heads=6, num_key_value_heads=2, intermediate_size=40,
+                           sliding_window=5, use_bias=True, norm_epsilon=1e-5, hidden_act="gelu_pytorch_tanh",
+                           rope_theta=1000.0), {}),
+    "phi": (tf.PhiModel, tf.PhiConfig,
+            decoder(hidden_size=40, num_attention_heads=4, num_key_value_heads=2, intermediate_size=40,
+                    partial_rotary_factor=0.4, layer_norm_eps=1e-5, hidden_act="gelu_new"), {}),
+    "stablelm": (tf.StableLmForCausalLM, tf.StableLmConfig,
+                 decoder(num_key_value_heads=2, partial_rotary_factor=0.25, use_qkv_bias=True, qk_layernorm=True,
+                         use_parallel_residual=False, layer_norm_eps=1e-5), {}),
+    "stablelm-parallel": (tf.StableLmModel, tf.StableLmConfig,
+                          decoder(hidden_size=36, num_attention_heads=3, num_key_value_heads=3,
+                                  partial_rotary_factor=0.5, use_qkv_bias=False, qk_layernorm=False,
+                                  use_parallel_residual=True, layer_norm_eps=1e-5), {}),
+    "cohere": (tf.CohereForCausalLM, tf.CohereConfig,
+               decoder(num_key_value_heads=2, use_qk_norm=True, layer_norm_eps=1e-5, logit_scale=0.5), {}),
+    "granite": (tf.GraniteForCausalLM, tf.GraniteConfig,
+                decoder(num_key_value_heads=2, embedding_multiplier=3.0, attention_multiplier=0.3,
+                        residual_multiplier=0.5, logits_scaling=2.0), {}),
+}
+CHECKPOINTS.update(FAMILY_A)
+RANDOM_NORMS_AND_BIASES = set(FAMILY_A)
+LETTER_VOCABULARY |= set(FAMILY_A)
+
 
 def inputs(lengths, generator):
     n = max(lengths)
@@ -166,6 +244,16 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
             for parameter_name, parameter in model.named_parameters():
                 if "norm" in parameter_name:
                     parameter.uniform_(0.5, 1.5)
+    if name in RANDOM_NORMS_AND_BIASES:
+        with torch.no_grad():
+            for parameter_name, parameter in model.named_parameters():
+                if parameter_name.endswith(".bias"):
+                    parameter.normal_(0.0, INIT_RANGE)
+                elif parameter.dim() == 1 or "norm" in parameter_name:  # norm weights
+                    parameter.uniform_(0.5, 1.5)
+    if name in FAMILY_A:
+        # Stored as float16 (half the file); transformers reads them back into float32 below, as attnviz does.
+        model = model.half()
     target = out / "models" / "families" / name
     shutil.rmtree(target, ignore_errors=True)
     model.save_pretrained(target, safe_serialization=True, **save_options)
@@ -176,14 +264,16 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
         letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
         pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ","] + letters + ["##" + c for c in letters]
         assert len(pieces) <= VOCAB
+        if name in FAMILY_A:  # every id a piece, so that --ids takes any id of the references
+            pieces += [f"[unused{i}]" for i in range(VOCAB - len(pieces))]
         (target / "vocab.txt").write_text("\n".join(pieces) + "\n")
     # transformers reads the checkpoint back as attnviz does
-    model = model_cls.from_pretrained(target, attn_implementation="eager").eval()
+    model = model_cls.from_pretrained(target, attn_implementation="eager", torch_dtype=torch.float32).eval()
     generator = torch.Generator().manual_seed(SEED)
     # decoders without a cache, so that every attention covers the whole input
     options = {} if config.model_type in ENCODER_TYPES else {"use_cache": False}
     cases = []
-    for case, lengths in LENGTHS.items():
+    for case, lengths in (SHORT_LENGTHS if name in FAMILY_A else LENGTHS).items():
         ids, mask = inputs(lengths, generator)
         with torch.no_grad():
             outputs = model(input_ids=ids, attention_mask=mask, output_attentions=True, **options)

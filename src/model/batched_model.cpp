@@ -56,6 +56,7 @@ void fill_scores(at::Tensor& scores, const at::Tensor& query, const at::Tensor& 
   at::Tensor out = scores.view({batch_heads, query.size(2), key.size(2)});
   at::bmm_out(out, query.reshape({batch_heads, query.size(2), query.size(3)}),
               key.transpose(-1, -2).reshape({batch_heads, key.size(3), key.size(2)}));
+  if (rule.bias_before_scale.defined()) scores.add_(rule.bias_before_scale);
   if (rule.factor != 1.0) {
     if (rule.scale == ScoreRule::Scale::divide) {
       scores.div_(rule.factor);
@@ -63,6 +64,7 @@ void fill_scores(at::Tensor& scores, const at::Tensor& query, const at::Tensor& 
       scores.mul_(rule.factor);
     }
   }
+  if (rule.bias_after_scale.defined()) scores.add_(rule.bias_after_scale);
   if (rule.softcap > 0) scores.div_(rule.softcap).tanh_().mul_(rule.softcap);
   if (mask.defined()) scores.masked_fill_(mask, std::numeric_limits<float>::lowest());
 }
@@ -179,7 +181,10 @@ at::Tensor BatchedModel::attend_layer(AttentionPass& pass, const at::Tensor& que
         band_mask = mask.narrow(3, 0, keys);
         if (mask.size(2) > 1) band_mask = band_mask.narrow(2, row, rows);
       }
-      fill_scores(scores, q.narrow(2, row, rows), k.narrow(2, 0, keys), rule, band_mask);
+      ScoreRule band_rule = rule;
+      for (at::Tensor* bias : {&band_rule.bias_before_scale, &band_rule.bias_after_scale})
+        if (bias->defined()) *bias = bias->narrow(1, h, 1).narrow(3, 0, keys);
+      fill_scores(scores, q.narrow(2, row, rows), k.narrow(2, 0, keys), band_rule, band_mask);
       at::Tensor probabilities =
           AttentionPass::view_of(pass.probabilities, {batch, 1, rows, keys}, query);
       at::softmax_out(probabilities, scores, -1);

@@ -45,12 +45,16 @@ struct AttentionPass {
 };
 
 // How a family turns query · keyᵀ into the scores it softmaxes, in transformers' order of
-// operations: scale (divide by or multiply with `factor`), then Gemma 2's soft cap.
+// operations: a bias added before the scale, the scale (divide by or multiply with `factor`), a
+// bias added after it, then Gemma 2's soft cap. The biases are per head and key ([batch, heads, 1,
+// n]: ALiBi's slope · key position, after the scale in BLOOM, on both sides in Falcon).
 struct ScoreRule {
   enum class Scale { divide, multiply };
   Scale scale = Scale::divide;
-  double factor = 1.0;  // 1: the product is the score
-  double softcap = 0;   // cap · tanh(score / cap) where positive
+  double factor = 1.0;                // 1: the product is the score
+  double softcap = 0;                 // cap · tanh(score / cap) where positive
+  at::Tensor bias_before_scale = {};  // undefined: none
+  at::Tensor bias_after_scale = {};
 };
 
 // The keys each query may not see in one forward pass: padding, later tokens (causal models) and

@@ -49,20 +49,22 @@ inline Conv1D load_conv1d(const WeightScope& weights, const std::string& name, s
   return Conv1D{weights.get(name + ".weight", {in, out}), weights.get(name + ".bias", {out})};
 }
 
-// nn.LayerNorm over the last dimension, with the eps the config gives.
+// nn.LayerNorm over the last dimension, with the eps the config gives; without a bias (Cohere,
+// StableLM's head norms) or without weight and bias (OPT's layer_norm_elementwise_affine false)
+// where those are undefined.
 struct LayerNorm {
   at::Tensor weight;
   at::Tensor bias;
   double eps = 0;
   at::Tensor operator()(const at::Tensor& x) const {
-    return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
+    return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
   }
 };
 
 inline LayerNorm load_layer_norm(const WeightScope& weights, const std::string& name,
-                                 std::int64_t hidden, double eps) {
-  return LayerNorm{weights.get(name + ".weight", {hidden}), weights.get(name + ".bias", {hidden}),
-                   eps};
+                                 std::int64_t hidden, double eps, Bias bias = Bias::with) {
+  return LayerNorm{weights.get(name + ".weight", {hidden}),
+                   bias == Bias::with ? weights.get(name + ".bias", {hidden}) : at::Tensor(), eps};
 }
 
 // Llama's RMSNorm: x / sqrt(mean(x²) + eps), times weight; Gemma's stores weight - 1 and scales by
@@ -82,6 +84,28 @@ inline RmsNorm load_rms_norm(const WeightScope& weights, const std::string& name
                              std::int64_t hidden, double eps,
                              RmsNorm::Scale scale = RmsNorm::Scale::weight) {
   return RmsNorm{weights.get(name + ".weight", {hidden}), eps, scale};
+}
+
+// The norm a family's config chooses: RMSNorm, or LayerNorm with or without a bias.
+struct Norm {
+  enum class Kind { rms, layer, layer_without_bias };
+  Kind kind = Kind::rms;
+  RmsNorm rms;
+  LayerNorm layer;
+  at::Tensor operator()(const at::Tensor& x) const { return kind == Kind::rms ? rms(x) : layer(x); }
+};
+
+inline Norm load_norm(const WeightScope& weights, const std::string& name, std::int64_t hidden,
+                      double eps, Norm::Kind kind, RmsNorm::Scale scale = RmsNorm::Scale::weight) {
+  Norm norm;
+  norm.kind = kind;
+  if (kind == Norm::Kind::rms) {
+    norm.rms = load_rms_norm(weights, name, hidden, eps, scale);
+  } else {
+    norm.layer = load_layer_norm(weights, name, hidden, eps,
+                                 kind == Norm::Kind::layer ? Bias::with : Bias::without);
+  }
+  return norm;
 }
 
 }  // namespace attnviz::model

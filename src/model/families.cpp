@@ -20,6 +20,16 @@ const std::vector<Family>& families() {
       {"gemma", "embed_tokens.weight", {"", "model."}, build_gemma},
       {"gemma2", "embed_tokens.weight", {"", "model."}, build_gemma2},
       {"phi3", "embed_tokens.weight", {"", "model."}, build_phi3},
+      {"gptj", "wte.weight", {"", "transformer."}, build_gptj},
+      {"opt", "decoder.embed_tokens.weight", {"", "model."}, build_opt},
+      {"bloom", "word_embeddings.weight", {"", "transformer."}, build_bloom},
+      {"falcon", "word_embeddings.weight", {"", "transformer."}, build_falcon},
+      {"gpt_bigcode", "wte.weight", {"", "transformer."}, build_gpt_bigcode},
+      {"starcoder2", "embed_tokens.weight", {"", "model."}, build_starcoder2},
+      {"phi", "embed_tokens.weight", {"", "model."}, build_phi},
+      {"stablelm", "embed_tokens.weight", {"", "model."}, build_stablelm},
+      {"cohere", "embed_tokens.weight", {"", "model."}, build_cohere},
+      {"granite", "embed_tokens.weight", {"", "model."}, build_granite},
   };
   return table;
 }

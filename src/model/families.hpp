@@ -45,5 +45,17 @@ std::unique_ptr<Model> build_qwen3(const JsonFields&, const WeightStore&, ModelI
 std::unique_ptr<Model> build_gemma(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_gemma2(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_phi3(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_gptj(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_opt(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_bloom(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_falcon(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_gpt_bigcode(const JsonFields&, const WeightStore&, ModelInfo,
+                                         at::Device);
+std::unique_ptr<Model> build_starcoder2(const JsonFields&, const WeightStore&, ModelInfo,
+                                        at::Device);
+std::unique_ptr<Model> build_phi(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_stablelm(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_cohere(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_granite(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 
 }  // namespace attnviz::model

@@ -104,6 +104,12 @@ at::Tensor rotate_half(const at::Tensor& x) {
   return at::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
 }
 
+// (x0, x1, x2, x3, ...) -> (-x1, x0, -x3, x2, ...), as GPT-J's rotate_every_two.
+at::Tensor rotate_every_two(const at::Tensor& x) {
+  const at::Tensor even = x.slice(-1, 0, x.size(-1), 2), odd = x.slice(-1, 1, x.size(-1), 2);
+  return at::stack({-odd, even}, -1).flatten(-2);
+}
+
 }  // namespace
 
 Rotary read_rotary(const JsonFields& config, std::int64_t dim, double theta,
@@ -145,7 +151,8 @@ std::pair<at::Tensor, at::Tensor> Rotary::tables(std::int64_t n, const at::Devic
   // transformers: inv_freq[None, :, None] @ position_ids[:, None, :], in float32.
   const at::Tensor positions = at::arange(n, at::kFloat).view({1, 1, n});
   const at::Tensor freqs = at::matmul(frequencies.view({1, -1, 1}), positions).transpose(1, 2);
-  const at::Tensor emb = at::cat({freqs, freqs}, -1);
+  const at::Tensor emb =
+      interleaved ? at::repeat_interleave(freqs, 2, -1) : at::cat({freqs, freqs}, -1);
   return {(emb.cos() * attention_scaling).unsqueeze(1).to(device),
           (emb.sin() * attention_scaling).unsqueeze(1).to(device)};
 }
@@ -153,10 +160,11 @@ std::pair<at::Tensor, at::Tensor> Rotary::tables(std::int64_t n, const at::Devic
 at::Tensor Rotary::apply(const at::Tensor& x,
                          const std::pair<at::Tensor, at::Tensor>& tables) const {
   const auto& [cos, sin] = tables;
-  if (dim == x.size(-1)) return x * cos + rotate_half(x) * sin;
-  const at::Tensor rotated = x.narrow(-1, 0, dim);
-  const at::Tensor passed = x.narrow(-1, dim, x.size(-1) - dim);
-  return at::cat({rotated * cos + rotate_half(rotated) * sin, passed}, -1);
+  const auto rotate = [&](const at::Tensor& part) {
+    return part * cos + (interleaved ? rotate_every_two(part) : rotate_half(part)) * sin;
+  };
+  if (dim == x.size(-1)) return rotate(x);
+  return at::cat({rotate(x.narrow(-1, 0, dim)), x.narrow(-1, dim, x.size(-1) - dim)}, -1);
 }
 
 }  // namespace attnviz::model

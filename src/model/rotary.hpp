@@ -11,9 +11,12 @@ namespace attnviz::model {
 
 // Rotary position embeddings as transformers computes them (modeling_rope_utils.py): the inverse
 // frequencies of the config's rope_scaling type, cos/sin tables in float32, and the rotation of the
-// first `dim` dimensions of each head (all of them, or a part: GPT-NeoX's rotary_pct).
+// first `dim` dimensions of each head (all of them, or a part: GPT-NeoX's rotary_pct). The pairs
+// rotated together are dimensions (i, i + dim/2), or, interleaved (GPT-J's rotate_every_two,
+// Cohere), dimensions (2i, 2i + 1).
 struct Rotary {
   std::int64_t dim = 0;
+  bool interleaved = false;
   at::Tensor inv_freq;  // [dim / 2], float32
   double attention_scaling = 1.0;
   // Phi-3's LongRoPE switches to its long factors once the input is longer than long_from.

@@ -6,6 +6,8 @@
 #include "rotary_decoder.hpp"
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "activation.hpp"
 
@@ -13,11 +15,33 @@ namespace attnviz::model {
 namespace {
 
 struct DecoderLayer {
-  RmsNorm input_norm, post_attention_norm, pre_feedforward_norm, post_feedforward_norm;
+  Norm input_norm, post_attention_norm;
+  RmsNorm pre_feedforward_norm, post_feedforward_norm;
   RmsNorm query_norm, key_norm;
+  at::Tensor query_norm_weights, key_norm_weights;  // [heads, 1, head_dim]: HeadLayerNorms
   Linear query, key, value, qkv, output;
   Linear gate, up, gate_up, down;
 };
+
+// A LayerNorm over each head's dimensions without weight, times that head's weight: x [batch,
+// heads, n, head_dim], weights [heads, 1, head_dim].
+at::Tensor head_layer_norm(const at::Tensor& x, const at::Tensor& weights, double eps) {
+  return at::layer_norm(x, {x.size(-1)}, {}, {}, eps) * weights;
+}
+
+// The weights of the head norms `name` for `heads` heads, as [heads, 1, head_dim].
+at::Tensor load_head_layer_norms(const WeightScope& attention, const std::string& name,
+                                 HeadLayerNorms kind, std::int64_t heads, std::int64_t head_dim) {
+  if (kind == HeadLayerNorms::one_tensor)
+    return attention.get(name + ".weight", {heads, head_dim}).view({heads, 1, head_dim});
+  std::vector<at::Tensor> weights;
+  for (std::int64_t h = 0; h < heads; ++h) {
+    weights.push_back(attention.scope(name + ".norms")
+                          .get(std::to_string(h) + ".weight", {head_dim})
+                          .view({1, 1, head_dim}));
+  }
+  return at::cat(weights);
+}
 
 class RotaryDecoder final : public BatchedModel {
  public:
@@ -27,42 +51,54 @@ class RotaryDecoder final : public BatchedModel {
         config_(config),
         activation_(activation_named(config.activation)) {
     const WeightScope weights(store);
+    const DecoderNames& names = config.names;
     const std::int64_t hidden = config.hidden;
     const std::int64_t q_width = static_cast<std::int64_t>(config.heads) * config.head_dim;
     const std::int64_t kv_width = static_cast<std::int64_t>(config.kv_heads) * config.head_dim;
     const std::int64_t inner = config.intermediate;
-    embed_tokens_ = weights.get("embed_tokens.weight", {config.vocab_size, hidden});
+    embed_tokens_ = weights.get(names.embed + ".weight", {config.vocab_size, hidden});
     for (int l = 0; l < config.layers; ++l) {
-      const WeightScope layer = weights.scope("layers").scope(l);
-      const WeightScope attention = layer.scope("self_attn");
-      const WeightScope mlp = layer.scope("mlp");
-      const auto norm = [&](const std::string& name) {
+      const WeightScope layer = weights.scope(names.layers).scope(l);
+      const WeightScope attention = layer.scope(names.attention);
+      const WeightScope mlp = layer.scope(names.mlp);
+      const auto rms_norm = [&](const std::string& name) {
         return load_rms_norm(layer, name, hidden, config.rms_norm_eps, config.norm_scale);
       };
+      const auto norm = [&](const std::string& name) {
+        return load_norm(layer, name, hidden, config.rms_norm_eps, config.norm, config.norm_scale);
+      };
       DecoderLayer out;
-      out.input_norm = norm("input_layernorm");
-      out.post_attention_norm = norm("post_attention_layernorm");
+      out.input_norm = norm(names.input_norm);
+      if (config.residual == Residual::sequential)
+        out.post_attention_norm = norm(names.post_attention_norm);
       if (config.sandwich_norms) {
-        out.pre_feedforward_norm = norm("pre_feedforward_layernorm");
-        out.post_feedforward_norm = norm("post_feedforward_layernorm");
+        out.pre_feedforward_norm = rms_norm("pre_feedforward_layernorm");
+        out.post_feedforward_norm = rms_norm("post_feedforward_layernorm");
       }
       if (config.fused_projections) {
         out.qkv =
             load_linear(attention, "qkv_proj", q_width + 2 * kv_width, hidden, config.qkv_bias);
         out.gate_up = load_linear(mlp, "gate_up_proj", 2 * inner, hidden, config.mlp_bias);
       } else {
-        out.query = load_linear(attention, "q_proj", q_width, hidden, config.qkv_bias);
-        out.key = load_linear(attention, "k_proj", kv_width, hidden, config.qkv_bias);
-        out.value = load_linear(attention, "v_proj", kv_width, hidden, config.qkv_bias);
-        out.gate = load_linear(mlp, "gate_proj", inner, hidden, config.mlp_bias);
-        out.up = load_linear(mlp, "up_proj", inner, hidden, config.mlp_bias);
+        out.query = load_linear(attention, names.query, q_width, hidden, config.qkv_bias);
+        out.key = load_linear(attention, names.key, kv_width, hidden, config.qkv_bias);
+        out.value = load_linear(attention, names.value, kv_width, hidden, config.qkv_bias);
+        if (config.mlp == Mlp::gated)
+          out.gate = load_linear(mlp, "gate_proj", inner, hidden, config.mlp_bias);
+        out.up = load_linear(mlp, names.mlp_in, inner, hidden, config.mlp_bias);
       }
       if (config.head_norms) {
         out.query_norm = load_rms_norm(attention, "q_norm", config.head_dim, config.rms_norm_eps);
         out.key_norm = load_rms_norm(attention, "k_norm", config.head_dim, config.rms_norm_eps);
       }
-      out.output = load_linear(attention, "o_proj", hidden, q_width, config.output_bias);
-      out.down = load_linear(mlp, "down_proj", hidden, inner, config.mlp_bias);
+      if (config.head_layer_norms != HeadLayerNorms::none) {
+        out.query_norm_weights = load_head_layer_norms(
+            attention, names.query_norm, config.head_layer_norms, config.heads, config.head_dim);
+        out.key_norm_weights = load_head_layer_norms(
+            attention, names.key_norm, config.head_layer_norms, config.kv_heads, config.head_dim);
+      }
+      out.output = load_linear(attention, names.output, hidden, q_width, config.output_bias);
+      out.down = load_linear(mlp, names.mlp_out, hidden, inner, config.mlp_bias);
       layers_.push_back(std::move(out));
     }
   }
@@ -76,6 +112,7 @@ class RotaryDecoder final : public BatchedModel {
     // Gemma: times sqrt(hidden_size) rounded to float32, as transformers' normalizer tensor.
     if (config_.scale_embeddings)
       hidden = hidden * static_cast<float>(std::sqrt(static_cast<double>(config_.hidden)));
+    if (config_.embedding_multiplier != 1.0) hidden = hidden * config_.embedding_multiplier;
     const auto tables = config_.rotary.tables(n, device());
     AttentionMasks masks(input, true);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
@@ -93,6 +130,10 @@ class RotaryDecoder final : public BatchedModel {
       query = split_heads(query, heads);
       key = split_heads(key, kv_heads);
       if (config_.head_norms) query = layer.query_norm(query), key = layer.key_norm(key);
+      if (config_.head_layer_norms != HeadLayerNorms::none) {
+        query = head_layer_norm(query, layer.query_norm_weights, config_.rms_norm_eps);
+        key = head_layer_norm(key, layer.key_norm_weights, config_.rms_norm_eps);
+      }
       query = config_.rotary.apply(query, tables);
       key = config_.rotary.apply(key, tables);
       const int window = config_.windows.empty() ? 0 : config_.windows[l];
@@ -105,19 +146,26 @@ class RotaryDecoder final : public BatchedModel {
         hidden = hidden + layer.post_attention_norm(attended);
         hidden =
             hidden + layer.post_feedforward_norm(mlp(layer, layer.pre_feedforward_norm(hidden)));
+      } else if (config_.residual == Residual::parallel) {
+        hidden = hidden + attended + mlp(layer, normed);
       } else {
-        hidden = hidden + attended;
-        hidden = hidden + mlp(layer, layer.post_attention_norm(hidden));
+        hidden = hidden + residual(attended);
+        hidden = hidden + residual(mlp(layer, layer.post_attention_norm(hidden)));
       }
     }
   }
 
  private:
+  at::Tensor residual(const at::Tensor& x) const {
+    return config_.residual_multiplier == 1.0 ? x : x * config_.residual_multiplier;
+  }
+
   at::Tensor mlp(const DecoderLayer& layer, const at::Tensor& x) const {
     if (config_.fused_projections) {
       const auto gate_up = layer.gate_up(x).chunk(2, -1);
       return layer.down(gate_up[1] * activation_(gate_up[0]));
     }
+    if (config_.mlp == Mlp::plain) return layer.down(activation_(layer.up(x)));
     return layer.down(activation_(layer.gate(x)) * layer.up(x));
   }
 
@@ -130,7 +178,7 @@ class RotaryDecoder final : public BatchedModel {
 }  // namespace
 
 RotaryDecoderConfig read_rotary_decoder_config(const JsonFields& config, HeadDim head_dim,
-                                               LongRopeChoice long_rope) {
+                                               LongRopeChoice long_rope, const char* norm_eps) {
   RotaryDecoderConfig out;
   out.vocab_size = config.positive_int("vocab_size");
   out.hidden = config.positive_int("hidden_size");
@@ -139,7 +187,7 @@ RotaryDecoderConfig read_rotary_decoder_config(const JsonFields& config, HeadDim
   out.kv_heads = config.positive_int("num_key_value_heads", out.heads);
   out.intermediate = config.positive_int("intermediate_size");
   out.max_positions = config.positive_int("max_position_embeddings");
-  out.rms_norm_eps = config.positive_number("rms_norm_eps");
+  out.rms_norm_eps = config.positive_number(norm_eps);
   out.activation = config.text("hidden_act", "silu");
   if (out.heads % out.kv_heads != 0) {
     config.fail(": num_attention_heads " + std::to_string(out.heads) +

@@ -15,9 +15,32 @@
 
 namespace attnviz::model {
 
-// The Llama-style decoder that Llama, Mistral, Qwen2, Qwen3, Gemma, Gemma 2 and Phi-3 are built
-// from: RMSNorm, rotary positions, grouped-query attention, a gated MLP, under transformers' names
-// (embed_tokens, layers.N.self_attn.q_proj, ...). Each family's file reads its config into this.
+// The Llama-style decoder that Llama, Mistral, Qwen2, Qwen3, Gemma, Gemma 2, Phi-3, GPT-J, Phi,
+// StableLM, Starcoder2, Cohere and Granite are built from: RMSNorm, rotary positions, grouped-query
+// attention, a gated MLP, under transformers' names (embed_tokens, layers.N.self_attn.q_proj, ...).
+// Each family's file reads its config into this, and its names where they differ from Llama's.
+struct DecoderNames {
+  std::string embed = "embed_tokens";
+  std::string layers = "layers";
+  std::string input_norm = "input_layernorm";
+  std::string post_attention_norm = "post_attention_layernorm";
+  std::string attention = "self_attn";
+  std::string query = "q_proj", key = "k_proj", value = "v_proj", output = "o_proj";
+  std::string query_norm = "q_norm", key_norm = "k_norm";
+  std::string mlp = "mlp";
+  std::string mlp_in = "up_proj", mlp_out = "down_proj";  // a plain MLP's fc1 and fc2
+};
+
+// Gated: down(act(gate(x)) · up(x)); plain: out(act(in(x))), Phi's fc1/fc2 or Starcoder2's c_fc.
+enum class Mlp { gated, plain };
+// Sequential: x += attention(norm1(x)); x += mlp(norm2(x)). Parallel (GPT-J, Phi, Cohere,
+// StableLM's use_parallel_residual): x + attention(norm1(x)) + mlp(norm1(x)), one norm.
+enum class Residual { sequential, parallel };
+// LayerNorms over each head's queries and keys with a weight of their own per head, before the
+// rotary positions: one [heads, head_dim] tensor (Cohere's q_norm), or a list of norms
+// (StableLM's q_layernorm.norms.H).
+enum class HeadLayerNorms { none, one_tensor, one_per_head };
+
 struct RotaryDecoderConfig {
   int vocab_size = 0;
   int hidden = 0;
@@ -40,15 +63,23 @@ struct RotaryDecoderConfig {
   bool scale_embeddings = false;  // Gemma: embeddings times sqrt(hidden_size)
   bool sandwich_norms = false;    // Gemma 2: norms after attention and MLP as well as before
   bool head_norms = false;        // Qwen3: RMSNorm of each head's queries and keys (q_norm, k_norm)
+  DecoderNames names;
+  Norm::Kind norm =
+      Norm::Kind::rms;  // of the hidden states; its eps is rms_norm_eps whatever it is
+  Mlp mlp = Mlp::gated;
+  Residual residual = Residual::sequential;
+  HeadLayerNorms head_layer_norms = HeadLayerNorms::none;
+  double embedding_multiplier = 1.0;  // Granite
+  double residual_multiplier = 1.0;   // Granite: x + multiplier · attention (and · mlp)
 };
 
 // The fields every Llama-style config has (vocab_size, hidden_size, num_key_value_heads,
 // rms_norm_eps, rope_theta, rope_scaling, ...), `head_dim` where the family reads it, and the
-// default score rule (divide by sqrt(head_dim)).
+// default score rule (divide by sqrt(head_dim)). `norm_eps` is the key of the norms' eps.
 enum class HeadDim { from_config, from_hidden_size };
 RotaryDecoderConfig read_rotary_decoder_config(
     const JsonFields& config, HeadDim head_dim,
-    LongRopeChoice long_rope = LongRopeChoice::from_config);
+    LongRopeChoice long_rope = LongRopeChoice::from_config, const char* norm_eps = "rms_norm_eps");
 
 // The same window for every layer where the config gives `key` (Mistral's sliding_window).
 std::vector<int> windows_from(const JsonFields& config, const char* key, int layers);

@@ -38,16 +38,18 @@ TEST_P(FamilyParityTest, AttentionsInBandsOfRowsEqualTransformers) {
   EXPECT_LE(test::max_difference(*model, reference, options), 1e-5F);
 }
 
-INSTANTIATE_TEST_SUITE_P(Checkpoints, FamilyParityTest,
-                         ::testing::Values("roberta", "xlm-roberta", "electra", "distilbert",
-                                           "albert", "albert-groups", "gpt-neo", "gpt-neox",
-                                           "gpt-neox-sequential", "llama-gqa", "llama-long",
-                                           "llama-mha-bias", "llama-head-dim", "llama-rope-linear",
-                                           "llama-rope-dynamic", "llama-rope-yarn", "llama3-rope",
-                                           "llama-rope-longrope", "llama-sharded", "mistral",
-                                           "qwen2", "qwen2-window", "qwen3", "qwen3-bias", "gemma",
-                                           "gemma2", "phi3", "phi3-longrope"),
-                         test::CheckpointName());
+INSTANTIATE_TEST_SUITE_P(
+    Checkpoints, FamilyParityTest,
+    ::testing::Values("roberta", "xlm-roberta", "electra", "distilbert", "albert", "albert-groups",
+                      "gpt-neo", "gpt-neox", "gpt-neox-sequential", "llama-gqa", "llama-long",
+                      "llama-mha-bias", "llama-head-dim", "llama-rope-linear", "llama-rope-dynamic",
+                      "llama-rope-yarn", "llama3-rope", "llama-rope-longrope", "llama-sharded",
+                      "mistral", "qwen2", "qwen2-window", "qwen3", "qwen3-bias", "gemma", "gemma2",
+                      "phi3", "phi3-longrope", "gptj", "opt", "opt-post-norm", "bloom",
+                      "bloom-post-norm-residual", "falcon-alibi", "falcon-multi-query",
+                      "falcon-new-architecture", "gpt-bigcode", "gpt-bigcode-mha", "starcoder2",
+                      "phi", "stablelm", "stablelm-parallel", "cohere", "granite"),
+    test::CheckpointName());
 
 TEST(Families, InfoDescribesGroupedQueriesAndWindows) {
   const auto llama = load_model(kData / "models" / "families" / "llama-gqa");
