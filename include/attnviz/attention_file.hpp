@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "attnviz/attention.hpp"
 #include "attnviz/encoding.hpp"
@@ -16,6 +18,8 @@ struct AttentionFileOptions {
   // Every row must be a probability distribution (no negative value, sum 1). Off for files that
   // hold something else (scores, differences); values must still be finite.
   bool check = true;
+  // How the errors of the check name the way to turn it off (the Python module: "check=False").
+  std::string unchecked = "--no-check";
 };
 
 // Saved attentions, as `attnviz render` and `attnviz html --from` draw them.
@@ -36,6 +40,16 @@ struct AttentionFile {
 // infinity, a row that is not a probability distribution (layer, head and row 1-based).
 AttentionFile read_attention_file(const std::filesystem::path& path,
                                   const AttentionFileOptions& options = {});
+
+// Attentions held in memory (the Python module's arrays), checked and assembled as
+// read_attention_file checks a file's: values in C order of `shape`, tokens_json what the file's
+// JSON sidecar would hold, `where` names them in errors. dtype is the values' stored precision
+// ("float16", "bfloat16"; anything else counts as float32), which sets how far a row may sum
+// from 1.
+AttentionFile attention_from_values(std::vector<std::int64_t> shape, std::vector<float> values,
+                                    const std::string& dtype, const std::string& tokens_json,
+                                    const std::string& where,
+                                    const AttentionFileOptions& options = {});
 
 // The file's encoding, for what needs its words (--words merges word pieces by it). Throws
 // attnviz::Error naming the file when its JSON does not hold one (ids, spans, type_ids, special, as

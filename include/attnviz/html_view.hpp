@@ -33,6 +33,15 @@ struct HtmlOptions {
   // doubles the error bound (row max / (2 * (2^bits - 1))); 7 keeps GPT-2 at 1,024 tokens under 50
   // MB.
   int weight_bits = 8;
+  // How the page opens (a notebook's head_view/model_view): the view ("head", "model", "heatmap",
+  // "neuron"), the input and layer (0-based, of those given), the heads the head view shows
+  // (0-based; empty: all) and the theme ("light", "dark"; empty: the reader's system setting). A
+  // #view=... in the page's address overrides them.
+  std::string view = "head";
+  int input = 0;
+  int layer = 0;
+  std::vector<int> heads;
+  std::string theme;
 };
 
 // Writes one self-contained HTML page (data, script, styles and font inlined; no network, no

@@ -370,7 +370,8 @@ nlohmann::json read_tokens(const std::filesystem::path& path, bool given) {
 // The array as [layers][heads][n][n], its tokens and flags from the JSON; every value checked.
 AttentionFile assemble(const Array& array, const nlohmann::json& meta,
                        const std::filesystem::path& path, const std::filesystem::path& tokens_path,
-                       bool check) {
+                       const AttentionFileOptions& options) {
+  const bool check = options.check;
   const std::string where = path.string();
   const auto& shape = array.shape;
   if (shape.size() < 2 || shape.size() > 4) {
@@ -448,16 +449,16 @@ AttentionFile assemble(const Array& array, const nlohmann::json& meta,
             file.negative = true;
             if (check)
               throw Error(place + ", column " + std::to_string(k + 1) + " is negative (" +
-                          std::to_string(row[k]) +
-                          "): not attention probabilities; --no-check draws it anyway");
+                          std::to_string(row[k]) + "): not attention probabilities; " +
+                          options.unchecked + " draws it anyway");
           }
           sum += row[k];
         }
         // A row of pooled blocks is not a distribution (the largest of each block, or means).
         if (check && a.block == 1 && std::fabs(sum - 1) > array.sum_tolerance) {
           throw Error(place + " sums to " + std::to_string(sum) +
-                      ", not 1: not attention probabilities (softmax missing?); --no-check draws "
-                      "it anyway");
+                      ", not 1: not attention probabilities (softmax missing?); " +
+                      options.unchecked + " draws it anyway");
         }
       }
     }
@@ -501,7 +502,30 @@ AttentionFile read_attention_file(const std::filesystem::path& path,
   const bool given = !options.tokens.empty();
   const std::filesystem::path tokens_path =
       given ? options.tokens : std::filesystem::path(path).replace_extension(".json");
-  return assemble(array, read_tokens(tokens_path, given), path, tokens_path, options.check);
+  return assemble(array, read_tokens(tokens_path, given), path, tokens_path, options);
+}
+
+AttentionFile attention_from_values(std::vector<std::int64_t> shape, std::vector<float> values,
+                                    const std::string& dtype, const std::string& tokens_json,
+                                    const std::string& where, const AttentionFileOptions& options) {
+  Array array{std::move(shape), std::move(values)};
+  std::size_t count = array.shape.empty() ? 0 : 1;
+  for (const auto d : array.shape) count *= d < 0 ? 0 : static_cast<std::size_t>(d);
+  if (count != array.values.size())
+    throw Error(where + ": shape " + shape_text(array.shape) + " does not hold " +
+                std::to_string(array.values.size()) + " values");
+  if (dtype == "float16") array.sum_tolerance = 5e-3f;
+  if (dtype == "bfloat16") array.sum_tolerance = 2e-2f;
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(tokens_json);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + ": the tokens are not valid JSON: " + e.what());
+  }
+  if (meta.is_array()) meta = nlohmann::json{{"display", meta}};
+  if (!meta.is_object() || !(meta.contains("display") || meta.contains("tokens")))
+    throw Error(where + ": no tokens: give a list of the n token strings");
+  return assemble(array, meta, where, where, options);
 }
 
 const Encoding& words_encoding(const AttentionFile& file, const std::filesystem::path& path) {

@@ -105,6 +105,26 @@ void check_input(const Attention& a, const std::string& label) {
       if (!std::isfinite(x)) throw Error(in + ": a query or key vector holds a non-finite value");
 }
 
+// How the page opens: a view it has, an input, layer and heads the attention holds.
+void check_initial(const std::vector<HtmlInput>& inputs, const HtmlOptions& options) {
+  const std::vector<std::string> views = {"head", "model", "heatmap", "neuron"};
+  if (std::find(views.begin(), views.end(), options.view) == views.end())
+    throw Error("html view: no view '" + options.view + "'; choose head, model, heatmap or neuron");
+  if (!options.theme.empty() && options.theme != "light" && options.theme != "dark")
+    throw Error("html view: no theme '" + options.theme + "'; choose light or dark");
+  if (options.input < 0 || options.input >= static_cast<int>(inputs.size()))
+    throw Error("html view: input " + std::to_string(options.input) + " (0-based) of " +
+                std::to_string(inputs.size()) + " does not exist");
+  const Attention& a = *inputs[options.input].attention;
+  if (options.layer < 0 || options.layer >= a.layers)
+    throw Error("html view: layer " + std::to_string(options.layer) + " (0-based) of " +
+                std::to_string(a.layers) + " does not exist");
+  for (const int h : options.heads)
+    if (h < 0 || h >= a.heads)
+      throw Error("html view: head " + std::to_string(h) + " (0-based) of " +
+                  std::to_string(a.heads) + " does not exist");
+}
+
 bool has_vectors(const Attention& a, const HtmlOptions& options) {
   return options.include_vectors && a.head_dim > 0 && !a.queries.empty();
 }
@@ -116,7 +136,13 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
       {"model", options.model_name},
       {"storage", storage_note(options.weight_bits) + reduction_note(*inputs.at(0).attention)},
       {"weight_levels", (1 << options.weight_bits) - 1},
-      {"inputs", nlohmann::json::array()}};
+      {"inputs", nlohmann::json::array()},
+      {"initial",
+       {{"view", options.view},
+        {"input", options.input},
+        {"layer", options.layer},
+        {"heads", options.heads},
+        {"theme", options.theme}}}};
   for (const HtmlInput& in : inputs) {
     const Attention& a = *in.attention;
     std::vector<bool> special = a.special;
@@ -190,6 +216,7 @@ std::string html_view(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
   if (options.weight_bits < 4 || options.weight_bits > 8)
     throw Error("html view: weight_bits is " + std::to_string(options.weight_bits) +
                 "; choose 4 to 8 bits per stored weight");
+  check_initial(inputs, options);
   const int levels = (1 << options.weight_bits) - 1;
   std::vector<Block> blocks;
   for (std::size_t i = 0; i < inputs.size(); ++i) {

@@ -27,6 +27,8 @@ export interface PageMeta {
   // Pages of two inputs: their aligned positions, [index in A, index in B] with -1 where that sentence has no
   // token (align_tokens in src/analysis, as the PNG/SVG compare); A - B is drawn on these positions.
   alignment?: [number, number][];
+  // How the page opens (HtmlOptions: view, input, layer 0-based, heads shown, theme); the address's #... overrides it.
+  initial?: { view: string; input: number; layer: number; heads: number[]; theme: string };
 }
 
 export function read_meta(): PageMeta {

@@ -110,6 +110,17 @@ class App {
       view: 'head', input: 0, layer: 0, head: 0, mean: false, diff: false, segments: 'all', query: 0,
       heads_on: new Array<boolean>(first.heads).fill(true), theme: dark ? 'dark' : 'light',
     };
+    const initial = meta.initial;
+    if (initial) {
+      if (VIEWS.some(([name]) => name === initial.view)) this.state.view = initial.view as ViewName;
+      this.state.input = initial.input;
+      this.state.layer = initial.layer;
+      const m = meta.inputs[initial.input] ?? first;
+      this.state.heads_on = new Array<boolean>(m.heads).fill(initial.heads.length === 0);
+      for (const h of initial.heads) this.state.heads_on[h] = true;
+      if (initial.heads.length > 0) this.state.head = initial.heads[0];
+      if (initial.theme === 'light' || initial.theme === 'dark') this.state.theme = initial.theme;
+    }
     const from_hash = read_hash(meta);
     Object.assign(this.state, from_hash);
     if (from_hash.head !== undefined && from_hash.view === 'head') this.state.heads_on = this.only_head(from_hash.head);
@@ -296,7 +307,11 @@ class App {
       view: s.view, input: String(s.input), layer: String(s.layer), head: String(s.head),
       mean: s.mean ? '1' : '0', diff: s.diff ? '1' : '0', seg: s.segments, query: String(s.query), theme: s.theme,
     });
-    history.replaceState(null, '', '#' + hash.toString());
+    try {
+      history.replaceState(null, '', '#' + hash.toString());
+    } catch {
+      // A page shown in a sandboxed frame (a notebook's output) may not change its address.
+    }
     this.render();
   }
 

@@ -1,0 +1,13 @@
+"""attnviz for notebooks: exact attention, drawn offline.
+
+- head_view, model_view: bertviz 1.4.1's functions as a drop-in (same arguments, 0-based as bertviz's), drawn by
+  attnviz's self-contained page: one output that needs no network and draws in JupyterLab, Notebook 7, VS Code
+  and Colab.
+- heatmap, mean, grid, compare, rollout, words, heads: the CLI's figures (layers and heads numbered from 1, as
+  "Layer 10, Head 5"), as Figure objects that show themselves inline and save to .png/.svg.
+Errors in what is given are ValueErrors; attnviz.Error (a ValueError) carries the CLI's message.
+"""
+from ._core import Error
+from .bertviz import head_view, model_view
+
+__all__ = ["Error", "head_view", "model_view"]
