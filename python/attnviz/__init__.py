@@ -11,3 +11,6 @@ from ._core import Error
 from .bertviz import head_view, model_view
 
 __all__ = ["Error", "head_view", "model_view"]
+from .model import Model, ModelAttention, ModelServerDied
+
+__all__ += ["Model", "ModelAttention", "ModelServerDied"]
