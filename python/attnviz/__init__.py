@@ -13,3 +13,6 @@ from .figures import Figure, HeadTable, attention, compare, grid, heads, heatmap
 
 __all__ = ["Error", "Figure", "HeadTable", "attention", "compare", "grid", "head_view", "heads", "heatmap", "mean",
            "model_view", "rollout", "words"]
+from .model import Model, ModelAttention, ModelServerDied
+
+__all__ += ["Model", "ModelAttention", "ModelServerDied"]

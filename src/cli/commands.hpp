@@ -13,5 +13,6 @@ void add_batch_command(CLI::App& app);
 void add_html_command(CLI::App& app);
 void add_heads_command(CLI::App& app);   // heads_command.cpp
 void add_render_command(CLI::App& app);  // saved attentions, no model
+void add_serve_command(CLI::App& app);   // a model kept loaded, requests on stdin (attnviz.Model)
 
 }  // namespace attnviz::cli

@@ -49,6 +49,7 @@ int run(int argc, char** argv) {
   attnviz::cli::add_tokenize_command(app);
   attnviz::cli::add_dump_command(app);
   attnviz::cli::add_render_command(app);
+  attnviz::cli::add_serve_command(app);
   if (argc == 1) {
     std::cout << app.help();
     return 0;

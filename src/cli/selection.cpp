@@ -16,15 +16,19 @@ int index_of(const std::string& text, int count, const std::string& what,
       std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
   const std::string range = model + " has " + what + "s 1-" + std::to_string(count);
   if (!digits) throw Error("--" + what + " '" + text + "' is not a number; " + range);
-  const int number = std::stoi(text);
-  if (number < 1 || number > count) {
-    throw Error(what + " " + text + " of " + std::to_string(count) + " does not exist: " + range +
-                " (numbered from 1, as in \"Layer 10, Head 5\")");
-  }
-  return number - 1;
+  return checked_index(std::stoi(text), count, what, model);
 }
 
 }  // namespace
+
+int checked_index(long long number, int count, const std::string& what, const std::string& model) {
+  if (number < 1 || number > count) {
+    throw Error(what + " " + std::to_string(number) + " of " + std::to_string(count) +
+                " does not exist: " + model + " has " + what + "s 1-" + std::to_string(count) +
+                " (numbered from 1, as in \"Layer 10, Head 5\")");
+  }
+  return static_cast<int>(number - 1);
+}
 
 std::string layer_title(int layer) {
   return "Layer " + std::to_string(one_based(layer));

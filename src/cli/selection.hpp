@@ -23,6 +23,10 @@ struct Selection {
 Selection parse_selection(const std::string& layer, const std::string& head, const ModelInfo& info,
                           const std::string& model_name);
 
+// A 1-based layer or head number (`what`: "layer" or "head") of a model with `count` of them, as
+// an index; out of range is an error naming the range ("bert has layers 1-12").
+int checked_index(long long number, int count, const std::string& what, const std::string& model);
+
 // The number a person reads for a 0-based layer or head index: 10 for index 9.
 inline int one_based(int index) {
   return index + 1;
