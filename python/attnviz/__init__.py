@@ -10,9 +10,7 @@ Errors in what is given are ValueErrors; attnviz.Error (a ValueError) carries th
 from ._core import Error
 from .bertviz import head_view, model_view
 from .figures import Figure, HeadTable, attention, compare, grid, heads, heatmap, mean, rollout, words
-
-__all__ = ["Error", "Figure", "HeadTable", "attention", "compare", "grid", "head_view", "heads", "heatmap", "mean",
-           "model_view", "rollout", "words"]
 from .model import Model, ModelAttention, ModelServerDied
 
-__all__ += ["Model", "ModelAttention", "ModelServerDied"]
+__all__ = ["Error", "Figure", "HeadTable", "Model", "ModelAttention", "ModelServerDied", "attention", "compare",
+           "grid", "head_view", "heads", "heatmap", "mean", "model_view", "rollout", "words"]

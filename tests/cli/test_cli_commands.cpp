@@ -73,8 +73,9 @@ TEST_F(Cli, AliasFindsTheModelsFolderSetUpMade) {
   unsetenv("HF_HUB_OFFLINE");
   unsetenv("HF_HUB_CACHE");
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("HuggingFaceTB/SmolLM2-135M-Instruct' is not in the Hugging Face cache"),
-            std::string::npos)
+  EXPECT_NE(
+      missing.err.find("HuggingFaceTB/SmolLM2-135M-Instruct' is not in the Hugging Face cache"),
+      std::string::npos)
       << missing.err;
   ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
   ASSERT_EQ(expected.exit_code, 0) << expected.err;

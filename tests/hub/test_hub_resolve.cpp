@@ -101,8 +101,9 @@ TEST_F(HubResolve, TheCommittedAliasesFileIsValid) {
   EXPECT_EQ(alias_targets("gpt2", committed).front(), "openai-community/gpt2");
   EXPECT_EQ(alias_targets("smollm2", committed).front(), "HuggingFaceTB/SmolLM2-135M-Instruct");
   // What scripts/make_smollm2_dir.sh makes, found before the Hub.
-  EXPECT_EQ(alias_folders("smollm2", committed),
-            std::vector<fs::path>{committed.aliases_file.parent_path() / "./smollm2-135m-instruct"});
+  EXPECT_EQ(
+      alias_folders("smollm2", committed),
+      std::vector<fs::path>{committed.aliases_file.parent_path() / "./smollm2-135m-instruct"});
 }
 
 TEST_F(HubResolve, AliasFolderComesFirstThenItsHubIds) {
