@@ -220,7 +220,7 @@ TEST(HtmlView, RejectsInconsistentInput) {
   const Attention good = synthetic_attention({2, 2, 4, 4, true, false, 1});
   Attention a = good;
   a.weights.pop_back();
-  expect_error(a, "expected layers*heads*n*n = 64");
+  expect_error(a, "expected layers*heads*queries*keys = 64");
   a = good;
   a.tokens.pop_back();
   expect_error(a, "3 token strings for n = 4");
