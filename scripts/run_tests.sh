@@ -7,6 +7,6 @@ if [ -x "$root/.venv-test/bin/python" ]; then export ATTNVIZ_PYTHON="$root/.venv
 status=0
 ctest --test-dir "$build" --output-on-failure -j 2 || status=$?
 # The Python package's tests (tests/python), against the attnviz that scripts/setup.sh installed into .venv-test.
-ATTNVIZ_CLI="$build/attnviz" "$root/.venv-test/bin/python" -m pytest -q -p no:cacheprovider "$root/tests/python" ||
+ATTNVIZ_CLI="$build/attnviz" ATTNVIZ_BINARY="$build/attnviz" "$root/.venv-test/bin/python" -m pytest -q -p no:cacheprovider "$root/tests/python" ||
   status=$?
 exit "$status"
