@@ -159,7 +159,9 @@ std::pair<at::Tensor, at::Tensor> Rotary::tables(std::int64_t n, const at::Devic
 
 at::Tensor Rotary::apply(const at::Tensor& x,
                          const std::pair<at::Tensor, at::Tensor>& tables) const {
-  const auto& [cos, sin] = tables;
+  // Named references, not structured bindings: C++17 lambdas cannot capture those (clang refuses).
+  const at::Tensor& cos = tables.first;
+  const at::Tensor& sin = tables.second;
   const auto rotate = [&](const at::Tensor& part) {
     return part * cos + (interleaved ? rotate_every_two(part) : rotate_half(part)) * sin;
   };
