@@ -1,6 +1,7 @@
 // Starts Debian's chromium for the HTML view's tests and benchmark: headless, offline, a fresh profile,
 // and every request that is not file:, data: or blob: recorded and refused, except those that serve() maps to a
-// local file (bench/web hands bertviz its CDN scripts that way).
+// local file (bench/web hands bertviz its CDN scripts that way), and those to `origin` (a local server, such as the
+// JupyterLab tests/notebook starts), which pass.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,17 @@ export async function load_playwright() {
   }
 }
 
-export async function launch({ serve = () => undefined } = {}) {
+// pngjs, from next to tests/web (for screenshots read by scripts outside it, such as tests/notebook's).
+export async function load_pngjs() {
+  try {
+    return (await import('pngjs')).PNG;
+  } catch {
+    console.error('pngjs is not installed next to tests/web: run scripts/setup_browser_tests.sh');
+    process.exit(1);
+  }
+}
+
+export async function launch({ serve = () => undefined, origin = undefined } = {}) {
   const { chromium } = await load_playwright();
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'attnviz-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -27,22 +38,23 @@ export async function launch({ serve = () => undefined } = {}) {
       '--no-first-run', '--font-render-hinting=none'],
     viewport: VIEWPORT,
     deviceScaleFactor: 1,
-    offline: true,
+    offline: origin === undefined,
     colorScheme: 'light',
     reducedMotion: 'reduce',
   });
   const refused = [];
+  const local = (url) => /^(file|data|blob):/.test(url) || (origin !== undefined && url.startsWith(`${origin}/`));
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (/^(file|data|blob):/.test(url)) return route.continue();
-    const local = serve(url);
-    if (local) return route.fulfill({ path: local, contentType: 'application/javascript' });
+    if (local(url)) return route.continue();
+    const file = serve(url);
+    if (file) return route.fulfill({ path: file, contentType: 'application/javascript' });
     refused.push(url);
     return route.abort();
   });
   context.on('request', (req) => {
     const url = req.url();
-    if (!/^(file|data|blob):/.test(url) && !serve(url) && !refused.includes(url)) refused.push(url);
+    if (!local(url) && !serve(url) && !refused.includes(url)) refused.push(url);
   });
   const close = async () => {
     await context.close();
