@@ -45,7 +45,10 @@ class Figure:
 
 
 def attention(attention, tokens, *, special=None, causal=None, model="", check=True):
-    """The attention, checked as `attnviz render` checks a file (shape, tokens, finite, rows summing to 1)."""
+    """The attention, checked as `attnviz render` checks a file (shape, tokens, finite, rows summing to 1).
+    An attention this returned (it holds its tokens) is taken as it is: ModelAttention's figures pass theirs."""
+    if isinstance(attention, _core.Attention):
+        return attention
     if tokens is None:
         raise ValueError("tokens are required: the n token strings of the attention")
     array, dtype = as_array(attention)
@@ -174,10 +177,7 @@ def heads(attention_, tokens=None, *, sentence_b_start=None, special=None, model
     layer and head from 1) and the atlas figure. prefix_matching needs the model's repeated random tokens,
     so it is NaN here; cross_segment needs sentence_b_start. special: which tokens are template tokens
     (default: those that look like [CLS], <s>)."""
-    if tokens is None:
-        raise ValueError("tokens are required: the n token strings of the attention")
-    array, dtype = as_array(attention_)
-    held = checked(array, dtype, list(tokens), special=special, model=model or "attention", check=check)
+    held = attention(attention_, tokens, special=special, model=model, check=check)
     type_ids = [] if not sentence_b_start else [0 if i < sentence_b_start else 1 for i in range(held.n)]
     names, rows, atlas = _core.heads(held, type_ids, model or "attention")
     return HeadTable(names, rows, atlas)

@@ -38,6 +38,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
+from . import figures
 from ._core import Error
 
 
@@ -136,6 +137,47 @@ class ModelAttention:
         what bertviz's (and attnviz's) head_view and model_view take."""
         return tuple(self.attentions[i][None] for i in range(self.attentions.shape[0]))
 
+    # -- figures: attnviz.heatmap & co. (python/attnviz/figures.py) of this attention -----------
+    def heatmap(self, layer: Union[int, str] = 1, head: Union[int, str] = 1, **options: Any):
+        """One head as a heatmap (``head="mean"``: the layer's mean), as ``attnviz.heatmap``."""
+        return figures.heatmap(self._held(), None, layer, head, **self._options(options))
+
+    def mean(self, layer: Union[int, str] = 1, **options: Any):
+        """The mean of a layer's heads as a heatmap, as ``attnviz.mean``."""
+        return figures.mean(self._held(), None, layer, **self._options(options))
+
+    def grid(self, layer: Union[int, str] = 1, head: Union[int, str] = "all", **options: Any):
+        """A layer's heads (or with ``layer="all"`` every layer), as ``attnviz.grid``."""
+        return figures.grid(self._held(), None, layer, head, **self._options(options))
+
+    def rollout(self, layer: Union[int, str] = "all", **options: Any):
+        """Attention rollout through ``layer`` (default: the last), as ``attnviz.rollout``."""
+        return figures.rollout(self._held(), None, layer, **self._options(options))
+
+    def words(self, layer: Union[int, str] = 1, head: Union[int, str] = 1, **options: Any):
+        """The heatmap at word level (word pieces merged), as ``attnviz.words``."""
+        return figures.words(self._held(), None, layer, head, **self._options(options))
+
+    def head_measures(self, **options: Any):
+        """The head measures and roles of ``attnviz heads`` with the atlas, as ``attnviz.heads``."""
+        return figures.heads(self._held(), None, sentence_b_start=self.tokens.sentence_b_start,
+                             **self._options(options))
+
+    def _options(self, options: dict) -> dict:
+        options.setdefault("model", self.model)
+        return options
+
+    def _held(self):
+        """The attention as the figures take it: display tokens, template tokens and causality of the model's."""
+        every = (self.layers == list(range(1, len(self.layers) + 1))
+                 and self.heads == list(range(1, len(self.heads) + 1)))
+        if not every:
+            raise Error(f"this attention holds layers {_ranges(self.layers)} and heads {_ranges(self.heads)} "
+                        f"of {self.model}; its figures number layers and heads as the model does, so "
+                        "ask attention() without layers= and heads= (or for layers and heads from 1 on)")
+        return figures.attention(self.attentions, self.tokens.display, special=self.tokens.special,
+                                 causal=self.causal, model=self.model)
+
     def _index(self, numbers: list, number: int, what: str) -> int:
         try:
             return numbers.index(number)
@@ -150,7 +192,7 @@ class ModelAttention:
 
 
 def _ranges(numbers: Sequence[int]) -> str:
-    if list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
+    if len(numbers) > 1 and list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
         return f"{numbers[0]}-{numbers[-1]}"
     return ", ".join(str(n) for n in numbers)
 
@@ -428,6 +470,46 @@ class Model:
                               layers=header["layer_numbers"], heads=header["head_numbers"],
                               causal=bool(header["causal"]), queries=arrays.get("queries"),
                               keys=arrays.get("keys"), warnings=header.get("warnings", []))
+
+    # -- figures: the same as ModelAttention's, of one text ---------------------------------------
+    def heatmap(self, text: str, layer: Union[int, str] = 1, head: Union[int, str] = 1, *,
+                pair: Optional[str] = None, **options: Any):
+        """``text``'s heatmap of one head (``head="mean"``: the layer's mean), as ``attnviz.heatmap``:
+        ``bert.heatmap("The cat sat.", 10, 5)`` is Layer 10, Head 5."""
+        return self.attention(text, pair).heatmap(layer, head, **options)
+
+    def mean(self, text: str, layer: Union[int, str] = 1, *, pair: Optional[str] = None, **options: Any):
+        """``text``'s mean of a layer's heads, as ``attnviz.mean``."""
+        return self.attention(text, pair).mean(layer, **options)
+
+    def grid(self, text: str, layer: Union[int, str] = 1, head: Union[int, str] = "all", *,
+             pair: Optional[str] = None, **options: Any):
+        """``text``'s small multiples: a layer's heads, or every layer (``layer="all"``), as ``attnviz.grid``."""
+        return self.attention(text, pair).grid(layer, head, **options)
+
+    def rollout(self, text: str, layer: Union[int, str] = "all", *, pair: Optional[str] = None,
+                **options: Any):
+        """``text``'s attention rollout through ``layer`` (default: the last), as ``attnviz.rollout``."""
+        return self.attention(text, pair).rollout(layer, **options)
+
+    def words(self, text: str, layer: Union[int, str] = 1, head: Union[int, str] = 1, *,
+              pair: Optional[str] = None, **options: Any):
+        """``text``'s heatmap at word level, as ``attnviz.words``."""
+        return self.attention(text, pair).words(layer, head, **options)
+
+    def head_measures(self, text: str, *, pair: Optional[str] = None, **options: Any):
+        """The head measures and roles on ``text`` (a table and the atlas), as ``attnviz.heads``."""
+        return self.attention(text, pair).head_measures(**options)
+
+    def compare(self, text_a: str, text_b: str, layer: Union[int, str] = 1, head: Union[int, str] = 1,
+                **options: Any):
+        """A, B and A - B of one head (or ``head="mean"``) for two texts, aligned by token, as
+        ``attnviz.compare``: e.g. the Winograd pair "...too tired." / "...too wide."."""
+        a, b = self.attention(text_a), self.attention(text_b)
+        options.setdefault("title_a", text_a)
+        options.setdefault("title_b", text_b)
+        options.setdefault("model", a.model)
+        return figures.compare(a._held(), None, b._held(), None, layer, head, **options)
 
     # -- views ------------------------------------------------------------------------------
     def head_view(self, text: str, pair: Optional[str] = None, **options: Any):

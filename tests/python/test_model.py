@@ -229,3 +229,55 @@ def test_real_pretrained_minilm():
         out = minilm.attention(TIRED)
     assert out.tokens.ids == ids
     np.testing.assert_allclose(out.attentions, expected, atol=1e-5, rtol=0)
+
+
+def test_figures_are_the_clis_of_its_dump(bert, tmp_path):
+    """Model's figures (and its attention's) are what `attnviz render` draws of `attnviz dump`'s file."""
+    binary = str(attnviz.model.find_binary())
+    subprocess.run([binary, "dump", "--model", str(BERT), TIRED, "-o", "a.npy"], check=True, capture_output=True,
+                   cwd=tmp_path)
+    subprocess.run([binary, "dump", "--model", str(BERT), WIDE, "-o", "b.npy"], check=True, capture_output=True,
+                   cwd=tmp_path)
+
+    def render(*args):
+        subprocess.run([binary, "render", *map(str, args), "-o", "cli.png"], check=True, capture_output=True,
+                       cwd=tmp_path)
+        return (tmp_path / "cli.png").read_bytes()
+
+    out = bert.attention(TIRED)
+    cases = [
+        (bert.heatmap(TIRED, 3, 2), ["a.npy", "--layer", 3, "--head", 2]),
+        (bert.heatmap(TIRED, 1, "mean", cmap="magma", values="always", focus="animal"),
+         ["a.npy", "--layer", 1, "--head", "mean", "--cmap", "magma", "--values", "always", "--focus", "animal"]),
+        (out.mean(2), ["a.npy", "--layer", 2, "--head", "mean"]),
+        (bert.mean(TIRED, 2), ["a.npy", "--layer", 2, "--head", "mean"]),
+        (bert.grid(TIRED, 1), ["a.npy", "--layer", 1, "--head", "all"]),
+        (out.grid("all", "mean"), ["a.npy", "--layer", "all", "--head", "mean"]),
+        (bert.rollout(TIRED, 2), ["a.npy", "--rollout", "--layer", 2]),
+        (bert.words(TIRED, 3, 2), ["a.npy", "--words", "--layer", 3, "--head", 2]),
+        (bert.compare(TIRED, WIDE, 2, "mean", title_a="A: a.npy", title_b="B: b.npy"),
+         ["a.npy", "--compare", "b.npy", "--layer", 2, "--head", "mean"]),
+    ]
+    for figure, args in cases:
+        assert figure.png() == render(*args), args
+
+
+def test_head_measures_are_those_of_its_dump(bert, tmp_path):
+    binary = str(attnviz.model.find_binary())
+    subprocess.run([binary, "dump", "--model", str(BERT), TIRED, "-o", "a.npy"], check=True, capture_output=True,
+                   cwd=tmp_path)
+    meta = json.loads((tmp_path / "a.json").read_text())
+    expected = attnviz.heads(np.load(tmp_path / "a.npy"), meta["display"], special=meta["special"],
+                             model=meta["model"])
+    table = bert.head_measures(TIRED)
+    assert len(table.rows) == 3 * 4 and [(r["layer"], r["head"]) for r in table.rows][:2] == [(1, 1), (1, 2)]
+    assert json.dumps(table.rows) == json.dumps(expected.rows)  # NaN (prefix matching) equal as text
+    assert table.atlas.png() == expected.atlas.png()
+
+
+def test_figures_of_a_part_of_the_model_are_refused(bert):
+    out = bert.attention(TIRED, layers=[2], heads=[1, 3])
+    with pytest.raises(attnviz.Error, match="holds layers 2 and heads 1, 3 of .*without layers= and heads="):
+        out.heatmap(2, 3)
+    first = bert.attention(TIRED, layers=[1, 2])  # layers from 1 on keep their numbers
+    assert first.heatmap(2, 3).png() == bert.heatmap(TIRED, 2, 3).png()
