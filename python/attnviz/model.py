@@ -506,8 +506,8 @@ class Model:
         """A, B and A - B of one head (or ``head="mean"``) for two texts, aligned by token, as
         ``attnviz.compare``: e.g. the Winograd pair "...too tired." / "...too wide."."""
         a, b = self.attention(text_a), self.attention(text_b)
-        options.setdefault("title_a", text_a)
-        options.setdefault("title_b", text_b)
+        options.setdefault("title_a", f"A: {text_a}")  # as `attnviz render --compare` titles two dumps
+        options.setdefault("title_b", f"B: {text_b}")
         options.setdefault("model", a.model)
         return figures.compare(a._held(), None, b._held(), None, layer, head, **options)
 
