@@ -2,9 +2,10 @@
 // BERT-base-sized attentions (12 layers x 12 heads) at 16, 128 and 512 tokens. For each: the output's size and
 // the time from the Python call to the first drawn frame in headless chromium (call time, measured in Python,
 // plus the time from opening the output to its first drawn frame).
-//   node bench/notebook/bench.mjs --make-view BUILD/tests/web/make_view --python VENV/bin/python [--work DIR]
-//        [--cases 16,128,512] [--runs 3]
-// Needs: attnviz (pip install .), bertviz==1.4.1 and torch in that Python; chromium + tests/web's node packages
+//   node bench/notebook/bench.mjs --python VENV/bin/python [--work DIR] [--cases 16,128,512] [--runs 3]
+// The attention is make_outputs.py's synthetic one (seeded softmax heads of three kinds).
+// Needs: attnviz (pip install .), bertviz==1.4.1 and torch in that Python (scripts/setup_bench_notebook.sh makes
+// .venv-nb with them); chromium + tests/web's node packages
 // (scripts/setup_browser_tests.sh); `npm ci` in bench/web: bertviz's output loads require.js (which loads d3 and
 // jQuery) from cdnjs, which is served here from bench/web/node_modules by request interception (offline, no CDN
 // latency: bertviz's figures are a lower bound). attnviz's output makes no request at all.
@@ -19,11 +20,12 @@ import { launch } from '../../tests/web/browser.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const make_view = opt('--make-view');
 const python = opt('--python', 'python3');
 const work = opt('--work', '/tmp/attnviz-bench-notebook');
 const cases = opt('--cases', '16,128,512').split(',').map(Number);
 const runs = Number(opt('--runs', '3'));
+// An output that has not drawn after this long is given as "> limit" (bertviz's at 512 tokens is GBs of JSON).
+const limit_ms = 1000 * Number(opt('--timeout', '120'));
 fs.mkdirSync(work, { recursive: true });
 
 const CDN = {
@@ -45,18 +47,23 @@ function run(cmd, argv) {
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// Milliseconds from opening the output to its first drawn frame.
+// Milliseconds from opening the output to its first drawn frame; Infinity when it has not drawn after limit_ms.
 async function open_to_draw(context, file, tool) {
   const page = await context.newPage();
   const t0 = Date.now();
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'commit', timeout: 300000 });
-  if (tool === 'bertviz') {
-    await page.waitForFunction(() => document.querySelectorAll('svg line, svg rect').length > 0, null,
-      { timeout: 300000, polling: 5 });
-  } else {
-    const frame = await (await page.waitForSelector('iframe', { timeout: 300000 })).contentFrame();
-    await frame.waitForFunction(() => document.body && document.body.dataset.ready === '1', null,
-      { timeout: 300000, polling: 5 });
+  const options = { timeout: limit_ms, polling: 5 };
+  try {
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'commit', timeout: limit_ms });
+    if (tool === 'bertviz') {
+      await page.waitForFunction(() => document.querySelectorAll('svg line, svg rect').length > 0, null, options);
+    } else {
+      const frame = await (await page.waitForSelector('iframe', { timeout: limit_ms })).contentFrame();
+      await frame.waitForFunction(() => document.body && document.body.dataset.ready === '1', null, options);
+    }
+  } catch (e) {
+    if (e.name !== 'TimeoutError') throw e;
+    await page.close().catch(() => undefined);
+    return Infinity;
   }
   const ms = Date.now() - t0;
   await page.close();
@@ -66,19 +73,18 @@ async function open_to_draw(context, file, tool) {
 const { context, refused, close } = await launch({ serve });
 const rows = [];
 for (const n of cases) {
-  const bin = path.join(work, `attention_${n}.f32`);
-  run(make_view, [path.join(work, `make_view_${n}.html`), '--layers', '12', '--heads', '12', '--n', String(n),
-    '--seed', '3', '--dump-bin', bin]);
   const calls = {};
   for (let r = 0; r < runs; r++) {
-    for (const line of run(python, [path.join(HERE, 'make_outputs.py'), bin, '12', '12', String(n), work])
+    for (const line of run(python, [path.join(HERE, 'make_outputs.py'), '12', '12', String(n), work])
       .trim().split('\n')) {
       const o = JSON.parse(line);
       (calls[`${o.tool}_${o.view}`] ??= []).push(o);
     }
     for (const key of Object.keys(calls)) {
       const file = path.join(work, `${key}_${n}.html`);
-      calls[key][calls[key].length - 1].open_ms = await open_to_draw(context, file, key.split('_')[0]);
+      const ms = await open_to_draw(context, file, key.split('_')[0]);
+      calls[key][calls[key].length - 1].open_ms = ms;
+      console.error(`${key} ${n} tokens, run ${r + 1}: open to first draw ${ms} ms`);
     }
   }
   for (const [key, list] of Object.entries(calls)) {
@@ -97,7 +103,8 @@ for (const n of cases) {
   for (const view of ['head_view', 'model_view']) {
     const a = rows.find((r) => r.n === n && r.view === view && r.tool === 'attnviz');
     const b = rows.find((r) => r.n === n && r.view === view && r.tool === 'bertviz');
-    const t = (r) => `${r.call_ms.toFixed(0)} + ${r.open_ms.toFixed(0)} = ${r.first_draw_ms.toFixed(0)}`;
+    const ms = (x) => (Number.isFinite(x) ? x.toFixed(0) : `> ${limit_ms}`);
+    const t = (r) => `${ms(r.call_ms)} + ${ms(r.open_ms)} = ${ms(r.first_draw_ms)}`;
     console.log(`| ${n} | ${view} | ${a.bytes.toLocaleString('en')} | ${b.bytes.toLocaleString('en')} | ` +
       `${(b.bytes / a.bytes).toFixed(1)}x | ${t(a)} | ${t(b)} |`);
   }

@@ -1,10 +1,11 @@
 """Writes the notebook outputs of attnviz's and bertviz 1.4.1's head_view and model_view for the same attentions,
 timing each call (html_action='return', as a notebook cell would make it).
 
-usage: make_outputs.py WEIGHTS.f32 LAYERS HEADS N OUT_DIR
-WEIGHTS.f32 is tests/web/make_view --dump-bin's synthetic attention (float32 [layers][heads][n][n], tokens in
-WEIGHTS.f32.tokens.json), handed to both as transformers gives attentions: a tuple of [1, heads, n, n] torch
-tensors. Prints one JSON line per output: tool, view, n, call_ms, bytes (of the output's markup).
+usage: make_outputs.py LAYERS HEADS N OUT_DIR
+The attention is synthetic and seeded: per head softmax(q.k / 4) of random 16-dimensional queries and keys, with
+heads of three kinds as real models have (a sink on token 0, the previous or next token, diffuse), handed to both
+as transformers gives attentions: a tuple of [1, heads, n, n] float32 torch tensors. Prints one JSON line per
+output: tool, view, n, call_ms, bytes (of the output's markup).
 """
 import json
 import sys
@@ -15,11 +16,31 @@ import numpy as np
 import torch
 
 
+WORDS = ["the", "animal", "didn't", "cross", "street", "because", "it", "was", "too", "tired", "wide", "cat"]
+
+
+def synthetic(layers, heads, n, seed=3):
+    rng = np.random.default_rng(seed)
+    logits = np.einsum("lhqd,lhkd->lhqk", rng.normal(size=(layers, heads, n, 16)),
+                       rng.normal(size=(layers, heads, n, 16))) / 4
+    rows = np.arange(n)
+    for layer in range(layers):
+        for head in range(heads):
+            kind = (layer + head) % 3
+            if kind == 0:
+                logits[layer, head, :, 0] += 4
+            elif kind == 1:
+                logits[layer, head, rows, np.clip(rows + (1 if head % 2 else -1), 0, n - 1)] += 4
+    weights = np.exp(logits - logits.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    tokens = ["[CLS]"] + [WORDS[i % len(WORDS)] for i in range(n - 2)] + ["[SEP]"]
+    return weights.astype(np.float32), tokens
+
+
 def main():
-    weights, layers, heads, n, out_dir = sys.argv[1], *map(int, sys.argv[2:5]), Path(sys.argv[5])
-    tokens = json.loads(Path(weights + ".tokens.json").read_text())
-    flat = np.fromfile(weights, dtype="<f4").reshape(layers, 1, heads, n, n)
-    attention = tuple(torch.from_numpy(flat[layer]) for layer in range(layers))
+    layers, heads, n, out_dir = *map(int, sys.argv[1:4]), Path(sys.argv[4])
+    weights, tokens = synthetic(layers, heads, n)
+    attention = tuple(torch.from_numpy(weights[layer][None]) for layer in range(layers))
     out_dir.mkdir(parents=True, exist_ok=True)
     import attnviz
     import bertviz
