@@ -2,6 +2,13 @@
 """attnviz's tokenizers vs Hugging Face's Rust tokenizers, tokens per second, same text, one run.
 
 Usage: compare.py BENCH_BINARY [SHARED_TOKENIZERS_DIR] [--mb 4]
+       compare.py --load ATTNVIZ_BINARY [SHARED_TOKENIZERS_DIR] [--runs 9]
+
+--load times loading instead, cold, whole process, every file of SHARED_TOKENIZERS_DIR: `attnviz tokenize
+--model DIR TEXT --json` against a fresh Python that imports `tokenizers`, runs Tokenizer.from_file and encodes
+TEXT (the ids must be the same). Each run is a new process (the files are in the page cache after the first);
+the two sides take turns, and the table gives the median wall time and the median CPU time (user + system) of
+the processes, and HF's from_file alone as timed inside its process.
 
 The tokenizers: the seven shared real files, then the HF-made Unigram and WordLevel files of
 tests/data/tokenize/hf_made (a gzipped one unpacked into /tmp first).
@@ -16,8 +23,11 @@ import argparse
 import ast
 import gzip
 import hashlib
+import importlib.metadata
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -97,12 +107,71 @@ def hf_rates(path, paragraphs, repeats=3):
     return tokens, tokens / best_loop, tokens / best_batch
 
 
+LOAD_TEXT = "The animal didn't cross the street because it was too tired."
+HF_LOAD = """import json, sys, time
+from tokenizers import Tokenizer
+start = time.perf_counter()
+tokenizer = Tokenizer.from_file(sys.argv[1])
+loaded = time.perf_counter() - start
+print(json.dumps({"from_file": loaded, "ids": tokenizer.encode(sys.argv[2]).ids}))
+"""
+
+
+def run_process(command):
+    """(stdout, wall seconds, CPU seconds: user + system) of one fresh process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.communicate()
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - run_process.cpu_so_far
+    run_process.cpu_so_far = usage.ru_utime + usage.ru_stime
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed: {err.decode(errors='replace')}")
+    return out.decode(), wall, cpu
+
+
+run_process.cpu_so_far = 0.0
+
+
+def load_table(attnviz, shared, runs):
+    median = statistics.median
+    print(f"cold load, whole process, {runs} runs each (median): `attnviz tokenize --model DIR TEXT --json` vs "
+          f"`{sys.executable} -c <from_file + encode>`, tokenizers {importlib.metadata.version('tokenizers')}")
+    print(f"{'tokenizer':<20}{'MB':>6}{'attnviz wall':>14}{'attnviz CPU':>13}{'HF wall':>10}{'HF CPU':>9}"
+          f"{'HF from_file':>14}{'wall ratio':>12}")
+    for folder in sorted(p for p in Path(shared).iterdir() if (p / "tokenizer.json").exists()):
+        ours, theirs, from_file = [], [], []
+        for _ in range(runs):
+            out, wall, cpu = run_process([attnviz, "tokenize", "--model", str(folder), LOAD_TEXT, "--json"])
+            ours.append((wall, cpu))
+            our_ids = json.loads(out)["ids"]
+            out, wall, cpu = run_process([sys.executable, "-c", HF_LOAD, str(folder / "tokenizer.json"), LOAD_TEXT])
+            theirs.append((wall, cpu))
+            hf = json.loads(out)
+            from_file.append(hf["from_file"])
+            if hf["ids"] != our_ids:
+                sys.exit(f"{folder.name}: attnviz ids {our_ids} != HF ids {hf['ids']}")
+        mb = (folder / "tokenizer.json").stat().st_size / 1e6
+        ms = lambda values: f"{1000 * median(values):.0f} ms"  # noqa: E731
+        print(f"{folder.name:<20}{mb:>6.1f}{ms([w for w, _ in ours]):>14}{ms([c for _, c in ours]):>13}"
+              f"{ms([w for w, _ in theirs]):>10}{ms([c for _, c in theirs]):>9}{ms(from_file):>14}"
+              f"{median([w for w, _ in theirs]) / median([w for w, _ in ours]):>11.1f}x")
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("bench")
+    parser.add_argument("bench", nargs="?")
     parser.add_argument("shared", nargs="?", default=str(REPO.parent / "shared" / "tokenizers"))
     parser.add_argument("--mb", type=float, default=4.0)
+    parser.add_argument("--load", metavar="ATTNVIZ_BINARY")
+    parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
+    if args.load:
+        # One positional is the shared folder then.
+        return load_table(args.load, args.bench or args.shared, args.runs)
+    if not args.bench:
+        parser.error("give BENCH_BINARY, or --load ATTNVIZ_BINARY")
     os.environ["RAYON_NUM_THREADS"] = "1"  # before tokenizers starts its thread pool
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
     paragraphs = build_text(args.mb)

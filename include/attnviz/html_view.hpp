@@ -22,7 +22,7 @@ struct HtmlInput {
 
 struct HtmlOptions {
   std::string title;       // page title and heading
-  std::string model_name;  // shown next to the title
+  std::string model_name;  // shown next to the heading; leave empty where the title names it
   // Store queries/keys for the neuron view when the Attention carries them. They cost about
   // layers * heads * n * head_dim * 2 bytes before compression.
   bool include_vectors = true;

@@ -68,7 +68,8 @@ PageInput page_input(const HtmlFlags& flags, Attention attention, const Encoding
   return input;
 }
 
-// The page's title: the model, and what --words and --rollout made of its attention.
+// The page's title and heading: the model, and what --words and --rollout made of its attention.
+// It names the model, so the page is given no model_name to show beside it a second time.
 std::string page_title(const HtmlFlags& flags, const std::string& model) {
   return "attnviz · " + model + (flags.words ? " · words (pieces merged)" : "") +
          (flags.rollout ? " · attention rollout" : "");
@@ -107,7 +108,6 @@ void run_html_from(const HtmlFlags& flags) {
   }
   HtmlOptions options;
   options.title = page_title(flags, files[0].model);
-  options.model_name = files[0].model;
   options.include_vectors = false;
   options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (n > kLongInput ? 6 : 8);
   write_output_file(flags.output, "HTML page", {html_view(inputs, options)});
@@ -157,7 +157,6 @@ void run_html(const HtmlFlags& flags) {
     inputs.push_back({&pages[1].attention, "B: " + *flags.compare, 0, flags.rollout});
   HtmlOptions options;
   options.title = page_title(flags, session.name);
-  options.model_name = session.name;
   options.include_vectors = vectors;
   const auto cells = static_cast<std::size_t>(attend.keep.everything() ? encodings[0].size()
                                                                        : pages[0].attention.n);

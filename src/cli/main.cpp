@@ -3,16 +3,20 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string>
 
 #include "attnviz/error.hpp"
 #include "commands.hpp"
 
+namespace attnviz::cli {
+extern const char* const kFamilyNames;  // the model table's model_types, read at configure time
+}
+
 namespace {
 
-constexpr const char* kDescription = R"(attnviz: see where a transformer's attention goes.
-
-Runs a BERT or GPT-2 checkpoint and draws the attention probabilities of its layers and heads.
-Layers and heads are numbered from 1, as in "Layer 10, Head 5" (transformers' attentions[9][0, 4]).
+// What the help says after the families: numbering, examples, where models come from.
+constexpr const char* kUsage =
+    R"(Layers and heads are numbered from 1, as in "Layer 10, Head 5" (transformers' attentions[9][0, 4]).
 
 Examples:
   attnviz --model bert --layer 10 --head 5 "The animal didn't cross the street because it was too tired."
@@ -29,17 +33,46 @@ Examples:
   attnviz dump --model bert "..." -o attention.npy
   attnviz render attention.npy --layer 10 --head 5 -o it.png   saved attentions, no model
 
-Models: bert (bert-base-uncased), gpt2, any Hugging Face id, a folder under models/, or a model
-directory (config.json, model.safetensors or pytorch_model.bin, tokenizer files). Names are looked up
+Models: an alias of models/aliases.json (bert, gpt2, smollm2, minilm, ...), any Hugging Face id, a
+folder under models/, or a model directory (config.json, model.safetensors or pytorch_model.bin, tokenizer files). Names are looked up
 in the Hugging Face cache (HF_HUB_CACHE, HF_HOME) and downloaded from HF_ENDPOINT when missing;
 HF_HUB_OFFLINE=1 never touches the network.)";
+
+// `text` with spaces turned into line breaks where a line would pass `width` columns.
+std::string wrapped(const std::string& text, std::size_t width) {
+  std::string out = text;
+  std::size_t line_start = 0;
+  std::size_t last_space = std::string::npos;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == ' ') last_space = i;
+    if (i - line_start >= width && last_space != std::string::npos) {
+      out[last_space] = '\n';
+      line_start = last_space + 1;
+      last_space = std::string::npos;
+    }
+  }
+  return out;
+}
+
+// The help's first screen: what attnviz runs, every family of the model table by name.
+std::string description() {
+  const std::string runs =
+      std::string(
+          "Runs a checkpoint of any family in its model table and draws the attention "
+          "probabilities of its layers and heads. Families (config.json's model_type): ") +
+      attnviz::cli::kFamilyNames +
+      ". What each covers: the README's table under \"Pointing it at a model\". Any other model "
+      "runs as a TorchScript export (scripts/export_torchscript.py).";
+  return "attnviz: see where a transformer's attention goes.\n\n" + wrapped(runs, 100) + "\n\n" +
+         kUsage;
+}
 
 // Exit status of a command line that could not be parsed (an unknown option, a value out of range).
 constexpr int kUsageError = 2;
 
 // The command line run; its exit status.
 int run(int argc, char** argv) {
-  CLI::App app(kDescription, "attnviz");
+  CLI::App app(description(), "attnviz");
   app.get_formatter()->column_width(34);
   app.require_subcommand(0, 1);
   attnviz::cli::add_view_options(app);

@@ -23,11 +23,17 @@ AddedVocabulary::AddedVocabulary(const std::vector<AddedToken>& tokens,
     const bool normalized = token.normalized && normalizer != nullptr;
     if (normalized) normalizer->normalize(text);
     if (text.chars.empty()) continue;
-    auto& list = patterns_[normalized][text.chars.front()];
-    list.push_back({text.chars, token.id, token.lstrip, token.rstrip, token.single_word});
-    std::stable_sort(list.begin(), list.end(), [](const Pattern& a, const Pattern& b) {
-      return a.text.size() > b.text.size();
-    });
+    patterns_[normalized][text.chars.front()].push_back(
+        {text.chars, token.id, token.lstrip, token.rstrip, token.single_word});
+  }
+  // Longest first, in the tokens' order among equal lengths. Sorted once: Gemma 3's 6,415 added
+  // tokens, thousands of them starting with '<', took seconds re-sorted after each one.
+  for (auto& by_first : patterns_) {
+    for (auto& [first, list] : by_first) {
+      std::stable_sort(list.begin(), list.end(), [](const Pattern& a, const Pattern& b) {
+        return a.text.size() > b.text.size();
+      });
+    }
   }
 }
 

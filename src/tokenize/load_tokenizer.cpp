@@ -12,6 +12,7 @@
 #include "json_id.hpp"
 #include "pipeline_tokenizer.hpp"
 #include "sentencepiece_tokenizer.hpp"
+#include "tokenizer_json.hpp"
 
 namespace attnviz {
 namespace {
@@ -19,6 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using tokenize::AddedToken;
+using tokenize::MergeList;
+using tokenize::ModelArrays;
 using tokenize::PipelineParts;
 using tokenize::Vocab;
 
@@ -27,18 +30,33 @@ std::string read_file(const fs::path& path) {
   if (!in)
     throw Error("cannot open tokenizer file " + path.string() +
                 ": check that it exists and is readable");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  // One read into a string of the file's size: a 33 MB tokenizer.json is not copied twice.
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0);
+  if (size < 0) {  // not a regular file
+    in.clear();
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+  }
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), size);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
 }
 
-json read_json(const fs::path& path) {
+json parse_json(const std::string& text, const fs::path& path) {
   try {
-    return json::parse(read_file(path));
+    return json::parse(text);
   } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw Error("tokenizer file " + path.string() + " is not valid JSON (" + e.what() +
                 "); the file is damaged: download it again");
   }
+}
+
+json read_json(const fs::path& path) {
+  return parse_json(read_file(path), path);
 }
 
 // Reading a field of the wrong type gives nlohmann's exception, and a part attnviz does not know
@@ -139,20 +157,29 @@ Vocab vocab_from_json_object(const json& object) {
   return vocab;
 }
 
-std::vector<std::pair<std::string, std::string>> merges_from_lines(const std::string& text,
-                                                                   const fs::path& path) {
-  std::vector<std::pair<std::string, std::string>> merges;
-  std::istringstream in(text);
-  std::string line;
+// A vocab.json: read straight from its text where it can be, else through nlohmann.
+Vocab vocab_from_file(const fs::path& path) {
+  const std::string text = read_file(path);
+  if (auto vocab = tokenize::read_vocab_json(text)) return std::move(*vocab);
+  const json object = parse_json(text, path);
+  return with_file_context(path, [&] { return vocab_from_json_object(object); });
+}
+
+// The merges of a merges.txt, as views into its text.
+MergeList merges_from_lines(std::string_view text, const fs::path& path) {
+  MergeList merges;
   std::size_t number = 0;
-  while (std::getline(in, line)) {
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t newline = std::min(text.find('\n', start), text.size());
+    std::string_view line = text.substr(start, newline - start);
+    start = newline + 1;
     ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || (number == 1 && line.rfind("#version", 0) == 0)) continue;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || (number == 1 && line.substr(0, 8) == "#version")) continue;
     const auto space = line.find(' ');
-    if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos) {
+    if (space == std::string_view::npos || line.find(' ', space + 1) != std::string_view::npos) {
       throw Error("merges file " + path.string() + ", line " + std::to_string(number) +
-                  ": expected two tokens separated by one space, got '" + line + "'");
+                  ": expected two tokens separated by one space, got '" + std::string(line) + "'");
     }
     merges.emplace_back(line.substr(0, space), line.substr(space + 1));
   }
@@ -202,10 +229,17 @@ double serde_json_double(double value) {
   return value < 0 ? -f : f;
 }
 
-std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
+// model.vocab as a Vocab: the one read with the text (tokenizer_json.hpp), else the document's.
+Vocab model_vocab(const json& model, ModelArrays& arrays) {
+  if (arrays.vocab) return std::move(*arrays.vocab);
+  return vocab_from_json_object(model.at("vocab"));
+}
+
+// `model` is the document's; `arrays` holds the parts of it that were read with the text.
+std::unique_ptr<tokenize::Model> model_from_json(const json& model, ModelArrays& arrays) {
   std::string type = model.value("type", "");
   if (type.empty()) {  // older tokenizer.json files leave the type out
-    type = model.contains("merges")                     ? "BPE"
+    type = arrays.merges || model.contains("merges")    ? "BPE"
            : model.contains("max_input_chars_per_word") ? "WordPiece"
                                                         : "";
   }
@@ -216,8 +250,7 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
         model.value("continuing_subword_prefix", options.continuing_subword_prefix);
     options.max_input_chars_per_word =
         model.value("max_input_chars_per_word", options.max_input_chars_per_word);
-    return std::make_unique<tokenize::WordPiece>(vocab_from_json_object(model.at("vocab")),
-                                                 options);
+    return std::make_unique<tokenize::WordPiece>(model_vocab(model, arrays), options);
   }
   if (type == "BPE") {
     if (model.contains("dropout") && !model["dropout"].is_null() &&
@@ -236,19 +269,26 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
     options.fuse_unk = model.value("fuse_unk", false);
     options.ignore_merges = model.value("ignore_merges", false);
     options.byte_fallback = model.value("byte_fallback", false);
-    std::vector<std::pair<std::string, std::string>> merges;
-    for (const auto& merge : model.at("merges")) {
-      if (merge.is_array()) {
-        merges.emplace_back(merge.at(0).get<std::string>(), merge.at(1).get<std::string>());
-        continue;
+    if (!arrays.merges) {
+      MergeList& merges = arrays.merges.emplace();
+      for (const auto& merge : model.at("merges")) {
+        const auto text = [&](const json& value) -> std::string_view {
+          if (!value.is_string())
+            throw Error("BPE merge " + merge.dump() + " is not \"a b\" or [\"a\", \"b\"]");
+          return value.get_ref<const std::string&>();
+        };
+        if (merge.is_array()) {
+          merges.emplace_back(text(merge.at(0)), text(merge.at(1)));
+          continue;
+        }
+        const std::string_view line = text(merge);
+        const auto space = line.find(' ');
+        if (space == std::string::npos)
+          throw Error("BPE merge '" + std::string(line) + "' has no space");
+        merges.emplace_back(line.substr(0, space), line.substr(space + 1));
       }
-      const std::string line = merge.get<std::string>();
-      const auto space = line.find(' ');
-      if (space == std::string::npos) throw Error("BPE merge '" + line + "' has no space");
-      merges.emplace_back(line.substr(0, space), line.substr(space + 1));
     }
-    return std::make_unique<tokenize::Bpe>(vocab_from_json_object(model.at("vocab")), merges,
-                                           options);
+    return std::make_unique<tokenize::Bpe>(model_vocab(model, arrays), *arrays.merges, options);
   }
   if (type == "Unigram") {
     std::vector<std::pair<std::string, double>> pieces;
@@ -266,16 +306,17 @@ std::unique_ptr<tokenize::Model> model_from_json(const json& model) {
     return std::make_unique<tokenize::Unigram>(pieces, options);
   }
   if (type == "WordLevel") {
-    return std::make_unique<tokenize::WordLevel>(vocab_from_json_object(model.at("vocab")),
+    return std::make_unique<tokenize::WordLevel>(model_vocab(model, arrays),
                                                  model.value("unk_token", std::string("<unk>")));
   }
   throw Error("model type '" + (type.empty() ? std::string("unknown") : type) +
               "' is not known to attnviz (known: WordPiece, BPE, Unigram, WordLevel)");
 }
 
-// A tokenizer.json document (read from `path`, or made from a GGUF file's metadata) with the
-// model directory's tokenizer_config.json (`config`, empty where there is none).
-std::unique_ptr<Tokenizer> load_tokenizer_document(json doc, const json& config,
+// A tokenizer.json document (read from `path`, or made from a GGUF file's metadata) and the parts
+// of its model read with its text (`arrays`), with the model directory's tokenizer_config.json
+// (`config`, empty where there is none).
+std::unique_ptr<Tokenizer> load_tokenizer_document(json doc, ModelArrays arrays, const json& config,
                                                    const fs::path& path) {
   return with_file_context(path, [&] {
     apply_bert_config(config, doc["normalizer"]);
@@ -283,7 +324,7 @@ std::unique_ptr<Tokenizer> load_tokenizer_document(json doc, const json& config,
     PipelineParts parts;
     parts.normalizer = tokenize::normalizer_from_json(doc["normalizer"]);
     parts.pre_tokenizer = tokenize::pre_tokenizer_from_json(doc["pre_tokenizer"]);
-    parts.model = model_from_json(doc.at("model"));
+    parts.model = model_from_json(doc.at("model"), arrays);
     parts.post_processor = tokenize::post_processor_from_json(doc["post_processor"]);
     parts.decoder = tokenize::decoder_from_json(doc["decoder"]);
     for (const auto& token : doc.value("added_tokens", json::array())) {
@@ -295,15 +336,22 @@ std::unique_ptr<Tokenizer> load_tokenizer_document(json doc, const json& config,
   });
 }
 
+// The big parts of the model are read straight from the text where they can be (a 9 MB file in
+// tens of milliseconds rather than hundreds); anything unusual is read by nlohmann alone.
 std::unique_ptr<Tokenizer> load_tokenizer_json(const fs::path& dir) {
   const fs::path path = dir / "tokenizer.json";
-  return load_tokenizer_document(read_json(path), read_config(dir), path);
+  const std::string text = read_file(path);
+  if (auto read = tokenize::read_tokenizer_json(text))
+    return load_tokenizer_document(std::move(read->document), std::move(read->arrays),
+                                   read_config(dir), path);
+  return load_tokenizer_document(parse_json(text, path), ModelArrays{}, read_config(dir), path);
 }
 
 // A GGUF file's own tokenizer (its tokenizer.ggml.* metadata as a tokenizer.json document).
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const fs::path& file) {
   const gguf::GgufFile gguf_file(file);
-  return load_tokenizer_document(gguf::tokenizer_json(gguf_file), json::object(), file);
+  return load_tokenizer_document(gguf::tokenizer_json(gguf_file), ModelArrays{}, json::object(),
+                                 file);
 }
 
 // The GGUF file whose tokenizer a model path stands for: a .gguf file, or the one .gguf file of a
@@ -378,9 +426,9 @@ std::unique_ptr<Tokenizer> load_wordpiece_files(const fs::path& dir) {
 std::unique_ptr<Tokenizer> load_bpe_files(const fs::path& dir, const fs::path& vocab_path,
                                           const fs::path& merges_path) {
   const json config = read_config(dir);
-  const json vocab_json = read_json(vocab_path);
-  Vocab vocab = with_file_context(vocab_path, [&] { return vocab_from_json_object(vocab_json); });
-  const auto merges = merges_from_lines(read_file(merges_path), merges_path);
+  Vocab vocab = vocab_from_file(vocab_path);
+  const std::string merges_text = read_file(merges_path);
+  const MergeList merges = merges_from_lines(merges_text, merges_path);
   return with_file_context(dir / "tokenizer_config.json", [&] {
     PipelineParts parts;
     parts.pre_tokenizer.splitter = tokenize::make_gpt2_pre_tokenizer();

@@ -79,18 +79,21 @@ struct BpeOptions {
   bool byte_fallback = false;
 };
 
+// BPE merges as pairs of token strings, in rank order; the strings they view must outlive the Bpe's
+// construction only.
+using MergeList = std::vector<std::pair<std::string_view, std::string_view>>;
+
 // Byte-pair encoding: merges applied lowest rank first (leftmost first among equal ranks), as HF's
 // word.rs does.
 class Bpe : public Model {
  public:
-  // merges: pairs of token strings, in rank order.
-  Bpe(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges,
-      BpeOptions options);
+  Bpe(Vocab vocab, const MergeList& merges, BpeOptions options);
   void tokenize(const Word& word, std::vector<Piece>& out) const override;
   std::optional<std::int32_t> unknown_id() const override { return unk_id_; }
 
  private:
   struct Merge {
+    std::uint64_t pair;  // pair_key of the two ids merged
     std::int32_t rank;
     std::int32_t new_id;
   };
@@ -99,8 +102,11 @@ class Bpe : public Model {
            static_cast<std::uint32_t>(b);
   }
   const Merge* find_merge(std::int32_t a, std::int32_t b) const {
-    const auto it = merges_.find(pair_key(a, b));
-    return it == merges_.end() ? nullptr : &it->second;
+    const std::uint64_t pair = pair_key(a, b);
+    const std::int32_t m = merge_table_.find(hash_mix(pair), [&](std::int32_t i) {
+      return merges_[static_cast<std::size_t>(i)].pair == pair;
+    });
+    return m < 0 ? nullptr : &merges_[static_cast<std::size_t>(m)];
   }
   struct Symbol {
     std::int32_t id;
@@ -115,7 +121,8 @@ class Bpe : public Model {
                      std::vector<Symbol>& symbols) const;
   void merge_word(const Word& word, std::vector<Piece>& out) const;
 
-  std::unordered_map<std::uint64_t, Merge> merges_;
+  std::vector<Merge> merges_;  // the first of each pair, in rank order
+  IndexTable merge_table_;     // pair -> index in merges_
   BpeOptions options_;
   std::optional<std::int32_t> unk_id_;
   std::vector<std::int32_t> byte_ids_;  // byte_fallback: the id of <0xNN> per byte, -1 if none

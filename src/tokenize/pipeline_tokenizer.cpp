@@ -179,8 +179,8 @@ std::vector<SequenceToken> PipelineTokenizer::encode_sequence(std::string_view t
   return out;
 }
 
-const std::string& PipelineTokenizer::token_of(std::int32_t id) const {
-  const std::string& added = added_vocab_.token(id);
+std::string_view PipelineTokenizer::token_of(std::int32_t id) const {
+  const std::string_view added = added_vocab_.token(id);
   return added.empty() ? parts_.model->vocab().token(id) : added;
 }
 
@@ -195,7 +195,7 @@ void PipelineTokenizer::trim_offsets(std::vector<SequenceToken>& tokens,
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     SequenceToken& t = tokens[i];
     std::u32string chars;
-    const std::string& token = t.text.empty() ? token_of(t.id) : t.text;
+    const std::string_view token = t.text.empty() ? token_of(t.id) : std::string_view(t.text);
     for (std::size_t pos = 0; pos < token.size();) chars.push_back(decode_utf8(token, pos));
     std::uint32_t leading = 0;
     while (leading < chars.size() && is_space_like(chars[leading])) ++leading;
@@ -218,7 +218,7 @@ void PipelineTokenizer::trim_offsets(std::vector<SequenceToken>& tokens,
 }
 
 std::function<std::string(std::int32_t)> PipelineTokenizer::token_fn() const {
-  return [this](std::int32_t id) { return token_of(id); };
+  return [this](std::int32_t id) { return std::string(token_of(id)); };
 }
 
 std::function<std::string(const std::string&, bool)> PipelineTokenizer::display_fn() const {
@@ -243,7 +243,7 @@ Encoding PipelineTokenizer::encode_pair(std::string_view first, std::string_view
 
 std::string PipelineTokenizer::id_to_token(std::int64_t id) const {
   if (id < 0 || id > INT32_MAX) return {};
-  return token_of(static_cast<std::int32_t>(id));
+  return std::string(token_of(static_cast<std::int32_t>(id)));
 }
 
 std::optional<std::int64_t> PipelineTokenizer::unknown_id() const {

@@ -44,7 +44,7 @@ class PipelineTokenizer : public Tokenizer {
   std::function<std::string(std::int32_t)> token_fn() const;
   std::function<std::string(const std::string&, bool)> display_fn() const;
   void trim_offsets(std::vector<SequenceToken>& tokens, std::string_view text) const;
-  const std::string& token_of(std::int32_t id) const;
+  std::string_view token_of(std::int32_t id) const;
   std::string display(const std::string& token, bool continuation) const;
 
   PipelineParts parts_;

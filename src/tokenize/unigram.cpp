@@ -44,7 +44,7 @@ Unigram::Unigram(const std::vector<std::pair<std::string, double>>& pieces, Unig
 void Unigram::build_trie() {
   std::vector<std::string_view> keys;  // each piece once, at the id HF looks it up by (its last)
   for (std::int32_t id = 0; id < vocab_.id_end(); ++id) {
-    const std::string& piece = vocab_.token(id);
+    const std::string_view piece = vocab_.token(id);
     if (!piece.empty() && vocab_.find(piece) == id) keys.push_back(piece);
   }
   std::sort(keys.begin(), keys.end());

@@ -1,5 +1,5 @@
 // Browser tests of the HTML view: Debian's chromium, headless and offline, driven by playwright-core.
-//   node browser_test.mjs --make-view BUILD/tests/web/make_view --work DIR [--update-golden]
+//   node browser_test.mjs --make-view BUILD/tests/web/make_view --attnviz BUILD/attnviz --work DIR [--update-golden]
 // Exits 77 (ctest: skipped) only when chromium is absent. Screenshots are compared with tests/data/golden/web/*.png: a pixel
 // differs when any channel differs by more than CHANNEL_TOLERANCE; no differing pixel is allowed.
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ const CHANNEL_TOLERANCE = 40;
 const args = process.argv.slice(2);
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const make_view = opt('--make-view');
+const attnviz = opt('--attnviz');
 const work = opt('--work') || fs.mkdtempSync('/tmp/attnviz-browser-');
 const update = args.includes('--update-golden') || process.env.ATTNVIZ_UPDATE_GOLDEN === '1';
 
@@ -26,6 +27,7 @@ if (!fs.existsSync(CHROMIUM)) {
   process.exit(77);
 }
 assert.ok(make_view && fs.existsSync(make_view), '--make-view must name the built make_view helper');
+assert.ok(attnviz && fs.existsSync(attnviz), '--attnviz must name the built attnviz binary');
 const { PNG } = await import('pngjs').catch(() => {
   console.error('pngjs is not installed next to tests/web: run scripts/setup_browser_tests.sh');
   process.exit(1);
@@ -45,6 +47,8 @@ const PAGES = {
   rollout: ['--layers', '3', '--heads', '1', '--n', '6', '--no-vectors', '--rollout', '--seed', '5'],
   // An encoder-decoder: 9 encoder tokens, 5 decoder tokens; the dump is the cross attention [2][3][5][9].
   cross: ['--layers', '2', '--heads', '3', '--n', '9', '--cross', '5', '--seed', '6'],
+  // Taller than the window: the stage scrolls vertically.
+  tall: ['--layers', '1', '--heads', '2', '--n', '80', '--no-vectors', '--seed', '7'],
 };
 const truth = {};
 for (const [name, flags] of Object.entries(PAGES)) {
@@ -52,13 +56,17 @@ for (const [name, flags] of Object.entries(PAGES)) {
   execFileSync(make_view, [path.join(work, `${name}.html`), ...flags, '--dump', dump]);
   truth[name] = JSON.parse(fs.readFileSync(dump, 'utf8'));
 }
+// A page as attnviz itself writes it, from saved attentions (no model run); the file names model gpt2-tiny.
+const SAVED = path.join(HERE, '..', 'data', 'render_files', 'transformers.npy');
+execFileSync(attnviz, ['html', '--from', SAVED, '-o', path.join(work, 'cli.html')]);
 const weight = (t, l, h, q, k) => t.weights[((l * t.heads + h) * t.n + q) * t.n + k];
 
 const { context, refused, close } = await launch();
 const problems = []; // console errors, page errors and dialogs of every page opened
 
-async function open(name, hash = '') {
+async function open(name, hash = '', viewport = undefined) {
   const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
   page.on('console', (m) => m.type() === 'error' && problems.push(`${name}: console: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
   page.on('dialog', (d) => {
@@ -426,6 +434,29 @@ test('without queries/keys the neuron view says why', async () => {
   assert.ok((await canvas_colors(page)) > 2);
   await expect_screenshot(page, 'novec-neuron');
   await page.close();
+});
+
+test('a page attnviz writes names its model once in the header', async () => {
+  const page = await open('cli');
+  assert.equal(await page.locator('header .titles').textContent(), 'attnviz \u00b7 gpt2-tiny');
+  assert.equal(await page.title(), 'attnviz \u00b7 gpt2-tiny');
+  await page.close();
+});
+
+test('at 1,300 px a head view narrower than the window has no horizontal scrollbar', async () => {
+  for (const name of ['basic', 'tall', 'cli']) {
+    const page = await open(name, 'view=head', { width: 1300, height: 820 });
+    const { right_x, col_w } = await layout(page);
+    assert.ok(right_x + col_w + 16 < 1300 / 2, `${name}: the drawing (${right_x + col_w + 16} px) is not narrow`);
+    const sizes = await page.evaluate(() => {
+      const of = (e) => ({ scroll: e.scrollWidth, client: e.clientWidth, vertical: e.scrollHeight > e.clientHeight });
+      return { stage: of(document.getElementById('stage')), page: of(document.documentElement) };
+    });
+    if (name === 'tall') assert.ok(sizes.stage.vertical, 'the tall page does not scroll vertically');
+    for (const [what, s] of Object.entries(sizes))
+      assert.ok(s.scroll <= s.client, `${name}: ${what} scrollWidth ${s.scroll} > clientWidth ${s.client}`);
+    await page.close();
+  }
 });
 
 test('the screenshot comparison catches a one-pixel change', async () => {

@@ -54,6 +54,13 @@ function labelled(text: string, control: HTMLElement): HTMLLabelElement {
   return l;
 }
 
+// The width a view may draw in without a horizontal scrollbar: the element's content box (clientWidth leaves out
+// a scrollbar but counts the padding).
+function content_width(e: HTMLElement): number {
+  const style = getComputedStyle(e);
+  return Math.floor(e.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
+}
+
 function fill_select(select: HTMLSelectElement, items: string[]): void {
   select.replaceChildren(...items.map((t, i) => new Option(t, String(i))));
 }
@@ -150,7 +157,7 @@ class App {
     const header = el('header');
     const titles = el('div', { class: 'titles' });
     titles.appendChild(el('h1', { id: 'title' }, this.meta.title || 'attention'));
-    titles.appendChild(el('span', { id: 'model' }, this.meta.model));
+    if (this.meta.model) titles.appendChild(el('span', { id: 'model' }, this.meta.model));
     header.appendChild(titles);
     const nav = el('nav', { role: 'tablist' });
     VIEWS.forEach(([name, text], i) => {
@@ -223,7 +230,7 @@ class App {
       theme: this.state.theme === 'dark' ? DARK : LIGHT,
       main: this.main.getContext('2d')!,
       overlay: this.overlay.getContext('2d')!,
-      width: Math.max(320, this.stage.clientWidth - 4),
+      width: Math.max(320, content_width(this.stage)),
       set_readout: (t) => (this.readout.textContent = t),
       set_state: (c) => this.set_state(c),
     };
