@@ -19,7 +19,8 @@ namespace attnviz {
 // that draws or prints one head can draw them too.
 
 // The mean of each layer's heads: layers = a.layers, heads = 1. Layer l, head 0 holds the
-// element-wise mean of a's heads in layer l (what `--head mean` draws). Queries/keys are not
+// element-wise mean of a's heads in layer l (what `--head mean` draws); cross attention stays cross
+// attention (the same key tokens). Queries/keys are not
 // carried over.
 Attention mean_over_heads(const Attention& a);
 
@@ -27,7 +28,8 @@ Attention mean_over_heads(const Attention& a);
 // residual connection) and renormalise each row to sum 1; then multiply through the layers. Result:
 // layers = a.layers, heads = 1, where layer l holds the rollout through layers 0..l, i.e. R_0 = Â_0
 // and R_l = Â_l · R_{l-1}. Row q of R_l says how much of token q's representation after layer l
-// flows from each input token.
+// flows from each input token. Cross attention has none (its keys are not the queries' tokens):
+// throws attnviz::Error saying so.
 Attention attention_rollout(const Attention& a);
 
 // --- Word-level attention (for `--words`) ---
@@ -42,6 +44,9 @@ std::vector<std::vector<int>> word_groups(const Encoding& encoding);
 // pieces' display joined, "·" markers dropped); special and causal are carried over. Queries/keys
 // are not. Throws attnviz::Error when the encoding does not match the attention's tokens.
 Attention word_attention(const Attention& a, const Encoding& encoding);
+// The same for cross attention (or self-attention, with one encoding twice): rows merged by the
+// words of `queries` (the target's), columns by those of `keys` (the source's).
+Attention word_attention(const Attention& a, const Encoding& queries, const Encoding& keys);
 
 // The index of the word (word_groups) that holds a token; -1 for -1 (no token) or a token the
 // encoding does not have.

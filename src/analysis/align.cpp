@@ -115,6 +115,8 @@ void fill_aligned(const Attention& x, int layer, int head,
 
 AlignedHeads align_heads(const Attention& a, const Attention& b,
                          const std::vector<AlignedPosition>& alignment, int layer, int head) {
+  analysis_detail::check_square(a, "aligning two attentions by token");
+  analysis_detail::check_square(b, "aligning two attentions by token");
   analysis_detail::check_layer_head(a, layer, head);
   analysis_detail::check_layer_head(b, layer, head);
   check_alignment(alignment, a.n, b.n);

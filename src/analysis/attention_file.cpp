@@ -11,18 +11,12 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "array_file.hpp"
 #include "attnviz/error.hpp"
 #include "safetensors_file.hpp"
 
 namespace attnviz {
-namespace {
-
-// One array as read from the file: its shape and its values in C (row-major) order.
-struct Array {
-  std::vector<std::int64_t> shape;
-  std::vector<float> values;
-  float sum_tolerance = 1e-3f;  // how far a row may sum from 1 given the stored precision
-};
+namespace array_file {
 
 std::string shape_text(const std::vector<std::int64_t>& shape) {
   std::string text = "[";
@@ -35,6 +29,12 @@ std::string read_bytes(const std::filesystem::path& path) {
   if (!in) throw Error("cannot read " + path.string() + ": no such file, or not readable");
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
+
+}  // namespace array_file
+namespace {
+using array_file::Array;
+using array_file::read_bytes;
+using array_file::shape_text;
 
 float half_to_float(std::uint16_t h) {
   const int exponent = (h >> 10) & 0x1F;
@@ -158,6 +158,15 @@ std::size_t element_count(const std::vector<std::int64_t>& shape) {
   return count;
 }
 
+std::uint64_t little_endian(const std::string& bytes, std::size_t at, int width) {
+  std::uint64_t value = 0;
+  for (int b = width; b-- > 0;) value = value << 8 | static_cast<unsigned char>(bytes[at + b]);
+  return value;
+}
+
+}  // namespace
+namespace array_file {
+
 // NumPy's .npy format, versions 1 to 3.
 Array parse_npy(const std::string& bytes, const std::string& where) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
@@ -212,15 +221,9 @@ Array parse_npy(const std::string& bytes, const std::string& where) {
   return array;
 }
 
-std::uint64_t little_endian(const std::string& bytes, std::size_t at, int width) {
-  std::uint64_t value = 0;
-  for (int b = width; b-- > 0;) value = value << 8 | static_cast<unsigned char>(bytes[at + b]);
-  return value;
-}
-
-// The one member of a .npz (a zip archive, stored or deflated, as np.savez and np.savez_compressed
-// write it).
-std::string npz_member(const std::string& zip, const std::string& where, std::string& name) {
+// Every member of a .npz (a zip archive, stored or deflated, as np.savez and np.savez_compressed
+// write it), in the archive's order.
+std::vector<NpzMember> npz_members(const std::string& zip, const std::string& where) {
   const auto corrupt = [&](const std::string& what) {
     return Error(where + " is not a readable .npz (" + what + ")");
   };
@@ -232,9 +235,9 @@ std::string npz_member(const std::string& zip, const std::string& where, std::st
   }
   const auto entries = little_endian(zip, end + 10, 2);
   std::size_t at = little_endian(zip, end + 16, 4);
-  std::vector<std::string> names;
-  std::uint64_t method = 0, compressed = 0, size = 0, local = 0;
+  std::vector<NpzMember> members;
   for (std::uint64_t e = 0; e < entries; ++e) {
+    std::uint64_t method = 0, compressed = 0, size = 0, local = 0;
     if (at + 46 > zip.size() || zip.compare(at, 4, "PK\x01\x02") != 0)
       throw corrupt("a broken zip directory");
     method = little_endian(zip, at + 10, 2);
@@ -245,7 +248,7 @@ std::string npz_member(const std::string& zip, const std::string& where, std::st
     const auto extra_length = little_endian(zip, at + 30, 2);
     const auto comment_length = little_endian(zip, at + 32, 2);
     if (at + 46 + name_length + extra_length > zip.size()) throw corrupt("a broken zip directory");
-    names.push_back(zip.substr(at + 46, name_length));
+    const std::string name = zip.substr(at + 46, name_length);
     // A ZIP64 extra field holds the sizes and offset that did not fit 32 bits, in this order.
     const std::size_t extra_end = at + 46 + name_length + extra_length;
     for (std::size_t x = at + 46 + name_length; x + 4 <= extra_end;) {
@@ -263,36 +266,76 @@ std::string npz_member(const std::string& zip, const std::string& where, std::st
       x += 4 + length;
     }
     at += 46 + name_length + extra_length + comment_length;
+    if (local + 30 > zip.size() || zip.compare(local, 4, "PK\x03\x04") != 0)
+      throw corrupt("a broken local header");
+    const std::size_t data =
+        local + 30 + little_endian(zip, local + 26, 2) + little_endian(zip, local + 28, 2);
+    if (data + compressed > zip.size())
+      throw Error(where + " is truncated: " + name + " is cut short");
+    if (method == 0) {
+      members.push_back({name, zip.substr(data, size)});
+      continue;
+    }
+    if (method != 8) throw corrupt("compression method " + std::to_string(method));
+    // Deflate expands at most ~1032:1; a larger declared size is a corrupt file, not an allocation.
+    if (size > compressed * 1032 + 1024) throw corrupt(name + " declares an impossible size");
+    std::string out(size, '\0');
+    z_stream stream{};
+    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw corrupt("zlib failed to start");
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + data));
+    stream.avail_in = static_cast<uInt>(compressed);
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = static_cast<uInt>(size);
+    const int status = inflate(&stream, Z_FINISH);
+    inflateEnd(&stream);
+    if (status != Z_STREAM_END || stream.total_out != size)
+      throw corrupt(name + " does not inflate");
+    members.push_back({name, std::move(out)});
   }
-  if (names.size() != 1) {
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw Error(where + " holds " + std::to_string(names.size()) + " arrays (" + list +
-                "); attnviz renders a .npz of one array: np.savez(path, attention=a)");
-  }
-  name = names.front();
-  if (local + 30 > zip.size() || zip.compare(local, 4, "PK\x03\x04") != 0)
-    throw corrupt("a broken local header");
-  const std::size_t data =
-      local + 30 + little_endian(zip, local + 26, 2) + little_endian(zip, local + 28, 2);
-  if (data + compressed > zip.size())
-    throw Error(where + " is truncated: " + name + " is cut short");
-  if (method == 0) return zip.substr(data, size);
-  if (method != 8) throw corrupt("compression method " + std::to_string(method));
-  // Deflate expands at most ~1032:1; a larger declared size is a corrupt file, not an allocation.
-  if (size > compressed * 1032 + 1024) throw corrupt(name + " declares an impossible size");
-  std::string out(size, '\0');
-  z_stream stream{};
-  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw corrupt("zlib failed to start");
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zip.data() + data));
-  stream.avail_in = static_cast<uInt>(compressed);
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(size);
-  const int status = inflate(&stream, Z_FINISH);
-  inflateEnd(&stream);
-  if (status != Z_STREAM_END || stream.total_out != size) throw corrupt(name + " does not inflate");
-  return out;
+  return members;
 }
+
+bool check_rows(const Attention& a, float sum_tolerance, const std::string& where,
+                const AttentionFileOptions& options) {
+  bool negative = false;
+  for (int l = 0; l < a.layers; ++l) {
+    for (int h = 0; h < a.heads; ++h) {
+      for (int q = 0; q < a.n; ++q) {
+        const float* row = a.head(l, h) + static_cast<std::size_t>(q) * a.columns();
+        // Built only for an error: long inputs have hundreds of thousands of rows.
+        const auto place = [&] {
+          return where + ": layer " + std::to_string(l + 1) + ", head " + std::to_string(h + 1) +
+                 ", row " + std::to_string(q + 1);
+        };
+        double sum = 0;
+        for (int k = 0; k < a.columns(); ++k) {
+          if (!std::isfinite(row[k]))
+            throw Error(place() + ", column " + std::to_string(k + 1) + " holds " +
+                        (std::isnan(row[k]) ? "NaN" : "an infinity"));
+          if (row[k] < 0) {
+            negative = true;
+            if (options.check)
+              throw Error(place() + ", column " + std::to_string(k + 1) + " is negative (" +
+                          std::to_string(row[k]) + "): not attention probabilities; " +
+                          options.unchecked + " draws it anyway");
+          }
+          sum += row[k];
+        }
+        // A row of pooled blocks is not a distribution (the largest of each block, or means).
+        if (options.check && a.block == 1 && std::fabs(sum - 1) > sum_tolerance) {
+          throw Error(place() + " sums to " + std::to_string(sum) +
+                      ", not 1: not attention probabilities (softmax missing?); " +
+                      options.unchecked + " draws it anyway");
+        }
+      }
+    }
+  }
+  return negative;
+}
+
+}  // namespace array_file
+namespace {
+using array_file::parse_npy;
 
 Array read_safetensors(const std::filesystem::path& path) {
   const model::SafetensorsFile file(path);
@@ -336,9 +379,15 @@ Array read_array(const std::filesystem::path& path) {
   const std::string extension = path.extension().string();
   if (extension == ".npy") return parse_npy(read_bytes(path), where);
   if (extension == ".npz") {
-    std::string name;
-    const std::string member = npz_member(read_bytes(path), where, name);
-    return parse_npy(member, where + " (" + name + ")");
+    const auto members = array_file::npz_members(read_bytes(path), where);
+    if (members.size() != 1) {
+      std::string list;
+      for (const auto& m : members) list += (list.empty() ? "" : ", ") + m.name;
+      throw Error(where + " holds " + std::to_string(members.size()) + " arrays (" + list +
+                  "); attnviz renders a .npz of one array: np.savez(path, attention=a), or of an "
+                  "encoder-decoder's encoder, decoder and cross (attnviz dump writes them)");
+    }
+    return parse_npy(members[0].bytes, where + " (" + members[0].name + ")");
   }
   if (extension == ".safetensors") return read_safetensors(path);
   throw Error(where + ": attnviz renders .npy, .npz or .safetensors files, not '" + extension +
@@ -371,7 +420,6 @@ nlohmann::json read_tokens(const std::filesystem::path& path, bool given) {
 AttentionFile assemble(const Array& array, const nlohmann::json& meta,
                        const std::filesystem::path& path, const std::filesystem::path& tokens_path,
                        const AttentionFileOptions& options) {
-  const bool check = options.check;
   const std::string where = path.string();
   const auto& shape = array.shape;
   if (shape.size() < 2 || shape.size() > 4) {
@@ -434,38 +482,7 @@ AttentionFile assemble(const Array& array, const nlohmann::json& meta,
   field("text", file.text);
   field("pair", file.pair);
 
-  for (int l = 0; l < a.layers; ++l) {
-    for (int h = 0; h < a.heads; ++h) {
-      for (int q = 0; q < a.n; ++q) {
-        const float* row = a.head(l, h) + static_cast<std::size_t>(q) * a.n;
-        // Built only for an error: long inputs have hundreds of thousands of rows.
-        const auto place = [&] {
-          return where + ": layer " + std::to_string(l + 1) + ", head " + std::to_string(h + 1) +
-                 ", row " + std::to_string(q + 1);
-        };
-        double sum = 0;
-        for (int k = 0; k < a.n; ++k) {
-          if (!std::isfinite(row[k]))
-            throw Error(place() + ", column " + std::to_string(k + 1) + " holds " +
-                        (std::isnan(row[k]) ? "NaN" : "an infinity"));
-          if (row[k] < 0) {
-            file.negative = true;
-            if (check)
-              throw Error(place() + ", column " + std::to_string(k + 1) + " is negative (" +
-                          std::to_string(row[k]) + "): not attention probabilities; " +
-                          options.unchecked + " draws it anyway");
-          }
-          sum += row[k];
-        }
-        // A row of pooled blocks is not a distribution (the largest of each block, or means).
-        if (check && a.block == 1 && std::fabs(sum - 1) > array.sum_tolerance) {
-          throw Error(place() + " sums to " + std::to_string(sum) +
-                      ", not 1: not attention probabilities (softmax missing?); " +
-                      options.unchecked + " draws it anyway");
-        }
-      }
-    }
-  }
+  file.negative = array_file::check_rows(a, array.sum_tolerance, where, options);
   // Causal: as the JSON says, else where every matrix is zero above the diagonal (GPT-2's saved
   // attentions).
   if (!field("causal", a.causal) && a.n > 1) {

@@ -11,12 +11,21 @@ void check_shape(const Attention& a) {
     throw Error("attention has a negative size (" + std::to_string(a.layers) + " layers, " +
                 std::to_string(a.heads) + " heads, " + std::to_string(a.n) + " tokens)");
   }
-  const std::size_t expected = static_cast<std::size_t>(a.layers) * a.heads * a.n * a.n;
+  if (a.key_count < 0)
+    throw Error("attention has a negative key count " + std::to_string(a.key_count));
+  const std::size_t expected = static_cast<std::size_t>(a.layers) * a.heads * a.n * a.columns();
   if (a.weights.size() != expected) {
     throw Error("attention holds " + std::to_string(a.weights.size()) + " weights but " +
                 std::to_string(a.layers) + " layers x " + std::to_string(a.heads) + " heads x " +
-                std::to_string(a.n) + " x " + std::to_string(a.n) + " tokens need " +
+                std::to_string(a.n) + " x " + std::to_string(a.columns()) + " tokens need " +
                 std::to_string(expected));
+  }
+  const auto keys = static_cast<std::size_t>(a.key_count);
+  if (a.cross() && (a.key_tokens.size() != keys || a.key_special.size() != keys)) {
+    throw Error("cross attention to " + std::to_string(a.key_count) + " keys carries " +
+                std::to_string(a.key_tokens.size()) + " key strings and " +
+                std::to_string(a.key_special.size()) + " key flags; both must be " +
+                std::to_string(a.key_count));
   }
   const auto n = static_cast<std::size_t>(a.n);
   if (a.tokens.size() != n || a.special.size() != n) {
@@ -25,6 +34,16 @@ void check_shape(const Attention& a) {
                 std::to_string(a.special.size()) + " special flags; both must be " +
                 std::to_string(a.n));
   }
+}
+
+void check_square(const Attention& a, const std::string& what) {
+  check_shape(a);
+  if (a.cross())
+    throw Error(what +
+                " needs self-attention (the keys are the queries); this is cross attention "
+                "from " +
+                std::to_string(a.n) + " target tokens to " + std::to_string(a.key_count) +
+                " source tokens");
 }
 
 void check_layer_head(const Attention& a, int layer, int head) {
@@ -46,9 +65,12 @@ Attention like(const Attention& a, int layers, int heads) {
   out.layers = layers;
   out.heads = heads;
   out.n = a.n;
-  out.weights.assign(static_cast<std::size_t>(layers) * heads * a.n * a.n, 0.0f);
+  out.key_count = a.key_count;
+  out.weights.assign(static_cast<std::size_t>(layers) * heads * a.n * a.columns(), 0.0f);
   out.tokens = a.tokens;
   out.special = a.special;
+  out.key_tokens = a.key_tokens;
+  out.key_special = a.key_special;
   out.causal = a.causal;
   // The same layers and positions; a head's identity is gone where heads are combined.
   if (layers == a.layers) out.layer_ids = a.layer_ids;

@@ -130,7 +130,7 @@ const std::array<const char*, kMeasureCount>& measure_names() {
 }
 
 std::vector<HeadScores> head_scores(const Attention& a, const Encoding& encoding) {
-  analysis_detail::check_shape(a);
+  analysis_detail::check_square(a, "the head measures");
   const Keys keys = keys_of(a, encoding);
   std::vector<HeadScores> out;
   out.reserve(static_cast<std::size_t>(a.layers) * a.heads);
@@ -141,7 +141,7 @@ std::vector<HeadScores> head_scores(const Attention& a, const Encoding& encoding
 }
 
 std::vector<double> prefix_matching_scores(const Attention& a, int start, int period) {
-  analysis_detail::check_shape(a);
+  analysis_detail::check_square(a, "prefix matching");
   if (period < 1 || start < 0 || start + 2 * period > a.n) {
     throw Error("a repeat of " + std::to_string(period) + " tokens from token " +
                 std::to_string(start) + " does not fit in " + std::to_string(a.n) + " tokens");

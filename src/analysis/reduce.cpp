@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "attnviz/analysis.hpp"
+#include "attnviz/error.hpp"
 #include "checks.hpp"
 
 namespace attnviz {
@@ -14,7 +15,7 @@ Attention mean_over_heads(const Attention& a) {
   check_shape(a);
   Attention out = like(a, a.layers, 1);
   out.windows = a.windows;  // the mean of masked cells is still masked
-  const std::size_t cells = static_cast<std::size_t>(a.n) * a.n;
+  const std::size_t cells = static_cast<std::size_t>(a.n) * a.columns();
   for (int layer = 0; layer < a.layers; ++layer) {
     float* dst = out.weights.data() + out.head_offset(layer, 0);
     for (int head = 0; head < a.heads; ++head) {
@@ -58,6 +59,12 @@ void multiply(const float* x, const float* y, float* out, int n) {
 }  // namespace
 
 Attention attention_rollout(const Attention& a) {
+  if (a.cross())
+    throw Error(
+        "cross attention has no rollout by itself: rollout multiplies each layer's attention "
+        "through the residual stream of the same tokens, and cross attention's keys are the "
+        "encoder's output, not the decoder's tokens; roll out the encoder or the decoder "
+        "(--attention encoder|decoder)");
   Attention out = mean_over_heads(a);
   const std::size_t cells = static_cast<std::size_t>(a.n) * a.n;
   std::vector<float> layer_matrix(cells);

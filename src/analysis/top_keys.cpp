@@ -20,10 +20,10 @@ std::vector<std::vector<KeyWeight>> top_keys(const Attention& a, int layer, int 
   std::vector<KeyWeight> row;
   for (int q = 0; q < a.n; ++q) {
     row.clear();
-    const int last_key = a.causal ? q : a.n - 1;
+    const int last_key = a.causal ? q : a.columns() - 1;
     for (int k = 0; k <= last_key; ++k) {
-      if (options.skip_special && a.special[k]) continue;
-      row.push_back({k, w[static_cast<std::size_t>(q) * a.n + k]});
+      if (options.skip_special && a.column_special()[k]) continue;
+      row.push_back({k, w[static_cast<std::size_t>(q) * a.columns() + k]});
     }
     const auto take = std::min(row.size(), static_cast<std::size_t>(options.k));
     std::partial_sort(row.begin(), row.begin() + take, row.end(),

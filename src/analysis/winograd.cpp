@@ -47,7 +47,7 @@ void check_correct(int correct) {
 }  // namespace
 
 CandidateAttention candidate_attention(const Attention& attention, const WinogradWords& words) {
-  analysis_detail::check_shape(attention);
+  analysis_detail::check_square(attention, "a Winograd score");
   check_indices(words.pronoun, "pronoun", attention.n);
   check_indices(words.candidate_1, "first candidate", attention.n);
   check_indices(words.candidate_2, "second candidate", attention.n);

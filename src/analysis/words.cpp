@@ -41,44 +41,82 @@ int word_of_token(const Encoding& encoding, int token) {
   return -1;
 }
 
-Attention word_attention(const Attention& a, const Encoding& encoding) {
-  analysis_detail::check_shape(a);
-  if (static_cast<int>(encoding.size()) != a.n) {
-    throw Error("the encoding has " + std::to_string(encoding.size()) +
-                " tokens but the attention " + std::to_string(a.n) +
-                ": merge the words of the encoding the attention was computed from");
-  }
-  const auto groups = word_groups(encoding);
-  const int words = static_cast<int>(groups.size());
-  Attention out;
-  out.layers = a.layers;
-  out.heads = a.heads;
-  out.n = words;
-  out.causal = a.causal;
-  out.heads_per_kv = a.heads_per_kv;
-  out.layer_ids = a.layer_ids;  // the same layers and heads, over words
-  out.head_ids = a.head_ids;
-  out.weights.assign(static_cast<std::size_t>(a.layers) * a.heads * words * words, 0.0f);
+namespace {
+
+// The groups' words as a person reads them: the pieces' display joined, "·" markers dropped.
+std::vector<std::string> word_texts(const Encoding& encoding,
+                                    const std::vector<std::vector<int>>& groups) {
+  std::vector<std::string> words;
   for (const auto& group : groups) {
     std::string word;
     for (const int t : group) {
       const std::string& d = encoding.display[t];
       word += t == group.front() ? d : d.substr(kContinuation.size());
     }
-    out.tokens.push_back(word);
-    out.special.push_back(encoding.special[group.front()]);
+    words.push_back(word);
   }
+  return words;
+}
+
+std::vector<bool> word_special(const Encoding& encoding,
+                               const std::vector<std::vector<int>>& groups) {
+  std::vector<bool> special;
+  for (const auto& group : groups) special.push_back(encoding.special[group.front()]);
+  return special;
+}
+
+void check_encoding(const Encoding& encoding, int tokens, const char* side) {
+  if (static_cast<int>(encoding.size()) != tokens) {
+    throw Error("the " + std::string(side) + " encoding has " + std::to_string(encoding.size()) +
+                " tokens but the attention " + std::to_string(tokens) +
+                ": merge the words of the encoding the attention was computed from");
+  }
+}
+
+}  // namespace
+
+Attention word_attention(const Attention& a, const Encoding& encoding) {
+  if (a.cross())
+    throw Error(
+        "cross attention's keys are other tokens than its queries: merge its words with "
+        "both encodings (the target's and the source's)");
+  return word_attention(a, encoding, encoding);
+}
+
+Attention word_attention(const Attention& a, const Encoding& queries, const Encoding& keys) {
+  analysis_detail::check_shape(a);
+  check_encoding(queries, a.n, a.cross() ? "target" : "query");
+  check_encoding(keys, a.columns(), a.cross() ? "source" : "key");
+  const auto rows = word_groups(queries);
+  const auto cols = a.cross() ? word_groups(keys) : rows;
+  const int row_words = static_cast<int>(rows.size()), col_words = static_cast<int>(cols.size());
+  Attention out;
+  out.layers = a.layers;
+  out.heads = a.heads;
+  out.n = row_words;
+  out.causal = a.causal;
+  out.heads_per_kv = a.heads_per_kv;
+  out.layer_ids = a.layer_ids;  // the same layers and heads, over words
+  out.head_ids = a.head_ids;
+  out.tokens = word_texts(queries, rows);
+  out.special = word_special(queries, rows);
+  if (a.cross()) {
+    out.key_count = col_words;
+    out.key_tokens = word_texts(keys, cols);
+    out.key_special = word_special(keys, cols);
+  }
+  out.weights.assign(static_cast<std::size_t>(a.layers) * a.heads * row_words * col_words, 0.0f);
   for (int l = 0; l < a.layers; ++l) {
     for (int h = 0; h < a.heads; ++h) {
       float* merged = out.weights.data() + out.head_offset(l, h);
-      for (int qw = 0; qw < words; ++qw) {
-        for (int kw = 0; kw < words; ++kw) {
+      for (int qw = 0; qw < row_words; ++qw) {
+        for (int kw = 0; kw < col_words; ++kw) {
           double sum = 0;
-          for (const int q : groups[qw]) {
-            for (const int k : groups[kw]) sum += a.at(l, h, q, k);
+          for (const int q : rows[qw]) {
+            for (const int k : cols[kw]) sum += a.at(l, h, q, k);
           }
-          merged[qw * words + kw] =
-              static_cast<float>(sum / static_cast<double>(groups[qw].size()));
+          merged[qw * col_words + kw] =
+              static_cast<float>(sum / static_cast<double>(rows[qw].size()));
         }
       }
     }
