@@ -103,6 +103,9 @@ struct Seq2SeqInfo {
   int max_source_positions = 0;  // 0: no limit (T5's relative positions)
   int max_target_positions = 0;  // 0: no limit
   std::int64_t decoder_start_token_id = 0;
+  // mBART: the decoder input starts with the labels' last token (their language code) instead of
+  // decoder_start_token_id (its shift_tokens_right).
+  bool start_from_last_label = false;
   std::int64_t eos_token_id = 0;
   std::int64_t pad_token_id = 0;
 };
@@ -156,10 +159,11 @@ std::vector<std::string> native_seq2seq_model_types();
 std::unique_ptr<Seq2SeqModel> load_seq2seq_model(const std::filesystem::path& dir,
                                                  const RuntimeOptions& options = {});
 
-// The decoder input transformers makes from labels (shift_tokens_right): decoder_start_token_id
-// (shown as `start_token`, a special token), then every label but the last. Type ids are 0, spans
-// those of the labels (the start token's empty, at 0).
-Encoding decoder_input_from_labels(const Encoding& labels, std::int64_t decoder_start_token_id,
+// The decoder input transformers makes from labels (the family's shift_tokens_right):
+// info.decoder_start_token_id (shown as `start_token`, a special token), or with
+// start_from_last_label the last label, then every label but the last. Type ids are 0, spans those
+// of the labels (the start token's empty, at 0).
+Encoding decoder_input_from_labels(const Encoding& labels, const Seq2SeqInfo& info,
                                    const std::string& start_token);
 
 }  // namespace attnviz
