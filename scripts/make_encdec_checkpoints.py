@@ -45,7 +45,7 @@ BART_LIKE = dict(vocab_size=VOCAB, d_model=16, encoder_layers=2, decoder_layers=
                  init_std=INIT_RANGE, pad_token_id=1, bos_token_id=0, eos_token_id=2, decoder_start_token_id=2,
                  forced_eos_token_id=None)
 T5_LIKE = dict(vocab_size=VOCAB, d_model=16, d_kv=8, d_ff=24, num_layers=2, num_decoder_layers=3, num_heads=4,
-               relative_attention_num_buckets=8, relative_attention_max_distance=20, initializer_factor=3.0,
+               relative_attention_num_buckets=8, relative_attention_max_distance=20, initializer_factor=1.0,
                pad_token_id=0, eos_token_id=1, decoder_start_token_id=0, layer_norm_epsilon=1e-6)
 
 

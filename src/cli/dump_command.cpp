@@ -50,32 +50,14 @@ void write_npy(const std::string& path, const Attention& attention) {
                       attention.weights.size() * sizeof(float)}});
 }
 
-Encoding encoding_of_ids(const std::string& text, const Tokenizer& tokenizer) {
-  Encoding encoding;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    try {
-      std::size_t used = 0;
-      encoding.ids.push_back(std::stoll(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw Error("--ids takes comma-separated token ids (e.g. 101,7592,102); '" + item +
-                  "' is not one");
-    }
-    encoding.tokens.push_back(tokenizer.id_to_token(encoding.ids.back()));
-  }
-  encoding.type_ids.assign(encoding.ids.size(), 0);
-  return encoding;
-}
-
 void run_dump(const DumpFlags& flags) {
   if (flags.sentence.empty() == flags.ids.empty())
     throw Error("give either a sentence or --ids, not both");
   const Session session = open_session(flags.model);
   const std::string text = flags.ids.empty() ? text_argument(flags.sentence) : "";
-  const Encoding encoding = flags.ids.empty() ? session.encode(text, flags.pair)
-                                              : encoding_of_ids(flags.ids, *session.tokenizer);
+  const Encoding encoding = flags.ids.empty()
+                                ? session.encode(text, flags.pair)
+                                : encoding_of_ids(flags.ids, *session.tokenizer, "--ids");
   AttendOptions attend;
   attend.keep = extent_keep(flags.extent, static_cast<int>(encoding.size()));
   const Attention attention = session.attend({encoding}, attend).at(0);

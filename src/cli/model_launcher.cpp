@@ -19,8 +19,9 @@
 #include "attnviz/model.hpp"
 
 namespace attnviz {
+namespace {
 
-std::unique_ptr<Model> load_model(const std::filesystem::path&, const RuntimeOptions&) {
+[[noreturn]] void continue_as_torch_binary() {
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   const std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::string> args;
@@ -48,6 +49,17 @@ std::unique_ptr<Model> load_model(const std::filesystem::path&, const RuntimeOpt
   throw Error("cannot start " + torch_binary.string() + " (" + std::strerror(errno) +
               "), which runs the models: it belongs next to " + self.string() +
               "; rebuild or reinstall attnviz");
+}
+
+}  // namespace
+
+std::unique_ptr<Model> load_model(const std::filesystem::path&, const RuntimeOptions&) {
+  continue_as_torch_binary();
+}
+
+std::unique_ptr<Seq2SeqModel> load_seq2seq_model(const std::filesystem::path&,
+                                                 const RuntimeOptions&) {
+  continue_as_torch_binary();
 }
 
 }  // namespace attnviz

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "attnviz/error.hpp"
 #include "attnviz/hub.hpp"
@@ -85,18 +86,62 @@ void warn(const std::string& message) {
   std::cerr << "attnviz: warning: " << message << '\n';
 }
 
-Session open_session(const ModelFlags& flags) {
-  Session session;
-  session.dir = resolve_model_directory(flags.model);
-  session.name = display_name(flags.model, HubOptions::from_environment());
+namespace {
+
+RuntimeOptions runtime_options(const ModelFlags& flags) {
   RuntimeOptions runtime;
   runtime.device = flags.device;
   runtime.threads = flags.threads;
   runtime.dtype = flags.dtype;
-  session.model = load_model(session.dir, runtime);
+  return runtime;
+}
+
+}  // namespace
+
+Session open_session(const ModelFlags& flags) {
+  Session session;
+  session.dir = resolve_model_directory(flags.model);
+  session.name = display_name(flags.model, HubOptions::from_environment());
+  session.model = load_model(session.dir, runtime_options(flags));
   session.tokenizer = load_tokenizer(session.dir);
   session.memory_limit = static_cast<std::size_t>(flags.max_memory_gb * 1e9);
   return session;
+}
+
+bool names_seq2seq_model(const ModelFlags& flags) {
+  return is_seq2seq_model(resolve_model_directory(flags.model));
+}
+
+Seq2SeqSession open_seq2seq_session(const ModelFlags& flags) {
+  Seq2SeqSession session;
+  session.dir = resolve_model_directory(flags.model);
+  session.name = display_name(flags.model, HubOptions::from_environment());
+  session.model = load_seq2seq_model(session.dir, runtime_options(flags));
+  session.tokenizer = load_tokenizer(session.dir);
+  return session;
+}
+
+Encoding encoding_of_ids(const std::string& text, const Tokenizer& tokenizer,
+                         const std::string& flag) {
+  Encoding encoding;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    try {
+      std::size_t used = 0;
+      encoding.ids.push_back(std::stoll(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw Error(flag + " takes comma-separated token ids (e.g. 101,7592,102); '" + item +
+                  "' is not one");
+    }
+    encoding.tokens.push_back(tokenizer.id_to_token(encoding.ids.back()));
+  }
+  encoding.type_ids.assign(encoding.ids.size(), 0);
+  encoding.display = encoding.tokens;
+  encoding.spans.assign(encoding.ids.size(), ByteSpan{});
+  encoding.special.assign(encoding.ids.size(), false);
+  return encoding;
 }
 
 std::vector<Attention> Session::attend(const std::vector<Encoding>& inputs,

@@ -48,6 +48,25 @@ struct Session {
 
 Session open_session(const ModelFlags& flags);
 
+// An encoder-decoder resolved to its directory, loaded (load_seq2seq_model) with its tokenizer.
+struct Seq2SeqSession {
+  std::string name;  // as Session::name
+  std::filesystem::path dir;
+  std::unique_ptr<Seq2SeqModel> model;
+  std::unique_ptr<Tokenizer> tokenizer;
+};
+
+// Whether --model names an encoder-decoder (config.json's is_encoder_decoder), which the commands
+// run through open_seq2seq_session instead of open_session.
+bool names_seq2seq_model(const ModelFlags& flags);
+
+Seq2SeqSession open_seq2seq_session(const ModelFlags& flags);
+
+// Comma-separated token ids (`flag`: the option that gave them, for errors) as an encoding, each
+// token shown as its vocabulary string.
+Encoding encoding_of_ids(const std::string& text, const Tokenizer& tokenizer,
+                         const std::string& flag);
+
 // One line on stderr, prefixed like the CLI's errors.
 void warn(const std::string& message);
 

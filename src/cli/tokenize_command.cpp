@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/encoding.hpp"
+#include "attnviz/error.hpp"
 #include "attnviz/tokenizer.hpp"
 #include "commands.hpp"
 #include "model_directory.hpp"
@@ -19,6 +20,7 @@ struct TokenizeOptions {
   std::string model;
   std::string text;
   std::optional<std::string> pair;
+  std::optional<std::string> target;
   bool json = false;
 };
 
@@ -68,12 +70,28 @@ void run_tokenize(const TokenizeOptions& options) {
   const std::string text = text_argument(options.text);
   const Encoding enc =
       has_pair ? tokenizer->encode_pair(text, *options.pair) : tokenizer->encode(text);
-  if (options.json) {
-    std::cout << encoding_json(enc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-  } else {
-    print_table(enc, has_pair, std::cout);
+  if (!options.target) {
+    if (options.json) {
+      std::cout << encoding_json(enc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
+    } else {
+      print_table(enc, has_pair, std::cout);
+    }
+    return;
   }
+  // An encoder-decoder's two sides: the target is tokenized as the source, as labels.
+  if (has_pair) throw Error("--pair and --target cannot be combined: pick one");
+  const Encoding target = tokenizer->encode(text_argument(*options.target));
+  if (options.json) {
+    const nlohmann::json both{{"source", encoding_json(enc)}, {"target", encoding_json(target)}};
+    std::cout << both.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return;
+  }
+  std::cout << "source (what the encoder reads):\n";
+  print_table(enc, false, std::cout);
+  std::cout << "\ntarget (labels: the decoder reads decoder_start_token_id, then these but the "
+               "last):\n";
+  print_table(target, false, std::cout);
 }
 
 }  // namespace
@@ -91,6 +109,10 @@ void add_tokenize_command(CLI::App& app) {
                   "Text to tokenize (UTF-8), or @FILE for the text of a file; e.g. @chapter.txt")
       ->required();
   add_pair_option(*cmd, options->pair);
+  cmd->add_option("--target", options->target,
+                  "Encoder-decoders: also the target text, tokenized as the source is (the "
+                  "labels; the decoder reads decoder_start_token_id, then these but the last); "
+                  "e.g. --target \"Das Haus.\"");
   cmd->add_flag("--json", options->json, "Print one JSON object instead of a table; e.g. --json");
   cmd->callback([options] { run_tokenize(*options); });
 }

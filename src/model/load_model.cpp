@@ -9,6 +9,8 @@
 #include "families.hpp"
 #include "gguf_checkpoint.hpp"
 #include "json_fields.hpp"
+#include "seq2seq_families.hpp"
+#include "seq2seq_model.hpp"
 #include "torchscript_model.hpp"
 #include "weight_store.hpp"
 
@@ -44,14 +46,26 @@ nlohmann::json read_config(const std::filesystem::path& dir) {
   return json;
 }
 
+std::string listed(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text;
+}
+
 const model::Family& family_of(const model::JsonFields& config, const std::string& file) {
   const std::string type = config.has("model_type") ? config.text("model_type") : "";
   for (const auto& family : model::families())
     if (family.model_type == type) return family;
-  std::string names;
-  for (const auto& name : native_model_types()) names += (names.empty() ? "" : ", ") + name;
+  for (const auto& family : model::seq2seq_families()) {
+    if (family.model_type == type) {
+      throw Error(file + ": '" + type +
+                  "' is an encoder-decoder, which this command does not run; give it a source "
+                  "(and --target) as in attnviz --model M \"source\" --target \"target\"");
+    }
+  }
   throw Error(file + ": model_type '" + type + "' has no native implementation (attnviz runs " +
-              names +
+              listed(native_model_types()) + "; encoder-decoders " +
+              listed(native_seq2seq_model_types()) +
               "); export it with scripts/export_torchscript.py to run it through "
               "TorchScript");
 }
@@ -83,30 +97,69 @@ std::unique_ptr<Model> load_checkpoint(const std::filesystem::path& dir, ModelIn
   return family.build(config, weights, std::move(info), device);
 }
 
+// What every loader does first: the device and dtype checked, the threads set, the model named.
+struct Runtime {
+  at::Device device;
+  at::ScalarType matrices;
+  std::string name;
+};
+
+Runtime prepare_runtime(const std::filesystem::path& dir, const RuntimeOptions& options) {
+  if (options.threads < 0) throw Error("--threads must be 0 (libtorch's default) or more");
+  Runtime runtime{parse_device(options.device), parse_dtype(options.dtype), {}};
+  if (options.threads > 0) at::set_num_threads(options.threads);
+  runtime.name = std::filesystem::absolute(dir).lexically_normal().filename().string();
+  if (runtime.name.empty())
+    runtime.name = std::filesystem::absolute(dir).lexically_normal().parent_path().filename();
+  return runtime;
+}
+
 }  // namespace
 
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir, const RuntimeOptions& options) {
   const auto gguf = model::gguf_model_file(dir);
   if (!gguf && !std::filesystem::is_directory(dir))
     throw Error("model directory " + dir.string() + " does not exist");
-  if (options.threads < 0) throw Error("--threads must be 0 (libtorch's default) or more");
-  const at::Device device = parse_device(options.device);
-  const at::ScalarType matrices = parse_dtype(options.dtype);
-  if (options.threads > 0) at::set_num_threads(options.threads);
-
+  const Runtime runtime = prepare_runtime(dir, options);
   ModelInfo info;
-  info.name = std::filesystem::absolute(dir).lexically_normal().filename().string();
-  if (info.name.empty())
-    info.name = std::filesystem::absolute(dir).lexically_normal().parent_path().filename();
+  info.name = runtime.name;
   try {
     if (gguf) {
       info.name = gguf->stem().string();
-      return model::load_gguf_checkpoint(*gguf, std::move(info), device, matrices);
+      return model::load_gguf_checkpoint(*gguf, std::move(info), runtime.device, runtime.matrices);
     }
-    return load_checkpoint(dir, std::move(info), device, matrices);
+    return load_checkpoint(dir, std::move(info), runtime.device, runtime.matrices);
   } catch (const c10::Error& e) {
     throw Error("loading " + dir.string() + " failed: " + e.what_without_backtrace());
   }
+}
+
+std::unique_ptr<Seq2SeqModel> load_seq2seq_model(const std::filesystem::path& dir,
+                                                 const RuntimeOptions& options) {
+  if (!std::filesystem::is_directory(dir))
+    throw Error("model directory " + dir.string() + " does not exist");
+  const Runtime runtime = prepare_runtime(dir, options);
+  const nlohmann::json json = read_config(dir);
+  const std::string file = (dir / "config.json").string();
+  const model::JsonFields config(json, file);
+  const std::string type = config.has("model_type") ? config.text("model_type") : "";
+  for (const auto& family : model::seq2seq_families()) {
+    if (family.model_type != type) continue;
+    Seq2SeqInfo info;
+    info.name = runtime.name;
+    info.architecture = type;
+    model::read_special_ids(config, info);
+    try {
+      const model::WeightStore weights(dir, family.probe, family.prefixes, runtime.device,
+                                       runtime.matrices);
+      return family.build(config, weights, std::move(info), runtime.device);
+    } catch (const c10::Error& e) {
+      throw Error("loading " + dir.string() + " failed: " + e.what_without_backtrace());
+    }
+  }
+  throw Error(file + ": model_type '" + type +
+              "' is an encoder-decoder attnviz does not run natively (it runs " +
+              listed(native_seq2seq_model_types()) + ")");
 }
 
 }  // namespace attnviz

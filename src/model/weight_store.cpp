@@ -165,19 +165,28 @@ const at::Tensor* WeightStore::find(const std::string& name) const {
 }
 
 at::Tensor WeightStore::get(const std::string& name, const std::vector<std::int64_t>& shape) const {
-  const at::Tensor* tensor = find(name);
-  if (tensor == nullptr && other_dtypes_.count(prefix_ + name) != 0) {
-    throw Error(source_ + ": tensor '" + prefix_ + name + "' has dtype " +
-                other_dtypes_.at(prefix_ + name) +
+  return checked(find(name), prefix_ + name, shape);
+}
+
+at::Tensor WeightStore::get_head(const std::string& name,
+                                 const std::vector<std::int64_t>& shape) const {
+  const auto found = tensors_.find(name);
+  return checked(found == tensors_.end() ? nullptr : &found->second, name, shape);
+}
+
+at::Tensor WeightStore::checked(const at::Tensor* tensor, const std::string& full_name,
+                                const std::vector<std::int64_t>& shape) const {
+  if (tensor == nullptr && other_dtypes_.count(full_name) != 0) {
+    throw Error(source_ + ": tensor '" + full_name + "' has dtype " + other_dtypes_.at(full_name) +
                 ", but weights must be F32, F16, BF16 or F64; convert the checkpoint");
   }
   if (tensor == nullptr) {
-    throw Error(source_ + " is missing tensor '" + prefix_ + name +
+    throw Error(source_ + " is missing tensor '" + full_name +
                 "'; the checkpoint does not match config.json");
   }
   if (tensor->sizes() != at::IntArrayRef(shape)) {
-    throw Error(source_ + ": tensor '" + prefix_ + name + "' has shape " +
-                shape_text(tensor->sizes()) + " but config.json implies " + shape_text(shape));
+    throw Error(source_ + ": tensor '" + full_name + "' has shape " + shape_text(tensor->sizes()) +
+                " but config.json implies " + shape_text(shape));
   }
   // Matrices (projections, embeddings) in the dtype asked for; norms and biases in float32.
   return tensor->to(device_, tensor->dim() == 2 ? matrices_ : at::kFloat);

@@ -31,11 +31,17 @@ class WeightStore {
   // The tensor `name` (base-class name), checked against the shape the config implies.
   at::Tensor get(const std::string& name, const std::vector<std::int64_t>& shape) const;
   bool has(const std::string& name) const { return find(name) != nullptr; }
+  // A tensor of the head class, outside the base class's prefix (an encoder-decoder's
+  // lm_head.weight, final_logits_bias), checked as get() checks.
+  at::Tensor get_head(const std::string& name, const std::vector<std::int64_t>& shape) const;
+  bool has_head(const std::string& name) const { return tensors_.count(name) != 0; }
 
   const std::string& source() const { return source_; }
 
  private:
   const at::Tensor* find(const std::string& name) const;
+  at::Tensor checked(const at::Tensor* tensor, const std::string& full_name,
+                     const std::vector<std::int64_t>& shape) const;
 
   void read_file(const std::filesystem::path& file);
   void read_index(const std::filesystem::path& index);

@@ -9,9 +9,7 @@
 #include <nlohmann/json.hpp>
 
 namespace attnviz::test {
-namespace {
 
-// Little-endian float32 values from base64 (scripts/make_family_checkpoints.py's compact form).
 std::vector<float> floats_from_base64(const std::string& text) {
   static const std::string alphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -33,8 +31,6 @@ std::vector<float> floats_from_base64(const std::string& text) {
   std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
   return values;
 }
-
-}  // namespace
 
 Reference read_reference(const std::filesystem::path& file) {
   std::ifstream stream(file);

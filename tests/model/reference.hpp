@@ -26,6 +26,9 @@ struct Reference {
   std::vector<ReferenceCase> cases;
 };
 
+// Little-endian float32 values from base64 (the reference scripts' compact form).
+std::vector<float> floats_from_base64(const std::string& text);
+
 Reference read_reference(const std::filesystem::path& file);
 
 // Largest |attnviz - transformers| over every layer, head, query and key of every case, each case
