@@ -30,6 +30,7 @@ const std::vector<Family>& families() {
       {"stablelm", "embed_tokens.weight", {"", "model."}, build_stablelm},
       {"cohere", "embed_tokens.weight", {"", "model."}, build_cohere},
       {"granite", "embed_tokens.weight", {"", "model."}, build_granite},
+      {"deberta-v2", "embeddings.word_embeddings.weight", {"", "deberta."}, build_deberta_v2},
   };
   return table;
 }
