@@ -185,7 +185,8 @@ at::Tensor BatchedModel::attend_layer(AttentionPass& pass, const at::Tensor& que
       for (at::Tensor* bias : {&band_rule.bias_before_scale, &band_rule.bias_after_scale}) {
         if (!bias->defined()) continue;
         *bias = bias->narrow(1, h, 1).narrow(3, 0, keys);
-        if (bias->size(2) > 1) *bias = bias->narrow(2, row, rows);  // a bias per query (DeBERTa)
+        // A bias per query too ([batch, heads, n, n]: DeBERTa's relative terms).
+        if (bias->size(2) > 1) *bias = bias->narrow(2, row, rows);
       }
       fill_scores(scores, q.narrow(2, row, rows), k.narrow(2, 0, keys), band_rule, band_mask);
       at::Tensor probabilities =

@@ -47,8 +47,7 @@ struct AttentionPass {
 // How a family turns query · keyᵀ into the scores it softmaxes, in transformers' order of
 // operations: a bias added before the scale, the scale (divide by or multiply with `factor`), a
 // bias added after it, then Gemma 2's soft cap. The biases are per head and key ([batch, heads, 1,
-// n]: ALiBi's slope · key position, after the scale in BLOOM, on both sides in Falcon), or per
-// head, query and key ([batch, heads, n, n]: DeBERTa's relative terms).
+// n]: ALiBi's slope · key position, after the scale in BLOOM, on both sides in Falcon).
 struct ScoreRule {
   enum class Scale { divide, multiply };
   Scale scale = Scale::divide;

@@ -287,7 +287,7 @@ std::unique_ptr<Model> build_deberta_v2(const JsonFields& json, const WeightStor
   config.conv_kernel = static_cast<int>(json.number("conv_kernel_size", 0));
   config.conv_groups = json.positive_int("conv_groups", 1);
   config.conv_activation = json.text("conv_act", "tanh");
-  if (config.hidden % config.heads != 0 && !json.has("attention_head_size")) {
+  if (config.hidden % config.heads != 0) {
     json.fail(": hidden_size " + std::to_string(config.hidden) + " is not divisible by " +
               std::to_string(config.heads) + " heads");
   }

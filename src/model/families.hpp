@@ -57,7 +57,5 @@ std::unique_ptr<Model> build_phi(const JsonFields&, const WeightStore&, ModelInf
 std::unique_ptr<Model> build_stablelm(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_cohere(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_granite(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
-std::unique_ptr<Model> build_deberta_v2(const JsonFields&, const WeightStore&, ModelInfo,
-                                        at::Device);
 
 }  // namespace attnviz::model
