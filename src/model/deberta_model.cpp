@@ -168,8 +168,8 @@ class DebertaModel final : public BatchedModel {
   }
 
  private:
-  // Row of the relative table each (query, key) reads for c2p: clamp(bucket(q - k) + span). p2c
-  // reads clamp(-bucket(k - q) + span) at (k, q), the same index since the buckets are odd.
+  // Row of the relative table each (query, key) reads for c2p: clamp(bucket(q - k) + span), [q, k].
+  // p2c gathers over [key, query] with clamp(span - bucket(k - q)): this index transposed.
   at::Tensor relative_index(std::int64_t n) const {
     const at::Tensor ids = at::arange(n, at::TensorOptions().dtype(at::kLong).device(device()));
     at::Tensor relative = ids.unsqueeze(1) - ids.unsqueeze(0);
@@ -183,18 +183,20 @@ class DebertaModel final : public BatchedModel {
                              const at::Tensor& key, const at::Tensor& index, double scale) const {
     const std::int64_t heads = config_.heads;
     const at::Tensor table = rel_embeddings_.to(at::kFloat).unsqueeze(0);
-    const at::Tensor expanded = index.expand({query.size(0), heads, query.size(2), key.size(2)});
+    const std::vector<std::int64_t> sizes = {query.size(0), heads, query.size(2), key.size(2)};
     at::Tensor scores;
     if (config_.c2p) {
       const Linear& projection = config_.share_att_key ? layer.key : layer.pos_key;
       const at::Tensor pos_key = split_heads(projection(table), heads);
-      scores = at::gather(at::matmul(query, pos_key.transpose(-1, -2)), -1, expanded) / scale;
+      scores =
+          at::gather(at::matmul(query, pos_key.transpose(-1, -2)), -1, index.expand(sizes)) / scale;
     }
     if (config_.p2c) {
       const Linear& projection = config_.share_att_key ? layer.query : layer.pos_query;
       const at::Tensor pos_query = split_heads(projection(table), heads);
       const at::Tensor p2c =
-          at::gather(at::matmul(key, pos_query.transpose(-1, -2)), -1, expanded).transpose(-1, -2) /
+          at::gather(at::matmul(key, pos_query.transpose(-1, -2)), -1, index.t().expand(sizes))
+              .transpose(-1, -2) /
           scale;
       scores = scores.defined() ? scores + p2c : p2c;
     }
