@@ -24,10 +24,11 @@ Activation activation_named(const std::string& name) {
   if (name == "quick_gelu") return [](const at::Tensor& x) { return x * at::sigmoid(1.702 * x); };
   if (name == "relu") return [](const at::Tensor& x) { return at::relu(x); };
   if (name == "silu" || name == "swish") return [](const at::Tensor& x) { return at::silu(x); };
+  if (name == "tanh") return [](const at::Tensor& x) { return at::tanh(x); };  // DeBERTa's conv_act
   throw Error("activation '" + name +
               "' in config.json is not supported (gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, "
               "quick_gelu, "
-              "relu, silu)");
+              "relu, silu, tanh)");
 }
 
 }  // namespace attnviz::model

@@ -182,8 +182,12 @@ at::Tensor BatchedModel::attend_layer(AttentionPass& pass, const at::Tensor& que
         if (mask.size(2) > 1) band_mask = band_mask.narrow(2, row, rows);
       }
       ScoreRule band_rule = rule;
-      for (at::Tensor* bias : {&band_rule.bias_before_scale, &band_rule.bias_after_scale})
-        if (bias->defined()) *bias = bias->narrow(1, h, 1).narrow(3, 0, keys);
+      for (at::Tensor* bias : {&band_rule.bias_before_scale, &band_rule.bias_after_scale}) {
+        if (!bias->defined()) continue;
+        *bias = bias->narrow(1, h, 1).narrow(3, 0, keys);
+        // A bias per query too ([batch, heads, n, n]: DeBERTa's relative terms).
+        if (bias->size(2) > 1) *bias = bias->narrow(2, row, rows);
+      }
       fill_scores(scores, q.narrow(2, row, rows), k.narrow(2, 0, keys), band_rule, band_mask);
       at::Tensor probabilities =
           AttentionPass::view_of(pass.probabilities, {batch, 1, rows, keys}, query);

@@ -2,6 +2,11 @@
 
 namespace attnviz::model {
 
+// DeBERTa-v2/v3 (deberta_model.cpp), declared here rather than in families.hpp, which every family
+// file includes.
+std::unique_ptr<Model> build_deberta_v2(const JsonFields&, const WeightStore&, ModelInfo,
+                                        at::Device);
+
 const std::vector<Family>& families() {
   static const std::vector<Family> table = {
       {"bert", "embeddings.word_embeddings.weight", {"", "bert."}, build_bert},
@@ -30,6 +35,7 @@ const std::vector<Family>& families() {
       {"stablelm", "embed_tokens.weight", {"", "model."}, build_stablelm},
       {"cohere", "embed_tokens.weight", {"", "model."}, build_cohere},
       {"granite", "embed_tokens.weight", {"", "model."}, build_granite},
+      {"deberta-v2", "embeddings.word_embeddings.weight", {"", "deberta."}, build_deberta_v2},
   };
   return table;
 }

@@ -454,7 +454,8 @@ std::unique_ptr<Tokenizer> load_vocab_files(const fs::path& dir) {
 }
 
 std::optional<fs::path> sentencepiece_model(const fs::path& dir) {
-  for (const char* name : {"tokenizer.model", "spiece.model"}) {
+  // spm.model: DeBERTa-v2/v3's name for it.
+  for (const char* name : {"tokenizer.model", "spiece.model", "spm.model"}) {
     if (fs::exists(dir / name)) return dir / name;
   }
   return std::nullopt;
@@ -478,7 +479,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir, TokenizerFi
     case TokenizerFiles::sentencepiece:
       if (const auto path = sentencepiece_model(model_dir))
         return tokenize::load_sentencepiece(*path, read_config(model_dir));
-      throw Error("no SentencePiece model (tokenizer.model or spiece.model) in " +
+      throw Error("no SentencePiece model (tokenizer.model, spiece.model or spm.model) in " +
                   model_dir.string());
     case TokenizerFiles::automatic:
       break;
@@ -494,7 +495,7 @@ std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir, TokenizerFi
   throw Error(
       "no tokenizer files in " + model_dir.string() +
       " (looked for tokenizer.json, vocab.txt, vocab.json + merges.txt, encoder.json + vocab.bpe, "
-      "tokenizer.model, spiece.model): is this a model directory?");
+      "tokenizer.model, spiece.model, spm.model): is this a model directory?");
 }
 
 std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& model_dir) {

@@ -48,7 +48,7 @@ std::string other_tokenizer_files(const std::filesystem::path& model_path) {
   std::string found;
   for (const char* name :
        {"tokenizer.json", "tokenizer_config.json", "vocab.txt", "vocab.json", "merges.txt",
-        "special_tokens_map.json", "tokenizer.model", "spiece.model"}) {
+        "special_tokens_map.json", "tokenizer.model", "spiece.model", "spm.model"}) {
     const auto path = model_path.parent_path() / name;
     if (path.filename() != model_path.filename() && std::filesystem::exists(path))
       found += (found.empty() ? "" : ", ") + std::string(name);
@@ -81,6 +81,14 @@ SentencePieceConfig read_config(const nlohmann::json& config) {
   out.preprocess.remove_space = config.value("remove_space", out.preprocess.remove_space);
   out.preprocess.keep_accents = config.value("keep_accents", out.preprocess.keep_accents);
   out.preprocess.do_lower_case = config.value("do_lower_case", out.preprocess.do_lower_case);
+  // DebertaV2Tokenizer's split_by_punct cuts the text at punctuation before SentencePiece sees it;
+  // attnviz does not, so it is refused rather than ignored.
+  if (config.value("split_by_punct", false)) {
+    throw Error(
+        "tokenizer_config.json sets split_by_punct, which attnviz's SentencePiece tokenizer does "
+        "not do; save the tokenizer as tokenizer.json (tokenizer.save_pretrained with a fast "
+        "tokenizer) and run that");
+  }
   return out;
 }
 

@@ -15,6 +15,8 @@ import numpy as np
 CHECKPOINTS = ["gptj", "opt", "opt-post-norm", "bloom", "bloom-post-norm-residual", "falcon-alibi",
                "falcon-multi-query", "falcon-new-architecture", "gpt-bigcode", "gpt-bigcode-mha", "starcoder2",
                "phi", "stablelm", "stablelm-parallel", "cohere", "granite"]
+# scripts/make_deberta_checkpoints.py
+CHECKPOINTS += ["deberta-v3", "deberta-v3-buckets", "deberta-v2", "deberta-v2-absolute"]
 
 
 def main():

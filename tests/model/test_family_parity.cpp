@@ -51,6 +51,13 @@ INSTANTIATE_TEST_SUITE_P(
                       "phi", "stablelm", "stablelm-parallel", "cohere", "granite"),
     test::CheckpointName());
 
+// DeBERTa-v2/v3's disentangled attention (scripts/make_deberta_checkpoints.py): c2p and p2c alone
+// and together, shared and own position projections, log buckets, clamped relative positions.
+INSTANTIATE_TEST_SUITE_P(Deberta, FamilyParityTest,
+                         ::testing::Values("deberta-v3", "deberta-v3-buckets", "deberta-v2",
+                                           "deberta-v2-absolute"),
+                         test::CheckpointName());
+
 TEST(Families, InfoDescribesGroupedQueriesAndWindows) {
   const auto llama = load_model(kData / "models" / "families" / "llama-gqa");
   EXPECT_EQ(llama->info().architecture, "llama");

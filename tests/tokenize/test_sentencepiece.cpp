@@ -28,6 +28,19 @@ TEST(TokenizeSentencePiece, MatchesTransformersAlbertTokenizer) {
                           << " strings differ from transformers";
 }
 
+// A DeBERTa-v3 directory as the Hub has one (spm.model and tokenizer_config.json, no
+// tokenizer.json; made by scripts/tokenizer_reference/make_deberta_fixture.py) must give
+// transformers' DebertaV2Tokenizer ids and tokens: case kept, [CLS] A [SEP] ([SEP] B [SEP]).
+TEST(TokenizeSentencePiece, MatchesTransformersDebertaV2Tokenizer) {
+  const auto tokenizer = attnviz::load_tokenizer(kData / "deberta_like");
+  const auto corpus = read_jsonl(kData / "corpus.jsonl");
+  const auto reference = read_jsonl(kData / "reference_deberta_like.jsonl.gz");
+  ASSERT_EQ(corpus.size(), reference.size());
+  const std::size_t failures = count_differences(*tokenizer, corpus, reference, corpus.size());
+  EXPECT_EQ(failures, 0u) << failures << " of " << corpus.size()
+                          << " strings differ from transformers";
+}
+
 TEST(TokenizeSentencePiece, SpansAndDisplay) {
   const auto tokenizer =
       attnviz::load_tokenizer(kData / "albert_like", attnviz::TokenizerFiles::sentencepiece);

@@ -312,6 +312,18 @@ TEST(TokenizeErrors, CorruptSentencePieceModel) {
   EXPECT_NE(message.find("spiece.model"), std::string::npos) << message;
 }
 
+// DebertaV2Tokenizer's split_by_punct, which attnviz's SentencePiece path does not do, is refused
+// by name rather than ignored.
+TEST(TokenizeErrors, DebertaSplitByPunctIsRefused) {
+  TempDir dir;
+  fs::copy_file(fs::path(ATTNVIZ_TEST_DATA) / "tokenize" / "albert_like" / "spiece.model",
+                dir.path() / "spm.model");
+  dir.write("tokenizer_config.json",
+            R"({"tokenizer_class": "DebertaV2Tokenizer", "split_by_punct": true})");
+  const std::string message = error_of([&] { attnviz::load_tokenizer(dir.path()); });
+  EXPECT_NE(message.find("split_by_punct"), std::string::npos) << message;
+}
+
 TEST(TokenizeErrors, InvalidUtf8NamesTheByte) {
   ASSERT_TRUE(fs::exists(kShared)) << "real tokenizer files not found at " << kShared;
   for (const char* model : {"bert-base-uncased", "gpt2", "mistral-7b", "qwen3"}) {
