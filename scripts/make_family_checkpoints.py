@@ -12,7 +12,7 @@ and an input longer than every window; attentions are stored as base64 of little
 Usage: scripts/make_family_checkpoints.py [--out tests/data] [NAME...]
 Needs .venv-ref (scripts/setup_reference_env.sh): transformers 4.46.3 on torch 1.13. The families that release
 does not have (Qwen3) are made with .venv-ref-newer (scripts/setup_newer_reference_env.sh: transformers 4.51.3 on
-torch 2.5.1): `.venv-ref-newer/bin/python scripts/make_family_checkpoints.py qwen3 qwen3-bias`. StableLM with
+torch 2.5.1): `.venv-ref-newer/bin/python scripts/make_family_checkpoints.py qwen3 qwen3-bias olmo2 gemma3-text`. StableLM with
 qk_layernorm needs a torch whose nn.LayerNorm takes bias=False: `.venv-ref-newer/bin/python ... stablelm`.
 """
 import argparse
@@ -216,8 +216,72 @@ FAMILY_A = {
                         residual_multiplier=0.5, logits_scaling=2.0), {}),
 }
 CHECKPOINTS.update(FAMILY_A)
-RANDOM_NORMS_AND_BIASES = set(FAMILY_A)
-LETTER_VOCABULARY |= set(FAMILY_A)
+
+# Mixtral and Qwen2-MoE: three or four layers, so that the experts of more than one layer reach an attention, and
+# routers whose choice differs from token to token (checked below: a wrong router is a wrong picture). Qwen2-MoE
+# without norm_topk_prob and with a dense layer in mlp_only_layers; and with decoder_sparse_step 2, renormalised.
+FAMILY_B = {
+    "mixtral": (tf.MixtralForCausalLM, tf.MixtralConfig,
+                decoder(num_hidden_layers=3, num_key_value_heads=2, intermediate_size=24, num_local_experts=5,
+                        num_experts_per_tok=2, sliding_window=7, rope_theta=1000.0), {}),
+    "qwen2-moe": (tf.Qwen2MoeForCausalLM, tf.Qwen2MoeConfig,
+                  decoder(num_hidden_layers=4, num_key_value_heads=2, num_experts=6, num_experts_per_tok=3,
+                          moe_intermediate_size=16, shared_expert_intermediate_size=40, norm_topk_prob=False,
+                          decoder_sparse_step=1, mlp_only_layers=[1]), {}),
+    "qwen2-moe-step": (tf.Qwen2MoeModel, tf.Qwen2MoeConfig,
+                       decoder(hidden_size=36, num_attention_heads=6, num_key_value_heads=3, num_hidden_layers=3,
+                               num_experts=4, num_experts_per_tok=2, moe_intermediate_size=20,
+                               shared_expert_intermediate_size=24, norm_topk_prob=True, decoder_sparse_step=2),
+                       {}),
+}
+# OLMo: non-parametric LayerNorms, queries, keys and values clipped (at 1.5, which clips many of them), biases.
+FAMILY_B["olmo"] = (tf.OlmoForCausalLM, tf.OlmoConfig,
+                    decoder(hidden_size=36, num_attention_heads=6, num_key_value_heads=3, clip_qkv=1.5,
+                            attention_bias=True, rope_theta=500.0), {})
+CHECKPOINTS.update(FAMILY_B)
+ROUTED = {"mixtral", "qwen2-moe", "qwen2-moe-step"}
+
+# Families newer than transformers 4.46.3, made with .venv-ref-newer (transformers 4.51.3): OLMo 2 (norms after
+# attention and MLP, q/k norms over the whole projection) and Gemma 3 (local layers with their own rotary base, a
+# global layer every sliding_window_pattern-th, q/k norms, query_pre_attn_scalar; rope_scaling on the global
+# layers only).
+NEWER_B = {
+    "olmo2": ("Olmo2ForCausalLM", "Olmo2Config",
+              decoder(hidden_size=36, num_attention_heads=6, num_key_value_heads=2, rope_theta=500.0), {}),
+    "gemma3-text": ("Gemma3ForCausalLM", "Gemma3TextConfig",
+                    decoder(num_hidden_layers=4, num_key_value_heads=2, head_dim=16, query_pre_attn_scalar=20,
+                            sliding_window=5, sliding_window_pattern=3, rope_theta=10000.0,
+                            rope_local_base_freq=100.0, rope_scaling={"rope_type": "linear", "factor": 2.0},
+                            rms_norm_eps=1e-6, hidden_activation="gelu_pytorch_tanh"), {}),
+}
+# A multimodal Gemma 3 (a tiny SigLIP tower) run on text: attnviz reads text_config, which transformers saves with
+# only the fields that differ from Gemma3TextConfig's defaults.
+NEWER_B["gemma3"] = ("Gemma3ForConditionalGeneration", "Gemma3Config",
+                     dict(text_config={**NEWER_B["gemma3-text"][2], "sliding_window_pattern": 2},
+                          vision_config=dict(hidden_size=16, intermediate_size=24, num_hidden_layers=1,
+                                             num_attention_heads=2, image_size=28, patch_size=14),
+                          mm_tokens_per_image=4, initializer_range=INIT_RANGE), {})
+# ModernBERT: local layers (all but every global_attn_every_n_layers-th) see local_attention / 2 keys on either side,
+# with a rotary base of their own; without biases, and with every bias (norm_bias, attention_bias, mlp_bias).
+MODERNBERT = dict(vocab_size=VOCAB, hidden_size=32, intermediate_size=24, num_hidden_layers=4, num_attention_heads=4,
+                  max_position_embeddings=64, global_attn_every_n_layers=3, local_attention=6,
+                  global_rope_theta=1000.0, local_rope_theta=50.0, norm_eps=1e-5, hidden_activation="gelu",
+                  initializer_range=INIT_RANGE, pad_token_id=0, reference_compile=False)
+NEWER_B["modernbert"] = ("ModernBertForMaskedLM", "ModernBertConfig",
+                         {**MODERNBERT, "norm_bias": False, "attention_bias": False, "mlp_bias": False}, {})
+NEWER_B["modernbert-bias"] = ("ModernBertModel", "ModernBertConfig",
+                              {**MODERNBERT, "hidden_size": 36, "num_attention_heads": 3, "num_hidden_layers": 3,
+                               "global_attn_every_n_layers": 2, "local_attention": 8, "local_rope_theta": None,
+                               "norm_bias": True, "attention_bias": True, "mlp_bias": True}, {})
+ENCODER_TYPES.add("modernbert")
+SPARSE_TEXT_CONFIG = {"gemma3"}
+if hasattr(tf, "Gemma3TextConfig"):
+    CHECKPOINTS.update({name: (getattr(tf, model), getattr(tf, config), kwargs, save)
+                        for name, (model, config, kwargs, save) in NEWER_B.items()})
+
+RANDOM_NORMS_AND_BIASES = set(FAMILY_A) | set(FAMILY_B) | set(NEWER_B)
+HALF = RANDOM_NORMS_AND_BIASES
+LETTER_VOCABULARY |= HALF
 
 
 def inputs(lengths, generator):
@@ -251,20 +315,27 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
                     parameter.normal_(0.0, INIT_RANGE)
                 elif parameter.dim() == 1 or "norm" in parameter_name:  # norm weights
                     parameter.uniform_(0.5, 1.5)
-    if name in FAMILY_A:
+    if name in HALF:
         # Stored as float16 (half the file); transformers reads them back into float32 below, as attnviz does.
         model = model.half()
     target = out / "models" / "families" / name
     shutil.rmtree(target, ignore_errors=True)
     model.save_pretrained(target, safe_serialization=True, **save_options)
     (target / "generation_config.json").unlink(missing_ok=True)
+    if name in SPARSE_TEXT_CONFIG:
+        # As the Hub's Gemma 3 configs are: text_config holds only what differs from Gemma3TextConfig's defaults.
+        saved = json.loads((target / "config.json").read_text())
+        defaults = tf.Gemma3TextConfig().to_dict()
+        saved["text_config"] = {key: value for key, value in saved["text_config"].items()
+                                if key == "model_type" or key not in defaults or defaults[key] != value}
+        (target / "config.json").write_text(json.dumps(saved, indent=2) + "\n")
     if name in LETTER_VOCABULARY:
         # A WordPiece vocabulary of single letters (ids below VOCAB), so that the CLI can run this
         # checkpoint on any English text: a letter a token.
         letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
         pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ","] + letters + ["##" + c for c in letters]
         assert len(pieces) <= VOCAB
-        if name in FAMILY_A:  # every id a piece, so that --ids takes any id of the references
+        if name in HALF:  # every id a piece, so that --ids takes any id of the references
             pieces += [f"[unused{i}]" for i in range(VOCAB - len(pieces))]
         (target / "vocab.txt").write_text("\n".join(pieces) + "\n")
     # transformers reads the checkpoint back as attnviz does
@@ -273,7 +344,11 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
     # decoders without a cache, so that every attention covers the whole input
     options = {} if config.model_type in ENCODER_TYPES else {"use_cache": False}
     cases = []
-    for case, lengths in (SHORT_LENGTHS if name in FAMILY_A else LENGTHS).items():
+    routers = [module for module_name, module in model.named_modules()
+               if module_name.endswith((".mlp.gate", ".block_sparse_moe.gate"))]
+    choices = []
+    hooks = [router.register_forward_hook(lambda module, args, out: choices.append(out)) for router in routers]
+    for case, lengths in (SHORT_LENGTHS if name in HALF else LENGTHS).items():
         ids, mask = inputs(lengths, generator)
         with torch.no_grad():
             outputs = model(input_ids=ids, attention_mask=mask, output_attentions=True, **options)
@@ -283,6 +358,10 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
             items.append({"ids": ids[b, :length].tolist(), "type_ids": [0] * length,
                           "attentions_f32": encode(attentions[:, b, :, :length, :length].numpy())})
         cases.append({"name": case, "padded_length": int(ids.shape[1]), "items": items})
+    for hook in hooks:
+        hook.remove()
+    if name in ROUTED:
+        check_routing(name, routers, choices, config.num_experts_per_tok)
     reference = {"transformers_version": tf.__version__, "torch_version": torch.__version__,
                  "model_class": model_cls.__name__, "layers": int(attentions.shape[0]),
                  "heads": int(attentions.shape[2]), "cases": cases}
@@ -290,6 +369,18 @@ def make(name, model_cls, config_cls, kwargs, save_options, out):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(reference))
     print(f"{name}: {model_cls.__name__}, {reference['layers']} layers x {reference['heads']} heads")
+
+
+def check_routing(name, routers, logits, top_k):
+    """Every router of the checkpoint sends the tokens of the long input to different sets of experts, and uses
+    every expert, so that a router computed wrongly moves the attentions of the layers after it."""
+    assert routers, name
+    for layer, router in enumerate(routers):
+        chosen = logits[-len(routers) + layer].topk(top_k, dim=-1).indices.sort(dim=-1).values
+        sets = {tuple(row.tolist()) for row in chosen}
+        used = set(chosen.flatten().tolist())
+        assert len(sets) >= 4 and len(used) == router.out_features, (name, layer, sets)
+        print(f"{name}: router {layer}: {len(sets)} different sets of {top_k} experts over {len(chosen)} tokens")
 
 
 def main():
@@ -300,7 +391,7 @@ def main():
     torch.set_num_threads(1)
     unknown = [name for name in args.names if name not in CHECKPOINTS]
     if unknown:
-        newer = " (made with .venv-ref-newer's transformers)" if set(unknown) <= set(NEWER) else ""
+        newer = " (made with .venv-ref-newer's transformers)" if set(unknown) <= set(NEWER) | set(NEWER_B) else ""
         parser.error(f"transformers {tf.__version__} cannot make {', '.join(unknown)}{newer}")
     for name, spec in CHECKPOINTS.items():
         if not args.names or name in args.names:

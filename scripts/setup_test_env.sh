@@ -15,3 +15,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
   echo "setup_test_env.sh: models/smollm2-135m-instruct could not be made (see above); its test will be skipped"
 "$root/scripts/fetch_gemma3_gguf.sh" ||
   echo "setup_test_env.sh: models/gemma3-270m-q4-k-m.gguf could not be made (see above); its tests will be skipped"
+"$root/scripts/make_gemma3_dir.sh" ||
+  echo "setup_test_env.sh: models/gemma3-270m could not be made (see above); its test will be skipped"

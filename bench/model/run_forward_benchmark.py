@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """attnviz's forward pass against transformers eager on the same weights, side by side in one run.
 
-BERT-base, GPT-2-small and Llama-3.2-1B shapes with random weights (real sizes; saved once under --work), and
+BERT-base, GPT-2-small, Llama-3.2-1B and a Mixtral-like mixture of experts (8 experts, top 2) with random weights (real sizes; saved once under --work), and
 SmolLM2-135M-Instruct's real weights where --smollm2 names its directory (scripts/make_smollm2_dir.sh). For each
 length, one process runs attnviz (bench_forward, Google Benchmark) and one runs transformers
 (output_attentions=True, attn_implementation="eager"), alternating, each reporting its median forward time and its
@@ -24,16 +24,25 @@ MODELS = {
     "bert-base": ("bert", [16, 128, 512]),
     "gpt2-small": ("gpt2", [16, 128, 1024]),
     "llama-3.2-1b": ("llama", [128]),
+    "mixtral-moe": ("mixtral", [128, 512]),
     "smollm2": ("real", [16, 128, 1024]),
 }
 
 
 def random_model(family):
-    from transformers import BertConfig, BertModel, GPT2Config, GPT2Model, LlamaConfig, LlamaModel
+    from transformers import (BertConfig, BertModel, GPT2Config, GPT2Model, LlamaConfig, LlamaModel, MixtralConfig,
+                              MixtralModel)
     if family == "bert":
         return BertModel(BertConfig())
     if family == "gpt2":
         return GPT2Model(GPT2Config())
+    if family == "mixtral":
+        # Mixtral 8x7B's layout (8 experts, top 2, grouped-query attention, rope_theta 1e6) at a quarter of its
+        # width and depth: 8 layers, 700 MB of float32 weights
+        return MixtralModel(MixtralConfig(
+            vocab_size=32000, hidden_size=512, intermediate_size=1792, num_hidden_layers=8, num_attention_heads=16,
+            num_key_value_heads=4, num_local_experts=8, num_experts_per_tok=2, max_position_embeddings=32768,
+            rope_theta=1e6, rms_norm_eps=1e-5, sliding_window=None))
     # Llama-3.2-1B's config.json, random weights
     return LlamaModel(LlamaConfig(
         vocab_size=128256, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,

@@ -12,21 +12,23 @@ namespace attnviz {
 enum class Pooling { max, mean };
 
 // Whether every cell of a block is masked, i.e. its first key is after its last query (causal),
-// or its last key is `window` or more positions before its first query. Rows and columns start at
-// position `first`, `block` positions each.
+// or its last key is `window` or more positions before its first query (and, where not causal,
+// its first key `window` or more after its last query). Rows and columns start at position
+// `first`, `block` positions each.
 inline bool block_masked(bool causal, int window, int first, int block, int row, int col) {
   const int query_first = first + row * block, key_first = first + col * block;
   return (causal && key_first > query_first + block - 1) ||
-         (window > 0 && query_first - (key_first + block - 1) >= window);
+         (window > 0 && query_first - (key_first + block - 1) >= window) ||
+         (!causal && window > 0 && key_first - (query_first + block - 1) >= window);
 }
 
 // The attention probabilities of every layer and head for one input: float32
 // [layers][heads][n][columns()], row = query (attending from), column = key (attended to). Self-
 // attention is square (key_count 0: the keys are the queries); an encoder-decoder's cross attention
-// has the target's tokens as queries and the source's as keys (key_count, key_tokens, key_special). Indices are 0-based here; only the CLI
-// shows them 1-based. A long input may hold only some layers and heads (layer_ids, head_ids), a
-// window of its positions (first), or blocks of cells pooled into one (block); n, tokens and the
-// weights are then those of what is held.
+// has the target's tokens as queries and the source's as keys (key_count, key_tokens, key_special).
+// Indices are 0-based here; only the CLI shows them 1-based. A long input may hold only some layers
+// and heads (layer_ids, head_ids), a window of its positions (first), or blocks of cells pooled
+// into one (block); n, tokens and the weights are then those of what is held.
 struct Attention {
   int layers = 0;
   int heads = 0;
@@ -39,7 +41,7 @@ struct Attention {
   int key_count = 0;
   std::vector<std::string> key_tokens;
   std::vector<bool> key_special;
-  bool causal = false;              // true where the model masks keys after the query (GPT-2)
+  bool causal = false;  // true where the model masks keys after the query (GPT-2)
   // Per layer: keys further back than this many positions (the query itself counted) are masked
   // by a sliding window; 0 for none. Empty where no layer has a window.
   std::vector<int> windows;

@@ -213,9 +213,12 @@ const at::Tensor& AttentionMasks::for_window(int window) {
   at::Tensor mask;
   const auto options = at::TensorOptions().dtype(at::kBool).device(device_);
   if (causal_) mask = at::ones({n_, n_}, options).triu(1);
-  // Keys at or before query - window, as transformers' sliding_attend_mask.
+  // Keys at or before query - window, as transformers' sliding_attend_mask; where keys after the
+  // query are seen (ModernBERT), those at or after query + window too.
   if (window > 0) {
-    const at::Tensor out_of_window = at::ones({n_, n_}, options).tril(-window);
+    at::Tensor out_of_window = at::ones({n_, n_}, options).tril(-window);
+    if (!causal_)
+      out_of_window = out_of_window.logical_or(at::ones({n_, n_}, options).triu(window));
     mask = mask.defined() ? mask.logical_or(out_of_window) : out_of_window;
   }
   if (mask.defined()) mask = mask.view({1, 1, n_, n_});

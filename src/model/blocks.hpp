@@ -86,9 +86,10 @@ inline RmsNorm load_rms_norm(const WeightScope& weights, const std::string& name
   return RmsNorm{weights.get(name + ".weight", {hidden}), eps, scale};
 }
 
-// The norm a family's config chooses: RMSNorm, or LayerNorm with or without a bias.
+// The norm a family's config chooses: RMSNorm, or LayerNorm with or without a bias, or without
+// weight and bias (OLMo's non-parametric LayerNorm).
 struct Norm {
-  enum class Kind { rms, layer, layer_without_bias };
+  enum class Kind { rms, layer, layer_without_bias, layer_without_parameters };
   Kind kind = Kind::rms;
   RmsNorm rms;
   LayerNorm layer;
@@ -101,6 +102,8 @@ inline Norm load_norm(const WeightScope& weights, const std::string& name, std::
   norm.kind = kind;
   if (kind == Norm::Kind::rms) {
     norm.rms = load_rms_norm(weights, name, hidden, eps, scale);
+  } else if (kind == Norm::Kind::layer_without_parameters) {
+    norm.layer.eps = eps;
   } else {
     norm.layer = load_layer_norm(weights, name, hidden, eps,
                                  kind == Norm::Kind::layer ? Bias::with : Bias::without);

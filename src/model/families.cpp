@@ -36,6 +36,16 @@ const std::vector<Family>& families() {
       {"cohere", "embed_tokens.weight", {"", "model."}, build_cohere},
       {"granite", "embed_tokens.weight", {"", "model."}, build_granite},
       {"deberta-v2", "embeddings.word_embeddings.weight", {"", "deberta."}, build_deberta_v2},
+      {"mixtral", "embed_tokens.weight", {"", "model."}, build_mixtral},
+      {"qwen2_moe", "embed_tokens.weight", {"", "model."}, build_qwen2_moe},
+      {"olmo", "embed_tokens.weight", {"", "model."}, build_olmo},
+      {"olmo2", "embed_tokens.weight", {"", "model."}, build_olmo2},
+      {"gemma3_text", "embed_tokens.weight", {"", "model."}, build_gemma3_text},
+      {"gemma3",
+       "embed_tokens.weight",
+       {"language_model.model.", "model.language_model."},
+       build_gemma3},
+      {"modernbert", "embeddings.tok_embeddings.weight", {"", "model."}, build_modernbert},
   };
   return table;
 }

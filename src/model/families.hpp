@@ -57,5 +57,15 @@ std::unique_ptr<Model> build_phi(const JsonFields&, const WeightStore&, ModelInf
 std::unique_ptr<Model> build_stablelm(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_cohere(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
 std::unique_ptr<Model> build_granite(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_mixtral(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_qwen2_moe(const JsonFields&, const WeightStore&, ModelInfo,
+                                       at::Device);
+std::unique_ptr<Model> build_olmo(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_olmo2(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_gemma3_text(const JsonFields&, const WeightStore&, ModelInfo,
+                                         at::Device);
+std::unique_ptr<Model> build_gemma3(const JsonFields&, const WeightStore&, ModelInfo, at::Device);
+std::unique_ptr<Model> build_modernbert(const JsonFields&, const WeightStore&, ModelInfo,
+                                        at::Device);
 
 }  // namespace attnviz::model

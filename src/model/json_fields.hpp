@@ -76,6 +76,7 @@ class JsonFields {
     return JsonFields(value, file_ + ": " + key, advice_);
   }
   const nlohmann::json& raw(const char* key) const { return at(key); }
+  const std::string& file() const { return file_; }
   [[noreturn]] void fail(const std::string& what) const { throw Error(file_ + what + advice_); }
 
  private:

@@ -112,15 +112,20 @@ at::Tensor rotate_every_two(const at::Tensor& x) {
 
 }  // namespace
 
+Rotary default_rotary(std::int64_t dim, double theta) {
+  Rotary rotary;
+  rotary.dim = dim;
+  rotary.inv_freq = default_inv_freq(dim, theta);
+  return rotary;
+}
+
 Rotary read_rotary(const JsonFields& config, std::int64_t dim, double theta,
                    std::int64_t max_positions, LongRopeChoice long_rope) {
   if (dim <= 0 || dim % 2 != 0) {
     config.fail(": the rotary embedding needs an even, positive number of dimensions, not " +
                 std::to_string(dim));
   }
-  Rotary rotary;
-  rotary.dim = dim;
-  rotary.inv_freq = default_inv_freq(dim, theta);
+  Rotary rotary = default_rotary(dim, theta);
   if (!config.has("rope_scaling")) return rotary;
   const JsonFields scaling = config.object("rope_scaling");
   const std::string type =

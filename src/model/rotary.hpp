@@ -29,6 +29,9 @@ struct Rotary {
   at::Tensor apply(const at::Tensor& x, const std::pair<at::Tensor, at::Tensor>& tables) const;
 };
 
+// Unscaled rotary positions: 1 / theta^(2i / dim) for `dim` rotated dimensions.
+Rotary default_rotary(std::int64_t dim, double theta);
+
 // How a LongRoPE config picks between short and long factors: once, from max_position_embeddings
 // against original_max_position_embeddings (transformers' shared rope functions), or per input
 // from its length (Phi-3's own rotary class in transformers 4.46).

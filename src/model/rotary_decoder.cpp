@@ -21,6 +21,9 @@ struct DecoderLayer {
   at::Tensor query_norm_weights, key_norm_weights;  // [heads, 1, head_dim]: HeadLayerNorms
   Linear query, key, value, qkv, output;
   Linear gate, up, gate_up, down;
+  bool has_input_norm = true;
+  bool has_experts = false;
+  MixtureOfExperts experts;
 };
 
 // A LayerNorm over each head's dimensions without weight, times that head's weight: x [batch,
@@ -57,6 +60,10 @@ class RotaryDecoder final : public BatchedModel {
     const std::int64_t kv_width = static_cast<std::int64_t>(config.kv_heads) * config.head_dim;
     const std::int64_t inner = config.intermediate;
     embed_tokens_ = weights.get(names.embed + ".weight", {config.vocab_size, hidden});
+    if (config.embedding_norm) {
+      embedding_norm_ = load_norm(weights, names.embedding_norm, hidden, config.rms_norm_eps,
+                                  config.norm, config.norm_scale);
+    }
     for (int l = 0; l < config.layers; ++l) {
       const WeightScope layer = weights.scope(names.layers).scope(l);
       const WeightScope attention = layer.scope(names.attention);
@@ -68,28 +75,45 @@ class RotaryDecoder final : public BatchedModel {
         return load_norm(layer, name, hidden, config.rms_norm_eps, config.norm, config.norm_scale);
       };
       DecoderLayer out;
-      out.input_norm = norm(names.input_norm);
+      out.has_input_norm =
+          !config.norms_after_only && !(config.first_layer_without_input_norm && l == 0);
+      if (out.has_input_norm) out.input_norm = norm(names.input_norm);
       if (config.residual == Residual::sequential)
         out.post_attention_norm = norm(names.post_attention_norm);
-      if (config.sandwich_norms) {
-        out.pre_feedforward_norm = rms_norm("pre_feedforward_layernorm");
+      if (config.sandwich_norms) out.pre_feedforward_norm = rms_norm("pre_feedforward_layernorm");
+      if (config.sandwich_norms || config.norms_after_only)
         out.post_feedforward_norm = rms_norm("post_feedforward_layernorm");
-      }
       if (config.fused_projections) {
         out.qkv =
-            load_linear(attention, "qkv_proj", q_width + 2 * kv_width, hidden, config.qkv_bias);
-        out.gate_up = load_linear(mlp, "gate_up_proj", 2 * inner, hidden, config.mlp_bias);
+            load_linear(attention, names.qkv, q_width + 2 * kv_width, hidden, config.qkv_bias);
       } else {
         out.query = load_linear(attention, names.query, q_width, hidden, config.qkv_bias);
         out.key = load_linear(attention, names.key, kv_width, hidden, config.qkv_bias);
         out.value = load_linear(attention, names.value, kv_width, hidden, config.qkv_bias);
-        if (config.mlp == Mlp::gated)
-          out.gate = load_linear(mlp, "gate_proj", inner, hidden, config.mlp_bias);
-        out.up = load_linear(mlp, names.mlp_in, inner, hidden, config.mlp_bias);
+      }
+      out.has_experts = config.experts.experts > 0 && config.experts.layers.at(l);
+      if (out.has_experts) {
+        out.experts =
+            load_mixture_of_experts(layer.scope(config.experts.block), config.experts, hidden);
+      } else {
+        if (config.fused_projections) {
+          out.gate_up = load_linear(mlp, names.gate_up, 2 * inner, hidden, config.mlp_bias);
+        } else {
+          if (config.mlp == Mlp::gated)
+            out.gate = load_linear(mlp, "gate_proj", inner, hidden, config.mlp_bias);
+          out.up = load_linear(mlp, names.mlp_in, inner, hidden, config.mlp_bias);
+        }
+        out.down = load_linear(mlp, names.mlp_out, hidden, inner, config.mlp_bias);
       }
       if (config.head_norms) {
-        out.query_norm = load_rms_norm(attention, "q_norm", config.head_dim, config.rms_norm_eps);
-        out.key_norm = load_rms_norm(attention, "k_norm", config.head_dim, config.rms_norm_eps);
+        out.query_norm = load_rms_norm(attention, "q_norm", config.head_dim, config.rms_norm_eps,
+                                       config.norm_scale);
+        out.key_norm = load_rms_norm(attention, "k_norm", config.head_dim, config.rms_norm_eps,
+                                     config.norm_scale);
+      }
+      if (config.projection_norms) {
+        out.query_norm = load_rms_norm(attention, "q_norm", q_width, config.rms_norm_eps);
+        out.key_norm = load_rms_norm(attention, "k_norm", kv_width, config.rms_norm_eps);
       }
       if (config.head_layer_norms != HeadLayerNorms::none) {
         out.query_norm_weights = load_head_layer_norms(
@@ -98,7 +122,6 @@ class RotaryDecoder final : public BatchedModel {
             attention, names.key_norm, config.head_layer_norms, config.kv_heads, config.head_dim);
       }
       out.output = load_linear(attention, names.output, hidden, q_width, config.output_bias);
-      out.down = load_linear(mlp, names.mlp_out, hidden, inner, config.mlp_bias);
       layers_.push_back(std::move(out));
     }
   }
@@ -114,10 +137,13 @@ class RotaryDecoder final : public BatchedModel {
       hidden = hidden * static_cast<float>(std::sqrt(static_cast<double>(config_.hidden)));
     if (config_.embedding_multiplier != 1.0) hidden = hidden * config_.embedding_multiplier;
     const auto tables = config_.rotary.tables(n, device());
-    AttentionMasks masks(input, true);
+    const auto local_tables =
+        config_.local_rotary.inv_freq.defined() ? config_.local_rotary.tables(n, device()) : tables;
+    if (config_.embedding_norm) hidden = embedding_norm_(hidden);
+    AttentionMasks masks(input, config_.causal);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
       const DecoderLayer& layer = layers_[l];
-      const at::Tensor normed = layer.input_norm(hidden);
+      const at::Tensor normed = layer.has_input_norm ? layer.input_norm(hidden) : hidden;
       at::Tensor query, key, value;
       if (config_.fused_projections) {
         const auto parts = layer.qkv(normed).split_with_sizes(
@@ -127,6 +153,12 @@ class RotaryDecoder final : public BatchedModel {
       } else {
         query = layer.query(normed), key = layer.key(normed), value = layer.value(normed);
       }
+      if (config_.clip_qkv > 0) {
+        query = query.clamp(-config_.clip_qkv, config_.clip_qkv);
+        key = key.clamp(-config_.clip_qkv, config_.clip_qkv);
+        value = value.clamp(-config_.clip_qkv, config_.clip_qkv);
+      }
+      if (config_.projection_norms) query = layer.query_norm(query), key = layer.key_norm(key);
       query = split_heads(query, heads);
       key = split_heads(key, kv_heads);
       if (config_.head_norms) query = layer.query_norm(query), key = layer.key_norm(key);
@@ -134,9 +166,11 @@ class RotaryDecoder final : public BatchedModel {
         query = head_layer_norm(query, layer.query_norm_weights, config_.rms_norm_eps);
         key = head_layer_norm(key, layer.key_norm_weights, config_.rms_norm_eps);
       }
-      query = config_.rotary.apply(query, tables);
-      key = config_.rotary.apply(key, tables);
       const int window = config_.windows.empty() ? 0 : config_.windows[l];
+      const bool local = window > 0 && config_.local_rotary.inv_freq.defined();
+      const Rotary& rotary = local ? config_.local_rotary : config_.rotary;
+      query = rotary.apply(query, local ? local_tables : tables);
+      key = rotary.apply(key, local ? local_tables : tables);
       const at::Tensor context = attend_layer(pass, query, key, split_heads(value, kv_heads),
                                               config_.rule, masks.for_window(window), l);
       // The last layer's output projection and MLP reach no attention weight.
@@ -146,6 +180,9 @@ class RotaryDecoder final : public BatchedModel {
         hidden = hidden + layer.post_attention_norm(attended);
         hidden =
             hidden + layer.post_feedforward_norm(mlp(layer, layer.pre_feedforward_norm(hidden)));
+      } else if (config_.norms_after_only) {
+        hidden = hidden + layer.post_attention_norm(attended);
+        hidden = hidden + layer.post_feedforward_norm(mlp(layer, hidden));
       } else if (config_.residual == Residual::parallel) {
         hidden = hidden + attended + mlp(layer, normed);
       } else {
@@ -161,6 +198,7 @@ class RotaryDecoder final : public BatchedModel {
   }
 
   at::Tensor mlp(const DecoderLayer& layer, const at::Tensor& x) const {
+    if (layer.has_experts) return layer.experts(x, activation_);
     if (config_.fused_projections) {
       const auto gate_up = layer.gate_up(x).chunk(2, -1);
       return layer.down(gate_up[1] * activation_(gate_up[0]));
@@ -172,6 +210,7 @@ class RotaryDecoder final : public BatchedModel {
   RotaryDecoderConfig config_;
   Activation activation_;
   at::Tensor embed_tokens_;
+  Norm embedding_norm_;
   std::vector<DecoderLayer> layers_;
 };
 
@@ -187,7 +226,7 @@ RotaryDecoderConfig read_rotary_decoder_config(const JsonFields& config, HeadDim
   out.kv_heads = config.positive_int("num_key_value_heads", out.heads);
   out.intermediate = config.positive_int("intermediate_size");
   out.max_positions = config.positive_int("max_position_embeddings");
-  out.rms_norm_eps = config.positive_number(norm_eps);
+  if (norm_eps != nullptr) out.rms_norm_eps = config.positive_number(norm_eps);
   out.activation = config.text("hidden_act", "silu");
   if (out.heads % out.kv_heads != 0) {
     config.fail(": num_attention_heads " + std::to_string(out.heads) +
@@ -222,7 +261,7 @@ std::unique_ptr<Model> make_rotary_decoder(const RotaryDecoderConfig& config,
   info.kv_heads = config.kv_heads;
   info.hidden = config.hidden;
   info.max_positions = config.max_positions;
-  info.causal = true;
+  info.causal = config.causal;
   info.windows = config.windows;
   return std::make_unique<RotaryDecoder>(config, weights, std::move(info), device);
 }

