@@ -2,7 +2,7 @@
 """attnviz's tokenizers vs Hugging Face's Rust tokenizers, tokens per second, same text, one run.
 
 Usage: compare.py BENCH_BINARY [SHARED_TOKENIZERS_DIR] [--mb 4]
-       compare.py --load ATTNVIZ_BINARY [SHARED_TOKENIZERS_DIR] [--runs 9]
+       compare.py --load ATTNVIZ_BINARY [SHARED_TOKENIZERS_DIR] [--runs 5]
 
 --load times loading instead, cold, whole process, every file of SHARED_TOKENIZERS_DIR: `attnviz tokenize
 --model DIR TEXT --json` against a fresh Python that imports `tokenizers`, runs Tokenizer.from_file and encodes
@@ -165,7 +165,7 @@ def main():
     parser.add_argument("shared", nargs="?", default=str(REPO.parent / "shared" / "tokenizers"))
     parser.add_argument("--mb", type=float, default=4.0)
     parser.add_argument("--load", metavar="ATTNVIZ_BINARY")
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if args.load:
         # One positional is the shared folder then.
