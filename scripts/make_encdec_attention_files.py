@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the encoder-decoder attention files `attnviz render`, `html --from` and `heads --from` are tested
-on, into tests/data/render_files/encdec/.
+on, into tests/data/render_files/encdec/, and the cross attention's alignment measures computed with NumPy
+(alignment_measures.json).
 
 The attentions are transformers' own: the "single" case of tests/data/reference/encdec/bart.json
 (BartForConditionalGeneration on tests/data/models/encdec/bart, output_attentions=True: encoder [2, 4, 12, 12],
@@ -45,6 +46,25 @@ def side(ids, text):
             "type_ids": [0] * len(ids), "spans": spans, **({"text": text} if text else {})}
 
 
+def alignment_measures(cross, band):
+    """The alignment measures of include/attnviz/alignment_measures.hpp, written out in NumPy (float64)."""
+    layers, heads, m, n = cross.shape
+    a = cross.astype(np.float64)
+    reference = a.sum(axis=(0, 1)).argmax(axis=1)  # the mean's argmax (the sum's is the same)
+    centre = np.array([np.floor((q + 0.5) * n / m - 0.5 + 0.5) for q in range(m)])
+    in_band = np.abs(np.arange(n)[None, :] - centre[:, None]) <= band
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = np.where(a > 0, a * np.log(a), 0.0)
+    out = []
+    for l in range(layers):
+        for h in range(heads):
+            w = a[l, h]
+            out.append({"layer": l, "head": h, "diagonal": float((w * in_band).sum(axis=1).mean()),
+                        "argmax_agreement": float((w.argmax(axis=1) == reference).mean()),
+                        "entropy": float(-plogp[l, h].sum(axis=1).mean()), "confidence": float(w.max(axis=1).mean())})
+    return {"band": band, "reference_alignment": reference.tolist(), "heads": out}
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     reference = json.loads((DATA / "reference" / "encdec" / "bart.json").read_text())
@@ -75,6 +95,7 @@ def main():
         (OUT / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
 
     write("bart", parts)
+    (OUT / "alignment_measures.json").write_text(json.dumps(alignment_measures(parts["cross"], band=1)) + "\n")
     # Bad files, each for one error.
     write("missing_decoder", {k: v for k, v in parts.items() if k != "decoder"})
     write("cross_keys", {**parts, "cross": np.ascontiguousarray(parts["cross"][..., :-1])})

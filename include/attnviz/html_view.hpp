@@ -45,6 +45,9 @@ struct HtmlOptions {
   int layer = 0;
   std::vector<int> heads;
   std::string theme;
+  // What the page's input switch chooses between: "Input" (sentences), or "Attention" for an
+  // encoder-decoder's page, whose inputs are its "Encoder", "Decoder" and "Cross" attentions.
+  std::string input_label = "Input";
 };
 
 // Cross attention (Attention::cross(): an encoder-decoder's decoder tokens attending to its

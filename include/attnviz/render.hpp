@@ -75,6 +75,11 @@ struct GridData {
   int grid_rows = 0, grid_cols = 0;
   int n = 0;
   AxisLabels tokens;
+  // Cross attention: the keys of each matrix and their labels (0: the keys are the n tokens).
+  int columns = 0;
+  AxisLabels key_tokens;
+  int keys() const { return columns > 0 ? columns : n; }
+  const AxisLabels& key_labels() const { return columns > 0 ? key_tokens : tokens; }
   bool causal = false;
   int first = 0, block = 1;  // as HeatmapData's
   Pooling pooling = Pooling::max;
@@ -84,6 +89,16 @@ struct GridData {
   std::vector<std::string> col_titles;    // empty, or grid_cols
 };
 Figure grid_figure(const GridData& data, const FigureOptions& options);
+
+// Grids one above the other under their own headings, on one colour scale with one colorbar:
+// the static model view of an encoder-decoder (encoder, decoder and cross attention).
+struct GridSection {
+  std::string title;  // e.g. "Encoder self-attention"
+  GridData grid;
+  std::string x_title = "Key (Attended To)";
+  std::string y_title = "Query (Attending From)";
+};
+Figure sections_figure(const std::vector<GridSection>& sections, const FigureOptions& options);
 
 // The heads of one layer (0-based) of attention in a near-square grid (12 heads: 3 rows of 4; empty
 // slots are gaps). The caller adds panel_titles, one per slot ("Head 1"..., "" for gaps).

@@ -9,9 +9,27 @@
 namespace attnviz::cli {
 namespace {
 
+// What the axes of an encoder-decoder's part hold: the source's tokens or the target's (the decoder
+// input).
+std::string part_axis(const std::string& part, bool keys) {
+  const bool source = part == "encoder" || (part == "cross" && keys);
+  return std::string(source ? "Source" : "Target") +
+         (keys ? " key (attended to)" : " query (attending from)");
+}
+
+std::string part_title(const std::string& part) {
+  return part == "encoder"   ? "Encoder self-attention"
+         : part == "decoder" ? "Decoder self-attention"
+                             : "Cross attention (target → source)";
+}
+
 FigureOptions options_for(const std::string& title, const FigureStyle& style) {
   FigureOptions options;
   options.title = title;
+  if (!style.part.empty()) {
+    options.x_title = part_axis(style.part, true);
+    options.y_title = part_axis(style.part, false);
+  }
   options.colormap = style.colormap;
   options.values = style.values == "always"  ? CellValues::always
                    : style.values == "never" ? CellValues::never
@@ -20,8 +38,18 @@ FigureOptions options_for(const std::string& title, const FigureStyle& style) {
 }
 
 std::string title_of(const Selection& selection, const FigureStyle& style) {
-  return selection.title() + (style.model_name.empty() ? "" : " · " + style.model_name) +
-         style.extent;
+  return selection.title() + (style.part.empty() ? "" : " · " + part_title(style.part)) +
+         (style.model_name.empty() ? "" : " · " + style.model_name) + style.extent;
+}
+
+// Every layer (rows) and head (columns) of attention, titled.
+GridData titled_model_grid(const Attention& attention) {
+  GridData grid = model_grid(attention);
+  for (int l = 0; l < attention.layers; ++l)
+    grid.row_titles.push_back(layer_title(attention.model_layer(l)));
+  for (int h = 0; h < attention.heads; ++h)
+    grid.col_titles.push_back(head_title(attention.model_head(h)));
+  return grid;
 }
 
 // 8192 as "8,192".
@@ -114,7 +142,9 @@ Figure rollout_view(const Attention& attention, int layer, const FigureStyle& st
   HeatmapData data = heatmap_data(rollout, rollout.head(layer, 0));
   data.focus_row = focus_row;
   FigureOptions options = options_for(
-      "Attention rollout through " + layer_title(layer) + " · " + style.model_name, style);
+      "Attention rollout through " + layer_title(layer) +
+          (style.part.empty() ? "" : " · " + part_title(style.part)) + " · " + style.model_name,
+      style);
   options.colorbar_label = "Rollout weight";
   return heatmap_figure(data, options);
 }
@@ -131,11 +161,7 @@ Figure grid_view(const Attention& attention, const Selection& selection, const F
       grid.panel_titles[h] = head_title(attention.model_head(h));
   } else if (selection.heads ==
              Selection::Heads::all) {  // every layer and head: a static model view
-    grid = model_grid(attention);
-    for (int l = 0; l < attention.layers; ++l)
-      grid.row_titles.push_back(layer_title(attention.model_layer(l)));
-    for (int h = 0; h < attention.heads; ++h)
-      grid.col_titles.push_back(head_title(attention.model_head(h)));
+    grid = titled_model_grid(attention);
   } else {  // every layer, one head or the mean
     const int head = mean ? 0 : held_head(attention, selection.head);
     grid = model_grid(attention);  // the shared parts; the panels are laid out anew
@@ -152,6 +178,16 @@ Figure grid_view(const Attention& attention, const Selection& selection, const F
   std::string title = title_of(selection, style);
   if (selection.heads == Selection::Heads::all) title += shared_key_value_heads(attention);
   return grid_figure(grid, options_for(title, style));
+}
+
+Figure sections_view(const AttentionSet& set, const FigureStyle& style) {
+  std::vector<GridSection> sections;
+  for (const NamedAttention& part : set) {
+    GridSection section{part_title(part.name), titled_model_grid(part.attention),
+                        part_axis(part.name, true), part_axis(part.name, false)};
+    sections.push_back(std::move(section));
+  }
+  return sections_figure(sections, options_for("Model view · " + style.model_name, style));
 }
 
 Figure compare_view(const Attention& a, const std::string& title_a, const Attention& b,

@@ -15,6 +15,9 @@ struct FigureStyle {
   std::string extent;  // extent_of the attention drawn: appended to titles
   std::string colormap = "viridis";
   std::string values = "auto";  // auto, always, never
+  // Which of an encoder-decoder's attentions is drawn ("encoder", "decoder", "cross"): named in
+  // titles, its tokens in the axis titles; empty for a model of one stack.
+  std::string part;
 };
 
 // " · --window 4000:4200 of 8,192 tokens" where the attention holds a window of its input, or
@@ -42,6 +45,10 @@ Figure grid_view(const Attention& attention, const Selection& selection, const F
 Figure compare_view(const Attention& a, const std::string& title_a, const Attention& b,
                     const std::string& title_b, const Selection& selection,
                     const FigureStyle& style, int focus_row);
+
+// The static model view of an encoder-decoder: every layer and head of each part of the set
+// (encoder, decoder, cross), one section each, on one colour scale.
+Figure sections_view(const AttentionSet& set, const FigureStyle& style);
 
 // A sentence cut to fit a panel title, at a character boundary.
 std::string shorten(const std::string& text, std::size_t limit = 60);

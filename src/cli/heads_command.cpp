@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnviz/alignment_measures.hpp"
+#include "attnviz/attention_set_file.hpp"
 #include "attnviz/corpus_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/head_measures.hpp"
@@ -36,6 +38,8 @@ struct HeadsFlags {
   std::string output = "attnviz-heads";
   int batch_size = 16;
   int repeats = 4;
+  std::string from;  // an encoder-decoder's saved attentions instead of a model run
+  int band = 1;      // --band: the diagonal band's half-width, in source tokens
 };
 
 using Clock = std::chrono::steady_clock;
@@ -231,7 +235,103 @@ void print_summary(std::ostream& out, const std::vector<HeadRow>& rows, std::siz
   }
 }
 
+void create_folder(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error)
+    throw Error("cannot create the output folder " + dir.string() + ": " + error.message());
+}
+
+// The cross attention's alignment measures, one row per head (cross/alignment.csv, .json).
+void write_alignment(const std::filesystem::path& dir, const std::string& model,
+                     const Attention& cross, int band) {
+  const auto scores = alignment_scores(cross, band);
+  write_output_text((dir / "alignment.csv").string(), "alignment table", [&](std::ostream& out) {
+    out << "layer,head,diagonal,argmax_agreement,entropy,confidence\n";
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+      const AlignmentScores& s = scores[i];
+      out << i / cross.heads + 1 << ',' << i % cross.heads + 1 << ',' << number(s.diagonal) << ','
+          << number(s.argmax_agreement) << ',' << number(s.entropy) << ',' << number(s.confidence)
+          << '\n';
+    }
+  });
+  nlohmann::json doc = {{"model", model},
+                        {"layers", cross.layers},
+                        {"heads", cross.heads},
+                        {"band", band},
+                        {"reference_alignment", mean_argmax_alignment(cross)}};
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    const AlignmentScores& s = scores[i];
+    doc["head_measures"].push_back({{"layer", i / cross.heads + 1},
+                                    {"head", i % cross.heads + 1},
+                                    {"diagonal", s.diagonal},
+                                    {"argmax_agreement", s.argmax_agreement},
+                                    {"entropy", s.entropy},
+                                    {"confidence", s.confidence}});
+  }
+  write_output_text((dir / "alignment.json").string(), "alignment report",
+                    [&](std::ostream& out) { out << doc.dump(1) << '\n'; });
+  // The most diagonal and the most model-agreeing heads, as the summary lists each role's.
+  for (const auto& [name, value] :
+       {std::pair{"diagonal", &AlignmentScores::diagonal},
+        std::pair{"argmax_agreement", &AlignmentScores::argmax_agreement}}) {
+    std::vector<std::size_t> order(scores.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&, value = value](std::size_t a, std::size_t b) {
+      return scores[a].*value > scores[b].*value;
+    });
+    std::cout << "cross " << name << ": top:";
+    for (std::size_t i = 0; i < order.size() && i < static_cast<std::size_t>(kTopHeads); ++i) {
+      char text[64];
+      std::snprintf(text, sizeof text, " L%zu H%zu %.2f", order[i] / cross.heads + 1,
+                    order[i] % cross.heads + 1, scores[order[i]].*value);
+      std::cout << (i ? "," : "") << text;
+    }
+    std::cout << '\n';
+  }
+}
+
+// --from: an encoder-decoder's saved run (attnviz dump). Its encoder's and decoder's heads measured
+// as a model's are over a corpus, here over this one input (no prefix matching: that needs the
+// model), in encoder/ and decoder/; its cross attention's alignment measures in cross/.
+void run_heads_from(const HeadsFlags& flags) {
+  if (!flags.corpus.empty())
+    throw Error("--from measures the heads of one saved run: leave out --corpus");
+  if (!holds_attention_set(flags.from))
+    throw Error(
+        "--from reads an encoder-decoder's attentions as attnviz dump writes them (an "
+        ".npz of encoder, decoder and cross); " +
+        flags.from + " is not one");
+  const AttentionSetFile file = read_attention_set_file(flags.from);
+  const std::filesystem::path dir(flags.output);
+  for (const auto& [name, encoding] :
+       {std::pair{"encoder", &file.source}, std::pair{"decoder", &file.target}}) {
+    if (encoding->ids.empty())
+      throw Error(flags.from + " has no token ids for the " + std::string(name) +
+                  " (the head measures need the ids and special flags attnviz dump writes)");
+    const Attention& a = attention_part(file.attentions, name);
+    const std::vector<HeadRow> rows = head_rows(head_scores(a, *encoding), a.layers, a.heads);
+    create_folder(dir / name);
+    write_csv(dir / name / "heads.csv", rows);
+    write_output_text((dir / name / "heads.json").string(), "head report", [&](std::ostream& out) {
+      out << to_json(file.model, rows, a.layers, a.heads, 1, 0, Timing{}).dump(1) << '\n';
+    });
+    write_figures(dir / name, file.model + " " + name, rows, a.layers, a.heads);
+    std::cout << name << ": " << a.layers << " layers x " << a.heads << " heads\n";
+    print_summary(std::cout, rows, 0);
+  }
+  create_folder(dir / "cross");
+  write_alignment(dir / "cross", file.model, attention_part(file.attentions, "cross"), flags.band);
+  std::cout << "wrote " << (dir / "encoder").string() << "/, " << (dir / "decoder").string()
+            << "/ (heads.csv, heads.json, heads.png/.svg, profile.png/.svg) and "
+            << (dir / "cross" / "alignment.csv").string() << ", alignment.json\n";
+}
+
 int run_heads(const HeadsFlags& flags) {
+  if (!flags.from.empty()) {
+    run_heads_from(flags);
+    return 0;
+  }
   const std::string label = flags.corpus.empty() ? "examples/heads_corpus.txt" : flags.corpus;
   CorpusFile corpus;
   if (flags.corpus.empty()) {
@@ -245,10 +345,7 @@ int run_heads(const HeadsFlags& flags) {
   }
   const Session session = open_session(flags.model);
   const auto& info = session.model->info();
-  std::error_code error;
-  std::filesystem::create_directories(flags.output, error);
-  if (error)
-    throw Error("cannot create the output folder " + flags.output + ": " + error.message());
+  create_folder(flags.output);
 
   std::size_t skipped = 0;
   const auto skip = [&](std::size_t line, const std::string& message) {
@@ -367,6 +464,17 @@ void add_heads_command(CLI::App& app) {
       ->add_option("--repeats", flags->repeats,
                    "Repeated random sequences for the induction score (0: none); e.g. --repeats 8")
       ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  command->add_option("--from", flags->from,
+                      "An encoder-decoder's saved attentions (attnviz dump's .npz) instead of a "
+                      "model run: encoder/ and decoder/ measured as above over that input, and "
+                      "cross/alignment.csv: per head the share of attention on the diagonal "
+                      "band, agreement with the argmax alignment of the mean of all heads, "
+                      "entropy and confidence; e.g. --from run.npz");
+  command
+      ->add_option("--band", flags->band,
+                   "With --from: half-width of the diagonal band, in source tokens; e.g. --band 2")
+      ->check(CLI::Range(0, 1000))
       ->capture_default_str();
   command->callback([flags] {
     const int status = run_heads(*flags);

@@ -5,6 +5,7 @@
 
 #include "attnviz/analysis.hpp"
 #include "attnviz/attention_file.hpp"
+#include "attnviz/attention_set_file.hpp"
 #include "attnviz/error.hpp"
 #include "attnviz/html_view.hpp"
 #include "attnviz/output_file.hpp"
@@ -21,13 +22,14 @@ struct HtmlFlags {
   std::string sentence;
   std::optional<std::string> pair;
   std::optional<std::string> compare;
-  bool vectors = false;           // --vectors
-  bool no_vectors = false;        // --no-vectors; neither: vectors up to kLongInput tokens
-  bool words = false;             // --words: word pieces merged
-  bool rollout = false;           // --rollout: attention rollout instead of the heads
-  ExtentOptions extent;           // a long input: every head pooled to --blocks cells a side
-  int weight_bits = 0;            // 0: 8 bits, 6 above kLongInput tokens
-  std::vector<std::string> from;  // saved attentions instead of a model run
+  bool vectors = false;                  // --vectors
+  bool no_vectors = false;               // --no-vectors; neither: vectors up to kLongInput tokens
+  bool words = false;                    // --words: word pieces merged
+  bool rollout = false;                  // --rollout: attention rollout instead of the heads
+  ExtentOptions extent;                  // a long input: every head pooled to --blocks cells a side
+  int weight_bits = 0;                   // 0: 8 bits, 6 above kLongInput tokens
+  std::vector<std::string> from;         // saved attentions instead of a model run
+  std::optional<std::string> attention;  // an encoder-decoder's file: the attention shown first
   std::string output = "attnviz-view.html";
 };
 
@@ -75,12 +77,71 @@ std::string page_title(const HtmlFlags& flags, const std::string& model) {
          (flags.rollout ? " · attention rollout" : "");
 }
 
+// --from of an encoder-decoder's file (attnviz dump): a page whose attention switch offers its
+// encoder, decoder and cross attention, opening on --attention's (default cross).
+void run_html_from_set(const HtmlFlags& flags) {
+  if (flags.from.size() != 1)
+    throw Error(
+        "--from of an encoder-decoder's file takes that one file; its page switches "
+        "between the encoder, decoder and cross attention");
+  if (flags.rollout)
+    throw Error(
+        "--rollout: cross attention has no rollout by itself (its keys are the encoder's "
+        "tokens, not the queries'); draw the encoder's or the decoder's rollout with "
+        "attnviz render --rollout --attention encoder|decoder");
+  const AttentionSetFile file = read_attention_set_file(flags.from[0]);
+  std::vector<Attention> attentions;
+  std::size_t cells = 0;
+  for (const NamedAttention& part : file.attentions) {
+    const Attention& a = part.attention;
+    cells = std::max({cells, static_cast<std::size_t>(a.n), static_cast<std::size_t>(a.columns())});
+    if (!extent_keep(flags.extent, std::max(a.n, a.columns())).everything())
+      throw Error(
+          "--window and --blocks: an encoder-decoder's file is drawn whole; leave them out");
+    if (!flags.words) {
+      attentions.push_back(a);
+      continue;
+    }
+    const Encoding& rows = part.name == "encoder" ? file.source : file.target;
+    const Encoding& columns = part.name == "decoder" ? file.target : file.source;
+    if (rows.ids.empty() || columns.ids.empty())
+      throw Error(flags.from[0] +
+                  " has no token details to find the words by (--words needs the "
+                  "ids, spans, type_ids and special that attnviz dump writes in the JSON)");
+    attentions.push_back(word_attention(a, rows, columns));
+  }
+  const std::string shown = flags.attention.value_or("cross");
+  HtmlOptions options;
+  options.title = page_title(flags, file.model);
+  options.model_name = file.model;
+  options.include_vectors = false;
+  options.input_label = "Attention";
+  options.weight_bits = flags.weight_bits != 0 ? flags.weight_bits : (cells > kLongInput ? 6 : 8);
+  std::vector<HtmlInput> inputs;
+  for (std::size_t i = 0; i < attentions.size(); ++i) {
+    const std::string& name = file.attentions[i].name;
+    if (name == shown) options.input = static_cast<int>(i);
+    std::string label = name == "encoder"   ? "Encoder (source → source)"
+                        : name == "decoder" ? "Decoder (target → earlier target)"
+                                            : "Cross (target → source)";
+    inputs.push_back({&attentions[i], label, 0, false});
+  }
+  write_output_file(flags.output, "HTML page", {html_view(inputs, options)});
+  std::cout << "wrote " << flags.output << '\n';
+}
+
 // --from: the page of saved attentions (no neuron view: the files hold no queries and keys).
 void run_html_from(const HtmlFlags& flags) {
   if (!flags.sentence.empty() || flags.pair || flags.compare || flags.vectors)
     throw Error(
         "--from draws saved attentions: it takes no sentence, --pair, --compare or "
         "--vectors (give --from twice to switch between two files)");
+  if (std::any_of(flags.from.begin(), flags.from.end(),
+                  [](const std::string& path) { return holds_attention_set(path); }))
+    return run_html_from_set(flags);
+  if (flags.attention)
+    throw Error("--attention chooses among an encoder-decoder's attentions; --from " +
+                flags.from[0] + " holds one self-attention");
   if (flags.from.size() > 2) throw Error("--from takes one file, or two to switch between");
   std::vector<AttentionFile> files;
   for (const auto& path : flags.from) files.push_back(read_attention_file(path));
@@ -199,6 +260,7 @@ void add_html_command(CLI::App& app) {
   command->add_option("--from", flags->from,
                       "Saved attentions instead of a model run (as attnviz render reads them); "
                       "twice: a page that switches between the two; e.g. --from attention.npy");
+  add_attention_option(*command, flags->attention, false);
   add_extent_options(*command, flags->extent);
   command->add_option("-o,--output", flags->output, "The .html file; e.g. -o it.html")
       ->capture_default_str();

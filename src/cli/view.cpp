@@ -16,10 +16,10 @@
 namespace attnviz::cli {
 namespace {
 
-std::string default_output(const std::string& model_name, const Selection& selection,
-                           bool compare) {
-  return "attnviz-" + model_name + "-" + selection.file_stem() + (compare ? "-compare" : "") +
-         ".png";
+std::string default_output(const std::string& model_name, const Selection& selection, bool compare,
+                           const std::string& part) {
+  return "attnviz-" + model_name + (part.empty() ? "" : "-" + part) + "-" + selection.file_stem() +
+         (compare ? "-compare" : "") + ".png";
 }
 
 // --print: each query's most attended keys, as text.
@@ -28,6 +28,7 @@ void print_top_keys(const Attention& attention, const MatrixSource& source, int 
   TopKeysOptions options;
   options.k = top;
   const auto rows = top_keys(*source.attention, source.layer, source.head, options);
+  const auto& keys = attention.column_tokens();  // cross attention: the source's tokens
   std::size_t width = 0;
   for (const auto& token : attention.tokens) width = std::max(width, token.size());
   std::cout << title << ": top " << top << " keys per query\n";
@@ -37,7 +38,7 @@ void print_top_keys(const Attention& attention, const MatrixSource& source, int 
     for (const auto& key : rows[q]) {
       char weight[16];
       std::snprintf(weight, sizeof weight, "%.3f", key.weight);
-      line << "  " << attention.tokens[key.key] << ' ' << weight;
+      line << "  " << keys[key.key] << ' ' << weight;
     }
     std::cout << line.str() << '\n';
   }
@@ -74,6 +75,21 @@ void add_colormap_option(CLI::App& command, std::string& colormap) {
       ->capture_default_str();
 }
 
+void add_attention_option(CLI::App& command, std::optional<std::string>& attention, bool all) {
+  std::vector<std::string> names = {"encoder", "decoder", "cross"};
+  if (all) names.push_back("all");
+  command
+      .add_option("--attention", attention,
+                  std::string("Encoder-decoders: which attention to draw: encoder (source to "
+                              "source), decoder (target to earlier target, the future hatched) or "
+                              "cross (default; rows the target's tokens, columns the source's)") +
+                      (all ? ", or all (the model view of the three: leave --layer and --head "
+                             "at all)"
+                           : "") +
+                      "; e.g. --attention encoder")
+      ->check(CLI::IsMember(names));
+}
+
 void add_view_display_options(CLI::App& command, ViewOptions& options) {
   command
       .add_option("-l,--layer", options.layer,
@@ -92,8 +108,9 @@ void add_view_display_options(CLI::App& command, ViewOptions& options) {
                    "given); e.g. --print --top 5");
   command.add_flag("--rollout", options.rollout,
                    "Draw attention rollout (Abnar & Zuidema: heads averaged, plus the residual, "
-                   "multiplied through the layers) up to --layer N (default: the last); e.g. "
-                   "--rollout --layer 6");
+                   "multiplied through the layers) up to --layer N (default: the last); not for "
+                   "cross attention, whose keys are the encoder's tokens, not the queries' "
+                   "(roll out --attention encoder or decoder); e.g. --rollout --layer 6");
   command.add_option("--top", options.top, "How many keys --print lists per query; e.g. --top 5")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
@@ -204,6 +221,7 @@ void draw_view(const ViewOptions& options, const Selection& selection,
   style.extent = extent_of(*a.attention);
   style.colormap = options.colormap;
   style.values = options.values;
+  style.part = a.part;
   Figure figure;
   // --rollout through --layer N, or through the last layer when every layer is selected.
   const int rollout_layer = selection.all_layers ? a.attention->layers - 1 : selection.layer;
@@ -221,12 +239,30 @@ void draw_view(const ViewOptions& options, const Selection& selection,
   } else {
     figure = grid_view(*a.attention, selection, style);
   }
-  const std::string output =
-      !options.output.empty() ? options.output
-      : options.rollout
-          ? "attnviz-" + model_name + "-rollout-L" + std::to_string(rollout_layer + 1) + ".png"
-          : default_output(model_name, selection, b.has_value());
+  const std::string output = !options.output.empty() ? options.output
+                             : options.rollout
+                                 ? "attnviz-" + model_name + (a.part.empty() ? "" : "-" + a.part) +
+                                       "-rollout-L" + std::to_string(rollout_layer + 1) + ".png"
+                                 : default_output(model_name, selection, b.has_value(), a.part);
   save_figure(figure, output);
+  std::cout << "wrote " << output << '\n';
+}
+
+void draw_sections(const ViewOptions& options, const std::string& model_name,
+                   const AttentionSet& set) {
+  if (options.layer != "all" || options.head != "all" || options.rollout || options.print ||
+      options.focus)
+    throw Error(
+        "--attention all draws every layer and head of the encoder, the decoder and the cross "
+        "attention: leave out --layer, --head, --rollout, --print and --focus, or pick one "
+        "--attention");
+  FigureStyle style;
+  style.model_name = model_name;
+  style.colormap = options.colormap;
+  style.values = options.values;
+  const std::string output =
+      !options.output.empty() ? options.output : "attnviz-" + model_name + "-model-view.png";
+  save_figure(sections_view(set, style), output);
   std::cout << "wrote " << output << '\n';
 }
 

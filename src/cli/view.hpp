@@ -40,6 +40,10 @@ struct ViewOptions {
 // --cmap: one of the render stage's colormaps (Colormap::names()).
 void add_colormap_option(CLI::App& command, std::string& colormap);
 
+// --attention: which of an encoder-decoder's attentions to draw: encoder, decoder, cross (the
+// default where it is not given), or all (the model view of the three; `all` false leaves it out).
+void add_attention_option(CLI::App& command, std::optional<std::string>& attention, bool all);
+
 // --layer, --head, --focus, --print, --rollout, --top, --cmap, --values, --window, --blocks,
 // --pool, -o.
 void add_view_display_options(CLI::App& command, ViewOptions& options);
@@ -69,6 +73,7 @@ struct ViewInput {
   const Attention* attention = nullptr;
   std::string title;
   int focus_row = -1;
+  std::string part;  // an encoder-decoder's "encoder", "decoder" or "cross"; empty otherwise
 };
 
 // Draws the selection of a (and of b, with --compare: A, B and A-B) to the output file, or prints
@@ -76,6 +81,11 @@ struct ViewInput {
 void draw_view(const ViewOptions& options, const Selection& selection,
                const std::string& model_name, const ViewInput& a,
                const std::optional<ViewInput>& b = std::nullopt);
+
+// --attention all: the static model view of an encoder-decoder's three attentions (every layer
+// and head of each) to the output file; the options must select every layer and head.
+void draw_sections(const ViewOptions& options, const std::string& model_name,
+                   const AttentionSet& set);
 
 // The row --focus outlines: the first piece of the word, looked for in the text, then in the
 // second sentence of a pair.

@@ -72,9 +72,9 @@ std::string lower_extension(const std::string& path) {
 
 HeatmapData heatmap_data(const Attention& attention, const float* matrix) {
   HeatmapData data;
-  data.matrix = {matrix, attention.n, attention.n};
+  data.matrix = {matrix, attention.n, attention.columns()};
   data.rows = {attention.tokens, attention.special};
-  data.cols = data.rows;
+  data.cols = {attention.column_tokens(), attention.column_special()};
   data.causal = attention.causal;
   data.first = attention.first;
   data.block = attention.block;
@@ -92,6 +92,10 @@ GridData layer_grid(const Attention& attention, int layer) {
   g.grid_rows = g.grid_cols * (g.grid_cols - 1) >= attention.heads ? g.grid_cols - 1 : g.grid_cols;
   g.n = attention.n;
   g.tokens = {attention.tokens, attention.special};
+  if (attention.cross()) {
+    g.columns = attention.key_count;
+    g.key_tokens = {attention.key_tokens, attention.key_special};
+  }
   g.causal = attention.causal;
   g.first = attention.first;
   g.block = attention.block;
@@ -108,6 +112,10 @@ GridData model_grid(const Attention& attention) {
   g.grid_cols = attention.heads;
   g.n = attention.n;
   g.tokens = {attention.tokens, attention.special};
+  if (attention.cross()) {
+    g.columns = attention.key_count;
+    g.key_tokens = {attention.key_tokens, attention.key_special};
+  }
   g.causal = attention.causal;
   g.first = attention.first;
   g.block = attention.block;
@@ -135,10 +143,13 @@ Figure heatmap_figure(const HeatmapData& data, const FigureOptions& options) {
   return render_detail::finish(std::move(body), options.title, 0, width);
 }
 
-Figure grid_figure(const GridData& data, const FigureOptions& options) {
+namespace {
+
+void validate_grid(const GridData& data) {
   const std::size_t count = static_cast<std::size_t>(data.grid_rows) * data.grid_cols;
-  if (data.n <= 0)
-    throw Error("cannot draw a grid of empty matrices (n = " + std::to_string(data.n) + ")");
+  if (data.n <= 0 || data.keys() <= 0)
+    throw Error("cannot draw a grid of empty matrices (n = " + std::to_string(data.n) +
+                ", keys = " + std::to_string(data.keys()) + ")");
   if (data.grid_rows <= 0 || data.grid_cols <= 0 || data.panels.size() != count)
     throw Error("a grid of " + std::to_string(data.grid_rows) + "x" +
                 std::to_string(data.grid_cols) + " panels needs that many matrices, got " +
@@ -154,57 +165,80 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
       data.col_titles.size() != static_cast<std::size_t>(data.grid_cols))
     throw Error("a grid of " + std::to_string(data.grid_cols) + " columns got " +
                 std::to_string(data.col_titles.size()) + " column titles");
+}
 
-  // Panels shrink with the number of columns. Inputs longer than a panel's pixels are shown in
-  // k x k blocks, each cell the largest weight of its block, so sharp attention stays visible.
-  const int target = std::max(48, std::min(220, 1100 / data.grid_cols));
-  const int block = (data.n + target - 1) / std::max(target, 1);
-  const int shown = (data.n + block - 1) / block;
-  const int cell = render_detail::cell_size_for(shown, target, 1, 24);
-  AxisLabels tokens = data.tokens;
-  if (block > 1) {
-    if (data.tokens.text.size() != static_cast<std::size_t>(data.n))
-      throw Error("the grid has " + std::to_string(data.n) + " tokens but " +
-                  std::to_string(data.tokens.text.size()) + " token labels were given");
-    tokens = {};
-    for (int b = 0; b < shown; ++b) {
-      tokens.text.push_back(data.tokens.text[static_cast<std::size_t>(b) * block]);
-      if (!data.tokens.special.empty())
-        tokens.special.push_back(data.tokens.special[static_cast<std::size_t>(b) * block]);
-    }
-  }
-
-  std::vector<HeatmapData> panels(count);
-  std::vector<const HeatmapData*> present;
-  for (std::size_t i = 0; i < count; ++i) {
-    panels[i].matrix = {data.panels[i], data.n, data.n};
-    panels[i].rows = panels[i].cols = data.tokens;
+// The grid's matrices at full resolution (those of gaps unchecked), each validated.
+std::vector<HeatmapData> grid_panels(const GridData& data) {
+  std::vector<HeatmapData> panels(data.panels.size());
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    panels[i].matrix = {data.panels[i], data.n, data.keys()};
+    panels[i].rows = data.tokens;
+    panels[i].cols = data.key_labels();
     panels[i].causal = data.causal;
     panels[i].first = data.first;
     panels[i].block = data.block;
     panels[i].pooling = data.pooling;
     if (!data.panel_windows.empty()) panels[i].window = data.panel_windows.at(i);
-    if (data.panels[i] == nullptr) continue;
-    render_detail::validate(panels[i], "grid panel");
-    present.push_back(&panels[i]);
+    if (data.panels[i] != nullptr) render_detail::validate(panels[i], "grid panel");
   }
-  if (present.empty()) throw Error("a grid of heatmaps needs at least one matrix");
-  // The scale (and its NaN check) from the full matrices, before any pooling.
-  const Scale scale = render_detail::make_scale(present, options, options.colormap);
+  return panels;
+}
+
+std::vector<const HeatmapData*> present(const GridData& data,
+                                        const std::vector<HeatmapData>& panels) {
+  std::vector<const HeatmapData*> out;
+  for (std::size_t i = 0; i < panels.size(); ++i)
+    if (data.panels[i] != nullptr) out.push_back(&panels[i]);
+  if (out.empty()) throw Error("a grid of heatmaps needs at least one matrix");
+  return out;
+}
+
+// Every `block`-th label (pooled rows or columns are labelled by their first token).
+AxisLabels every(const AxisLabels& labels, int block, int count, int shown) {
+  if (block == 1) return labels;
+  if (labels.text.size() != static_cast<std::size_t>(count))
+    throw Error("the grid has " + std::to_string(count) + " tokens on an axis but " +
+                std::to_string(labels.text.size()) + " token labels were given");
+  AxisLabels out;
+  for (int b = 0; b < shown; ++b) {
+    out.text.push_back(labels.text[static_cast<std::size_t>(b) * block]);
+    if (!labels.special.empty())
+      out.special.push_back(labels.special[static_cast<std::size_t>(b) * block]);
+  }
+  return out;
+}
+
+// The grid's panels, titles and axis titles on `scale`, without the colorbar; `area` is set to the
+// width and height of the panels' area.
+Block grid_body(const GridData& data, std::vector<HeatmapData> panels, const Scale& scale,
+                const FigureOptions& options, Box& area) {
+  const std::size_t count = panels.size();
+  // Panels shrink with the number of columns. Inputs longer than a panel's pixels are shown in
+  // k x k blocks, each cell the largest weight of its block, so sharp attention stays visible.
+  const int longest = std::max(data.n, data.keys());
+  const int target = std::max(48, std::min(220, 1100 / data.grid_cols));
+  const int block = (longest + target - 1) / std::max(target, 1);
+  const int shown_rows = (data.n + block - 1) / block;
+  const int shown_cols = (data.keys() + block - 1) / block;
+  const int cell = render_detail::cell_size_for((longest + block - 1) / block, target, 1, 24);
   std::vector<std::vector<float>> pooled(count);
   if (block > 1) {
+    const AxisLabels rows = every(data.tokens, block, data.n, shown_rows);
+    const AxisLabels cols = every(data.key_labels(), block, data.keys(), shown_cols);
     for (std::size_t i = 0; i < count; ++i) {
       if (data.panels[i] == nullptr) continue;
       // Pooled again as the cells already are (a mean of equal blocks' means is their mean).
       pooled[i] = render_detail::pool(panels[i].matrix, block, data.pooling);
-      panels[i].matrix = {pooled[i].data(), shown, shown};
-      panels[i].rows = panels[i].cols = tokens;
+      panels[i].matrix = {pooled[i].data(), shown_rows, shown_cols};
+      panels[i].rows = rows;
+      panels[i].cols = cols;
       panels[i].block = data.block * block;
     }
   }
 
   const bool labels = cell >= 8;
-  const float side = static_cast<float>(shown * cell);
+  const float width = static_cast<float>(shown_cols * cell);
+  const float side = static_cast<float>(shown_rows * cell);
 
   std::vector<Block> blocks(count);
   for (int r = 0; r < data.grid_rows; ++r) {
@@ -230,7 +264,7 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
   const float gap = labels ? 18 : 8;
   std::vector<float> xs(data.grid_cols, 0), ys(data.grid_rows, 0);
   for (int c = 1; c < data.grid_cols; ++c) {
-    float right = side, left = 0;
+    float right = width, left = 0;
     for (int r = 0; r < data.grid_rows; ++r) {
       if (const Box* b = span(r, c - 1)) right = std::max(right, b->x1);
       if (const Box* b = span(r, c)) left = std::min(left, b->x0);
@@ -251,14 +285,14 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
       if (span(r, c))
         body.add(blocks[static_cast<std::size_t>(r) * data.grid_cols + c], xs[c], ys[r]);
 
-  const float grid_width = xs.back() + side, grid_height = ys.back() + side;
+  const float grid_width = xs.back() + width, grid_height = ys.back() + side;
   using render_detail::place;
   using render_detail::Side;
   if (!data.col_titles.empty()) {
     const float top = body.box.y0;
     for (int c = 0; c < data.grid_cols; ++c) {
-      const Text t{data.col_titles[c],  xs[c] + side / 2, 0, 12,
-                   render_detail::kInk, Anchor::middle,   0, FontWeight::bold};
+      const Text t{data.col_titles[c],  xs[c] + width / 2, 0, 12,
+                   render_detail::kInk, Anchor::middle,    0, FontWeight::bold};
       body.add(place(t, Side::bottom, top - 8));
     }
   }
@@ -273,17 +307,68 @@ Figure grid_figure(const GridData& data, const FigureOptions& options) {
   }
   render_detail::add_axis_titles(body, options.x_title, options.y_title, grid_width, grid_height);
   if (block > 1) {
+    const std::string tokens =
+        data.keys() == data.n
+            ? std::to_string(data.n) + " tokens in all"
+            : std::to_string(data.n) + " × " + std::to_string(data.keys()) + " tokens in all";
     const Text note{"Each cell shows the largest weight of a block of " + std::to_string(block) +
-                        " × " + std::to_string(block) + " tokens (" + std::to_string(data.n) +
-                        " tokens in all).",
+                        " × " + std::to_string(block) + " tokens (" + tokens + ").",
                     body.box.x0, 0, 11, render_detail::kMuted};
     body.add(place(note, Side::top, body.box.y1 + 10));
   }
-  const float bar_height = std::clamp(grid_height, 160.0f, 560.0f);
-  Block bar = render_detail::colorbar_block(scale, bar_height, options.colorbar_label);
-  body.add(bar, std::ceil(body.box.x1 + kColorbarGap),
-           std::floor(std::max(0.0f, (grid_height - bar_height) / 2)));
-  return render_detail::finish(std::move(body), options.title, 0, grid_width);
+  area = {0, 0, grid_width, grid_height};
+  return body;
+}
+
+Block colorbar_beside(const Block& body, const Scale& scale, float height,
+                      const std::string& label) {
+  const float bar_height = std::clamp(height, 160.0f, 560.0f);
+  Block bar = render_detail::colorbar_block(scale, bar_height, label);
+  Block out;
+  out.add(bar, std::ceil(body.box.x1 + kColorbarGap),
+          std::floor(std::max(0.0f, (height - bar_height) / 2)));
+  return out;
+}
+
+}  // namespace
+
+Figure grid_figure(const GridData& data, const FigureOptions& options) {
+  validate_grid(data);
+  std::vector<HeatmapData> panels = grid_panels(data);
+  // The scale (and its NaN check) from the full matrices, before any pooling.
+  const Scale scale = render_detail::make_scale(present(data, panels), options, options.colormap);
+  Box area;
+  Block body = grid_body(data, std::move(panels), scale, options, area);
+  body.add(colorbar_beside(body, scale, area.y1, options.colorbar_label), 0, 0);
+  return render_detail::finish(std::move(body), options.title, 0, area.x1);
+}
+
+Figure sections_figure(const std::vector<GridSection>& sections, const FigureOptions& options) {
+  if (sections.empty()) throw Error("a figure of sections needs at least one grid");
+  std::vector<std::vector<HeatmapData>> panels;
+  std::vector<const HeatmapData*> shown;
+  for (const GridSection& section : sections) {
+    validate_grid(section.grid);
+    panels.push_back(grid_panels(section.grid));
+    for (const HeatmapData* d : present(section.grid, panels.back())) shown.push_back(d);
+  }
+  // One scale for every section, so their colours compare.
+  const Scale scale = render_detail::make_scale(shown, options, options.colormap);
+  Block body;
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    FigureOptions section_options = options;
+    section_options.x_title = sections[i].x_title;
+    section_options.y_title = sections[i].y_title;
+    Box area;
+    Block grid = grid_body(sections[i].grid, std::move(panels[i]), scale, section_options, area);
+    const Text heading{sections[i].title,   grid.box.x0,   0, 15,
+                       render_detail::kInk, Anchor::start, 0, FontWeight::bold};
+    grid.add(render_detail::place(heading, render_detail::Side::bottom, grid.box.y0 - 10));
+    body.add(grid, 0, i == 0 ? 0 : std::ceil(body.box.y1 + kPanelGap - grid.box.y0));
+  }
+  Block bar = render_detail::colorbar_block(scale, 320, options.colorbar_label);
+  body.add(bar, std::ceil(body.box.x1 + kColorbarGap), 0);
+  return render_detail::finish(std::move(body), options.title, 0, body.box.x1);
 }
 
 Figure pair_figure(const Panel& a, const Panel& b, const FigureOptions& options) {

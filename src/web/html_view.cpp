@@ -147,6 +147,7 @@ std::string meta_json(const std::vector<HtmlInput>& inputs, const HtmlOptions& o
       {"storage", storage_note(options.weight_bits) + reduction_note(*inputs.at(0).attention)},
       {"weight_levels", (1 << options.weight_bits) - 1},
       {"inputs", nlohmann::json::array()},
+      {"input_label", options.input_label},
       {"initial",
        {{"view", options.view},
         {"input", options.input},

@@ -429,6 +429,39 @@ test('cross attention: queries left, keys right; rectangular heatmap and model v
   await page.close();
 });
 
+test('encoder-decoder: the attention selector switches head view, model view and heatmap', async () => {
+  const page = await open('cross', 'view=heatmap&input=0');
+  assert.equal((await page.locator('label:has(#input)').textContent()).trim().split(' ')[0], 'Attention');
+  // [selector value, view's rows, columns]: encoder 9 x 9, decoder 5 x 5 (causal), cross 5 x 9.
+  for (const [input, n, m] of [['0', 9, 9], ['1', 5, 5], ['2', 5, 9]]) {
+    await page.selectOption('#input', input);
+    await settle(page);
+    assert.equal((await state(page)).input, Number(input));
+    const { n: rows, m: cols } = await layout(page);
+    assert.deepEqual([rows, cols], [n, m], `heatmap of input ${input}`);
+    assert.ok((await canvas_colors(page)) > 20, `heatmap of input ${input} drew nothing`);
+  }
+  // The decoder's future is masked: its top right cell reads as masked, not as a weight.
+  await page.selectOption('#input', '1');
+  await settle(page);
+  const { left, top, cell } = await layout(page);
+  await hover(page, left + 4.5 * cell, top + 0.5 * cell);
+  assert.match(await readout(page), /^query 0 .* key 4 .*\(masked: key after query\)$/);
+  // The selector keeps the attention across views: the head view and the model view draw the decoder's
+  // (keys reach the page, not the focused selector).
+  await page.evaluate(() => document.activeElement.blur());
+  for (const key of ['1', '2']) {
+    await page.keyboard.press(key);
+    await settle(page);
+    assert.equal((await state(page)).input, 1);
+    assert.ok((await canvas_colors(page)) > 20, `view ${key} of the decoder drew nothing`);
+  }
+  await page.selectOption('#input', '2');
+  await settle(page);
+  assert.equal((await state(page)).input, 2);
+  await page.close();
+});
+
 test('without queries/keys the neuron view says why', async () => {
   const page = await open('novec', 'view=neuron');
   assert.ok((await canvas_colors(page)) > 2);

@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
       if (!out) throw attnviz::Error("cannot write " + dump_bin);
     }
     if (cross > 0) {
+      options.input_label = "Attention";  // as attnviz html --from labels an encoder-decoder's
       attnviz::write_output_file(
           argv[1], "HTML page",
           {attnviz::html_view({{&encoder, "Encoder"}, {&decoder, "Decoder"}, {&a, "Cross"}},

@@ -31,6 +31,9 @@ export interface PageMeta {
   model: string;
   storage: string;
   inputs: InputMeta[];
+  // What the input switch is labelled: "Input", or "Attention" where the inputs are an encoder-decoder's encoder,
+  // decoder and cross attention (bertviz's attention dropdown).
+  input_label?: string;
   // Pages of two inputs: their aligned positions, [index in A, index in B] with -1 where that sentence has no
   // token (align_tokens in src/analysis, as the PNG/SVG compare); A - B is drawn on these positions.
   alignment?: [number, number][];

@@ -171,7 +171,7 @@ class App {
     if (this.meta.inputs.length > 1) {
       fill_select(this.input_select, this.meta.inputs.map((m) => m.label));
       this.input_select.addEventListener('change', () => this.set_state({ input: Number(this.input_select.value) }));
-      controls.appendChild(labelled('Input', this.input_select));
+      controls.appendChild(labelled(this.meta.input_label ?? 'Input', this.input_select));
     }
     controls.appendChild(labelled('Layer', this.layer_select));
     controls.appendChild(labelled('Head', this.head_select));
