@@ -43,7 +43,5 @@ std::unique_ptr<Seq2SeqModel> build_t5(const JsonFields&, const WeightStore&, Se
                                        at::Device);
 std::unique_ptr<Seq2SeqModel> build_mt5(const JsonFields&, const WeightStore&, Seq2SeqInfo,
                                         at::Device);
-std::unique_ptr<Seq2SeqModel> build_umt5(const JsonFields&, const WeightStore&, Seq2SeqInfo,
-                                         at::Device);
 
 }  // namespace attnviz::model

@@ -1,4 +1,4 @@
-// T5 (and mT5, umT5, Flan-T5's gated-GELU checkpoints) as transformers' eager T5 classes run it:
+// T5 (and mT5, Flan-T5's gated-GELU checkpoints) as transformers' eager T5 classes run it:
 // unscaled token embeddings, pre-norm blocks with T5's RMS norm (no mean subtracted, no bias),
 // unscaled query · key scores plus a learned bias per relative-position bucket and head
 // (bidirectional buckets in the encoder, causal ones in the decoder), computed by each stack's
@@ -30,7 +30,6 @@ struct T5Config {
   bool gated = false;  // wi_0, wi_1 (feed_forward_proj "gated-…")
   std::string activation;
   bool tied = true;
-  bool bias_per_layer = false;  // umT5
 };
 
 // _relative_position_bucket: exact buckets for small distances, logarithmic ones up to
@@ -60,7 +59,7 @@ struct T5Layer {
   AttentionBlock self_attention, cross_attention;  // cross: decoder layers only
   RmsNorm self_norm, cross_norm, ffn_norm;
   Linear wi, wi_1, wo;       // wi is wi_0 where gated
-  at::Tensor relative_bias;  // [buckets, heads]: the first layer's (every layer's in umT5)
+  at::Tensor relative_bias;  // [buckets, heads]: the first layer's only
 };
 
 struct T5Stack {
@@ -135,7 +134,7 @@ class T5Model final : public NativeSeq2SeqModel {
       T5Layer layer;
       layer.self_attention = attention(self.scope("SelfAttention"));
       layer.self_norm = norm(self);
-      if (l == 0 || config_.bias_per_layer) {
+      if (l == 0) {
         layer.relative_bias =
             self.get("SelfAttention.relative_attention_bias.weight", {config_.buckets, heads});
       }
@@ -185,8 +184,7 @@ class T5Model final : public NativeSeq2SeqModel {
 // The config fields, `tied` where config.json does not say (T5Config's default true, MT5Config's
 // false).
 std::unique_ptr<Seq2SeqModel> make_t5_model(const JsonFields& config, const WeightStore& weights,
-                                            Seq2SeqInfo info, at::Device device, bool tied,
-                                            bool bias_per_layer) {
+                                            Seq2SeqInfo info, at::Device device, bool tied) {
   T5Config t5;
   t5.vocab_size = config.positive_int("vocab_size");
   t5.hidden = config.positive_int("d_model");
@@ -205,7 +203,6 @@ std::unique_ptr<Seq2SeqModel> make_t5_model(const JsonFields& config, const Weig
   const std::string act = t5.gated ? projection.substr(6) : projection;
   t5.activation = config.text("dense_act_fn", act == "gelu" && t5.gated ? "gelu_new" : act);
   t5.tied = config.flag("tie_word_embeddings", tied);
-  t5.bias_per_layer = bias_per_layer;
   if (t5.buckets < 4) config.fail(": relative_attention_num_buckets must be 4 or more");
   info.encoder_layers = t5.encoder_layers;
   info.decoder_layers = t5.decoder_layers;
@@ -219,17 +216,12 @@ std::unique_ptr<Seq2SeqModel> make_t5_model(const JsonFields& config, const Weig
 
 std::unique_ptr<Seq2SeqModel> build_t5(const JsonFields& config, const WeightStore& weights,
                                        Seq2SeqInfo info, at::Device device) {
-  return make_t5_model(config, weights, std::move(info), device, true, false);
+  return make_t5_model(config, weights, std::move(info), device, true);
 }
 
 std::unique_ptr<Seq2SeqModel> build_mt5(const JsonFields& config, const WeightStore& weights,
                                         Seq2SeqInfo info, at::Device device) {
-  return make_t5_model(config, weights, std::move(info), device, false, false);
-}
-
-std::unique_ptr<Seq2SeqModel> build_umt5(const JsonFields& config, const WeightStore& weights,
-                                         Seq2SeqInfo info, at::Device device) {
-  return make_t5_model(config, weights, std::move(info), device, true, true);
+  return make_t5_model(config, weights, std::move(info), device, false);
 }
 
 }  // namespace attnviz::model
