@@ -91,7 +91,7 @@ class SentencePiecePreprocessor : public Normalizer {
     // ("Ϲ" lowercases to "ϲ", whose NFKD is "ς", while its own NFKD "Σ" lowercases to "σ").
     if (options_.do_lower_case) map_chars(text, append_lowercase);
     if (options_.remove_space) collapse_spaces(text);
-    replace_double_quotes(text);
+    if (options_.replace_quotes) replace_double_quotes(text);
     if (!options_.keep_accents) map_chars(text, append_nfkd_without_combining);
     if (options_.do_lower_case) map_chars(text, append_lowercase);
   }

@@ -33,6 +33,8 @@ struct SentencePiecePreprocessOptions {
   bool remove_space = true;   // strip, and collapse whitespace runs to one space
   bool keep_accents = false;  // false: NFKD, then combining marks removed
   bool do_lower_case = false;
+  bool replace_quotes =
+      true;  // `` and '' become " (AlbertTokenizer's and XLNetTokenizer's preprocess_text)
 };
 
 std::unique_ptr<Normalizer> make_sentencepiece_preprocessor(

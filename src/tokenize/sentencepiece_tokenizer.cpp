@@ -63,7 +63,7 @@ std::string other_tokenizer_files(const std::filesystem::path& model_path) {
 // keys of tokenizer_config.json override their defaults. Other SentencePiece tokenizers pass the
 // text through.
 struct SentencePieceConfig {
-  SentencePiecePreprocessOptions preprocess{false, true, false};
+  SentencePiecePreprocessOptions preprocess{false, true, false, false};
   bool split_digit_comma = false;
   bool mask_lstrip = false;
 };
@@ -74,7 +74,7 @@ SentencePieceConfig read_config(const nlohmann::json& config) {
   const bool albert = cls.rfind("Albert", 0) == 0;
   const bool xlnet = cls.rfind("XLNet", 0) == 0;
   if (albert || xlnet) {
-    out.preprocess = {true, false, albert};
+    out.preprocess = {true, false, albert, true};
     out.split_digit_comma = true;
     out.mask_lstrip = true;
   }
