@@ -10,7 +10,8 @@
 
 namespace attnviz::cli {
 extern const char* const kFamilyNames;  // the model table's model_types, read at configure time
-}
+extern const char* const kSeq2SeqFamilyNames;  // the encoder-decoder table's
+}  // namespace attnviz::cli
 
 namespace {
 
@@ -61,6 +62,7 @@ std::string description() {
           "Runs a checkpoint of any family in its model table and draws the attention "
           "probabilities of its layers and heads. Families (config.json's model_type): ") +
       attnviz::cli::kFamilyNames +
+      "; encoder-decoders (a source and --target): " + attnviz::cli::kSeq2SeqFamilyNames +
       ". What each covers: the README's table under \"Pointing it at a model\". Any other model "
       "runs as a TorchScript export (scripts/export_torchscript.py).";
   return "attnviz: see where a transformer's attention goes.\n\n" + wrapped(runs, 100) + "\n\n" +

@@ -32,15 +32,26 @@ TEST(CliHelp, FirstScreenNamesEveryFamilyOfTheTable) {
   const auto list_start = screen.find(lead);
   ASSERT_NE(list_start, std::string::npos) << screen;
   const auto begin = list_start + lead.size();
-  const std::string list = screen.substr(begin, screen.find(". ", begin) - begin);
-  std::set<std::string> named;
-  for (std::size_t at = 0; at <= list.size();) {
-    const auto comma = std::min(list.find(", ", at), list.size());
-    named.insert(list.substr(at, comma - at));
-    at = comma + 2;
-  }
+  const std::string seq2seq_lead = "; encoder-decoders (a source and --target): ";
+  const auto seq2seq_start = screen.find(seq2seq_lead, begin);
+  ASSERT_NE(seq2seq_start, std::string::npos) << screen;
+  const auto seq2seq_begin = seq2seq_start + seq2seq_lead.size();
+  const auto names_in = [](const std::string& list) {
+    std::set<std::string> named;
+    for (std::size_t at = 0; at <= list.size();) {
+      const auto comma = std::min(list.find(", ", at), list.size());
+      named.insert(list.substr(at, comma - at));
+      at = comma + 2;
+    }
+    return named;
+  };
   const auto types = native_model_types();
-  EXPECT_EQ(named, std::set<std::string>(types.begin(), types.end())) << list;
+  EXPECT_EQ(names_in(screen.substr(begin, seq2seq_start - begin)),
+            std::set<std::string>(types.begin(), types.end()));
+  const auto seq2seq_types = native_seq2seq_model_types();
+  EXPECT_EQ(
+      names_in(screen.substr(seq2seq_begin, screen.find(". ", seq2seq_begin) - seq2seq_begin)),
+      std::set<std::string>(seq2seq_types.begin(), seq2seq_types.end()));
   EXPECT_NE(screen.find("README's table under \"Pointing it at a model\""), std::string::npos)
       << screen;
 }
