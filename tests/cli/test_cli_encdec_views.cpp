@@ -123,7 +123,7 @@ TEST_F(EncDecViews, WordsMergeEachSidesPieces) {
           "words.png"});
   EXPECT_TRUE(fs::exists(dir_ / "words.png"));
   EXPECT_NE(error_of({"render", kBart, "--layer", "1", "--head", "1", "--focus", "zebra"})
-                .find("'zebra'"),
+                .find("\"zebra\""),
             std::string::npos);
 }
 

@@ -169,10 +169,13 @@ TEST_F(CliError, WrongShape) {
 TEST_F(CliError, UnsupportedModelType) {
   const auto model =
       model_with_weights(test::read_all(kModels / "bert-tiny" / "model.safetensors"));
-  std::ofstream(fs::path(model) / "config.json") << R"({"model_type": "t5"})";
-  EXPECT_NE(expect_error({"--model", model, "--layer", "1", "--head", "1", kSentence})
-                .find("model_type 't5'"),
-            std::string::npos);
+  std::ofstream(fs::path(model) / "config.json") << R"({"model_type": "mamba"})";
+  const std::string error =
+      expect_error({"--model", model, "--layer", "1", "--head", "1", kSentence});
+  EXPECT_NE(error.find("model_type 'mamba'"), std::string::npos);
+  // The message lists the table: decoders, encoders and encoder-decoders alike.
+  for (const char* family : {"gpt2", "modernbert", "deberta-v2", "mixtral", "t5"})
+    EXPECT_NE(error.find(family), std::string::npos) << family << " missing from: " << error;
 }
 
 TEST_F(CliError, LayerOutOfRange) {

@@ -219,10 +219,10 @@ TEST_F(Render, HtmlFromDumpIsTheDirectPageWithoutVectors) {
 }
 
 // Two files: the page of the direct --compare. That runs both sentences as one batch, whose last
-// bits may differ from two single runs: bert-tiny's row maxima do from layer 2 on, gpt2-tiny's do
-// not, so its pages are byte-identical. Everything else is equal: row maxima to 1e-5 (relative,
-// as the model tests hold float32 runs), each stored weight within one storage step (row max /
-// 255).
+// bits may differ from two single runs (which ones depends on the CPU's BLAS kernels: gpt2-tiny's
+// pages were byte-identical on one machine and not on another). Everything else is equal: row
+// maxima to 1e-5 (relative, as the model tests hold float32 runs), each stored weight within one
+// storage step (row max / 255).
 TEST_F(Render, HtmlFromTwoDumpsIsTheDirectCompare) {
   for (const std::string model : {"bert-tiny", "gpt2-tiny"}) {
     dump(model, kTired, "tired");
@@ -232,9 +232,6 @@ TEST_F(Render, HtmlFromTwoDumpsIsTheDirectCompare) {
     run_ok({"html", "--from", "tired.npy", "--from", "wide.npy", "-o", "from.html"});
     const std::string direct = test::read_all(dir_ / "direct.html");
     const std::string from = test::read_all(dir_ / "from.html");
-    if (model == "gpt2-tiny") {
-      EXPECT_EQ(direct, from);
-    }
     const nlohmann::json meta = testing::meta_of(direct);
     EXPECT_EQ(testing::meta_of(from), meta) << model;
     EXPECT_EQ(meta["inputs"][0]["label"], "A: " + kTired);
